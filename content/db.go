@@ -1,0 +1,99 @@
+package content
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/jmoiron/sqlx"
+	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/ligue-mednum/ligue/migrations"
+)
+
+// DB is the SQLite database: one writer connection, so writes never fight for
+// the lock, and a pool of readers that work in parallel thanks to WAL.
+type DB struct {
+	W    *sqlx.DB
+	R    *sqlx.DB
+	path string
+}
+
+// OpenDB opens (or creates) the SQLite file at path and applies pending migrations.
+func OpenDB(ctx context.Context, path string) (*DB, error) {
+	pragmas := "_foreign_keys=on&_journal_mode=WAL&_busy_timeout=5000&_synchronous=NORMAL"
+	w, err := sqlx.Open("sqlite3", "file:"+url.PathEscape(path)+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if _, err := migrations.Apply(ctx, w, migrations.Files); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sqlx.Open("sqlite3", "file:"+url.PathEscape(path)+"?"+pragmas+"&_query_only=true")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	return &DB{W: w, R: r, path: path}, nil
+}
+
+// Close closes both pools; WAL content is checkpointed by SQLite on the last close.
+func (db *DB) Close() error {
+	return errors.Join(db.R.Close(), db.W.Close())
+}
+
+// Ping tells whether the database answers a query.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.R.GetContext(ctx, &one, `SELECT 1`)
+}
+
+// Backup writes a consistent copy of the live database to dest using SQLite's
+// online backup API, so it is safe while the server writes.
+func (db *DB) Backup(ctx context.Context, dest string) error {
+	destDB, err := sqlx.Open("sqlite3", "file:"+url.PathEscape(dest))
+	if err != nil {
+		return err
+	}
+	defer destDB.Close()
+	destConn, err := destDB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer destConn.Close()
+	srcConn, err := db.R.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer srcConn.Close()
+	return destConn.Raw(func(dc any) error {
+		return srcConn.Raw(func(sc any) error {
+			b, err := dc.(*sqlite3.SQLiteConn).Backup("main", sc.(*sqlite3.SQLiteConn), "main")
+			if err != nil {
+				return err
+			}
+			for {
+				done, err := b.Step(256)
+				if err != nil {
+					b.Close()
+					return err
+				}
+				if done {
+					return b.Close()
+				}
+				if err := ctx.Err(); err != nil {
+					b.Close()
+					return err
+				}
+			}
+		})
+	})
+}

@@ -1,0 +1,67 @@
+package content
+
+import (
+	"context"
+	"time"
+)
+
+// SessionLifetime is how long a session lasts without activity.
+const SessionLifetime = 30 * 24 * time.Hour
+
+// sessionTouchEvery limits writes: last_seen moves at most this often.
+const sessionTouchEvery = 10 * time.Minute
+
+// CreateSession starts a new server-side session for userID and returns the
+// cookie value. A new value is issued at every login (no fixation).
+func (s *Store) CreateSession(ctx context.Context, userID int64, userAgent string) (string, error) {
+	token := randomToken(32)
+	now := s.Now()
+	if len(userAgent) > 200 {
+		userAgent = userAgent[:200]
+	}
+	_, err := s.db.W.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, user_agent, created_at, last_seen_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, hashToken(token), userID, userAgent, now, now, now.Add(SessionLifetime))
+	return token, err
+}
+
+// SessionUser returns the member behind a session cookie value, extending the
+// session as it is used. Expired sessions and suspended accounts give ErrNotFound.
+func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
+	if token == "" {
+		return nil, ErrNotFound
+	}
+	var row struct {
+		User
+		LastSeen time.Time `db:"last_seen_at"`
+	}
+	now := s.Now()
+	err := s.db.R.GetContext(ctx, &row, `SELECT u.id, u.pseudo, u.pseudo_key, u.email, u.password_hash, u.role, u.structure,
+		u.departement, u.metier, u.verified_at, u.suspended_at, u.created_at, u.updated_at, s.last_seen_at
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.id_hash = ? AND s.expires_at > ? AND u.suspended_at IS NULL`, hashToken(token), now)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	if now.Sub(row.LastSeen) > sessionTouchEvery {
+		if _, err := s.db.W.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ?`,
+			now, now.Add(SessionLifetime), hashToken(token)); err != nil {
+			return nil, err
+		}
+	}
+	return &row.User, nil
+}
+
+// DeleteSession ends a session (logout).
+func (s *Store) DeleteSession(ctx context.Context, token string) error {
+	_, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, hashToken(token))
+	return err
+}
+
+// DeleteExpiredSessions removes sessions past their expiry.
+func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
+	res, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, s.Now())
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

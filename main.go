@@ -1,0 +1,199 @@
+// Command ligue runs the Ligue site and its maintenance tasks.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/ligue-mednum/ligue/content"
+	"github.com/ligue-mednum/ligue/server"
+)
+
+const usage = `ligue — le forum et la base de connaissances de la Ligue des mednum.
+
+Usage:
+  ligue serve   [--addr 127.0.0.1:8080] [--data ./data] [--base-url URL]
+  ligue migrate [--data ./data]
+  ligue user create --pseudo P --email E [--role member|moderator|admin] [--data ./data]
+                (password read from standard input)
+  ligue token create --pseudo P [--name NAME] [--data ./data]
+  ligue backup FILE [--data ./data]
+
+Environment: LIGUE_ADDR, LIGUE_DATA, LIGUE_BASE_URL, LIGUE_SMTP_URL, LIGUE_MAIL_FROM.
+Each command has --help.
+`
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, log)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches a command line and returns the exit code: 0 done,
+// 1 failed, 2 misused.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, rest := args[0], args[1:]
+	if (cmd == "user" || cmd == "token") && len(rest) > 0 && rest[0] == "create" {
+		cmd, rest = cmd+" create", rest[1:]
+	}
+	fs := flag.NewFlagSet("ligue "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", envOr("LIGUE_DATA", "data"), "folder holding the database and index (LIGUE_DATA)")
+	var err error
+	switch cmd {
+	case "serve":
+		addr := fs.String("addr", envOr("LIGUE_ADDR", server.DefaultAddr), "listen address (LIGUE_ADDR)")
+		baseURL := fs.String("base-url", os.Getenv("LIGUE_BASE_URL"), "public URL of the site, used in mails (LIGUE_BASE_URL)")
+		if code, ok := parse(fs, rest, 0); !ok {
+			return code
+		}
+		err = serve(ctx, server.Config{Addr: *addr, DataDir: *data, BaseURL: *baseURL,
+			SMTPURL: os.Getenv("LIGUE_SMTP_URL"), MailFrom: os.Getenv("LIGUE_MAIL_FROM")}, log)
+	case "migrate":
+		if code, ok := parse(fs, rest, 0); !ok {
+			return code
+		}
+		err = withDB(ctx, *data, func(db *content.DB) error { fmt.Fprintln(stdout, "base de données à jour"); return nil })
+	case "user create":
+		pseudo := fs.String("pseudo", "", "pseudo of the new account (required)")
+		email := fs.String("email", "", "e-mail address (required)")
+		role := fs.String("role", "member", "member, moderator or admin")
+		if code, ok := parse(fs, rest, 0); !ok {
+			return code
+		}
+		if *pseudo == "" || *email == "" {
+			fmt.Fprintln(stderr, "--pseudo et --email sont obligatoires")
+			fs.Usage()
+			return 2
+		}
+		err = createUser(ctx, *data, content.NewUser{Pseudo: *pseudo, Email: *email, Role: content.Role(*role), Verified: true}, stdin, stdout)
+	case "token create":
+		pseudo := fs.String("pseudo", "", "pseudo of the account (required)")
+		name := fs.String("name", "ligne de commande", "what the token is for")
+		if code, ok := parse(fs, rest, 0); !ok {
+			return code
+		}
+		if *pseudo == "" {
+			fmt.Fprintln(stderr, "--pseudo est obligatoire")
+			fs.Usage()
+			return 2
+		}
+		err = withDB(ctx, *data, func(db *content.DB) error {
+			store := content.NewStore(db)
+			u, err := store.UserByPseudo(ctx, *pseudo)
+			if err != nil {
+				return fmt.Errorf("compte %q : %w", *pseudo, err)
+			}
+			value, _, err := store.CreateAPIToken(ctx, u, *name)
+			if err == nil {
+				fmt.Fprintln(stdout, value)
+			}
+			return err
+		})
+	case "backup":
+		if code, ok := parse(fs, rest, 1); !ok {
+			return code
+		}
+		dest := fs.Arg(0)
+		if _, statErr := os.Stat(dest); statErr == nil {
+			fmt.Fprintf(stderr, "%s existe déjà : choisissez un autre nom de fichier\n", dest)
+			return 1
+		}
+		err = withDB(ctx, *data, func(db *content.DB) error {
+			if err := db.Backup(ctx, dest); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "sauvegarde écrite dans %s\n", dest)
+			return nil
+		})
+	default:
+		fmt.Fprintf(stderr, "commande inconnue : %q\n\n%s", strings.Join(args, " "), usage)
+		return 2
+	}
+	if err != nil {
+		if v, ok := content.AsValidation(err); ok {
+			for _, f := range v.Fields {
+				fmt.Fprintf(stderr, "%s : %s\n", f.Field, f.Message)
+			}
+		} else {
+			fmt.Fprintln(stderr, "erreur :", err)
+		}
+		return 1
+	}
+	return 0
+}
+
+// parse reads flags and checks the count of positional arguments.
+func parse(fs *flag.FlagSet, args []string, positional int) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, false
+		}
+		return 2, false
+	}
+	if fs.NArg() != positional {
+		fmt.Fprintf(fs.Output(), "nombre d’arguments inattendu : %q\n", fs.Args())
+		fs.Usage()
+		return 2, false
+	}
+	return 0, true
+}
+
+func envOr(key, fallback string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}
+
+func serve(ctx context.Context, cfg server.Config, log *slog.Logger) error {
+	s, err := server.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	return s.Run(ctx)
+}
+
+func withDB(ctx context.Context, dataDir string, fn func(*content.DB) error) error {
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return err
+	}
+	db, err := content.OpenDB(ctx, dataDir+"/ligue.db")
+	if err != nil {
+		return err
+	}
+	return errors.Join(fn(db), db.Close())
+}
+
+func createUser(ctx context.Context, dataDir string, in content.NewUser, stdin io.Reader, stdout io.Writer) error {
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	in.Password = strings.TrimRight(line, "\r\n")
+	return withDB(ctx, dataDir, func(db *content.DB) error {
+		u, err := content.NewStore(db).CreateUser(ctx, in, nil)
+		if err == nil {
+			fmt.Fprintf(stdout, "compte %s créé (%s)\n", u.Pseudo, u.Role.Label())
+		}
+		return err
+	})
+}

@@ -1,0 +1,182 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ligue-mednum/ligue/content"
+)
+
+// The member's own pages under /compte: profile, password, e-mail, API tokens.
+
+type accountPage struct {
+	Page
+	Profile  form
+	Password form
+	Email    form
+	Metiers  []option
+}
+
+func (s *Server) accountPage(c *fiber.Ctx) *accountPage {
+	u := currentUser(c)
+	profile := emptyForm()
+	profile.Values["structure"] = u.Structure
+	profile.Values["departement"] = u.DepartementLabel()
+	profile.Values["metier"] = u.Metier
+	return &accountPage{Page: s.page(c, "Mon compte"), Profile: profile, Password: emptyForm(), Email: emptyForm(), Metiers: metierOptions()}
+}
+
+func (s *Server) handleAccount(c *fiber.Ctx) error {
+	return s.render(c, 200, "accounts/account", s.accountPage(c))
+}
+
+func (s *Server) handleProfileUpdate(c *fiber.Ctx) error {
+	u := currentUser(c)
+	f := readForm(c, "structure", "departement", "metier")
+	err := s.store.UpdateProfile(c.UserContext(), u.ID, content.Profile{Structure: f.Get("structure"),
+		Departement: f.Get("departement"), Metier: f.Get("metier")})
+	if err := f.fail(err); err != nil {
+		return err
+	}
+	if f.HasErrors() {
+		p := s.accountPage(c)
+		p.Profile = f
+		return s.render(c, 422, "accounts/account", p)
+	}
+	return s.redirectWithFlash(c, "/compte", "Votre profil est enregistré.")
+}
+
+func (s *Server) handlePasswordChange(c *fiber.Ctx) error {
+	u := currentUser(c)
+	f := emptyForm()
+	err := s.hashing(c, func() error {
+		return s.store.ChangePassword(c.UserContext(), u, c.FormValue("current_password"), c.FormValue("password"), c.Cookies(sessionCookie))
+	})
+	if err := f.fail(err); err != nil {
+		return err
+	}
+	if f.HasErrors() {
+		p := s.accountPage(c)
+		p.Password = f
+		return s.render(c, 422, "accounts/account", p)
+	}
+	return s.redirectWithFlash(c, "/compte", "Votre mot de passe est changé. Vos autres sessions ont été fermées.")
+}
+
+func (s *Server) handleEmailChange(c *fiber.Ctx) error {
+	u := currentUser(c)
+	f := readForm(c, "email")
+	if wait := s.limits.resetAccount.wait("email:" + u.Email); wait > 0 {
+		return tooMany(c, wait)
+	}
+	s.limits.resetAccount.add("email:" + u.Email)
+	err := s.store.RequestEmailChange(c.UserContext(), u, f.Get("email"), func(u *content.User, newEmail, token string) content.Mail {
+		return s.mail(newEmail, "email", map[string]string{"Pseudo": u.Pseudo, "URL": s.cfg.BaseURL + "/compte/courriel/confirmer?jeton=" + token})
+	})
+	if err := f.fail(err); err != nil {
+		return err
+	}
+	if f.HasErrors() {
+		p := s.accountPage(c)
+		p.Email = f
+		return s.render(c, 422, "accounts/account", p)
+	}
+	s.mailer.poke()
+	return s.redirectWithFlash(c, "/compte", "Un lien de confirmation a été envoyé à "+strings.TrimSpace(f.Get("email"))+
+		". Votre adresse actuelle reste valable jusqu’à ce que vous l’ouvriez.")
+}
+
+const emailDeadLink = "Ce lien de changement d’adresse n’est plus valable (déjà utilisé, ou plus de 24 heures). " +
+	"Refaites la demande depuis votre compte."
+
+func (s *Server) handleEmailConfirmForm(c *fiber.Ctx) error {
+	token := strings.Clone(c.Query("jeton"))
+	if err := s.store.CheckToken(c.UserContext(), token, content.PurposeEmail); err != nil {
+		return s.linkProblem(c, err, emailDeadLink)
+	}
+	return s.render(c, 200, "accounts/email_confirm", &accountFormPage{Page: s.page(c, "Confirmer ma nouvelle adresse"),
+		Form: emptyForm(), Token: token})
+}
+
+func (s *Server) handleEmailConfirm(c *fiber.Ctx) error {
+	u, err := s.store.ConfirmEmailChange(c.UserContext(), c.FormValue("jeton"))
+	if err != nil {
+		if v, ok := content.AsValidation(err); ok {
+			return &httpError{409, "conflict", v.Get("email")}
+		}
+		return s.linkProblem(c, err, emailDeadLink)
+	}
+	return s.redirectWithFlash(c, "/compte", "Votre adresse est maintenant "+u.Email+".")
+}
+
+type tokensPage struct {
+	Page
+	Tokens   []content.APIToken
+	Form     form
+	NewToken string // shown once, right after creation
+}
+
+func (s *Server) tokensPage(c *fiber.Ctx) (*tokensPage, error) {
+	tokens, err := s.store.APITokens(c.UserContext(), currentUser(c).ID)
+	return &tokensPage{Page: s.page(c, "Mes jetons d’API"), Tokens: tokens, Form: emptyForm()}, err
+}
+
+func (s *Server) handleTokens(c *fiber.Ctx) error {
+	p, err := s.tokensPage(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, 200, "accounts/tokens", p)
+}
+
+func (s *Server) handleTokenCreate(c *fiber.Ctx) error {
+	f := readForm(c, "name")
+	value, _, err := s.store.CreateAPIToken(c.UserContext(), currentUser(c), f.Get("name"))
+	if err := f.fail(err); err != nil {
+		return err
+	}
+	p, err := s.tokensPage(c)
+	if err != nil {
+		return err
+	}
+	if f.HasErrors() {
+		p.Form = f
+		return s.render(c, 422, "accounts/tokens", p)
+	}
+	// Rendered rather than redirected: the value exists nowhere else.
+	p.NewToken = value
+	return s.render(c, fiber.StatusCreated, "accounts/tokens", p)
+}
+
+func (s *Server) handleTokenRevoke(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return content.ErrNotFound
+	}
+	if err := s.store.RevokeAPIToken(c.UserContext(), currentUser(c).ID, id); err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, "/compte/jetons", "Le jeton est révoqué : il ne fonctionne plus.")
+}
+
+type memberPage struct {
+	Page
+	Member *content.User
+}
+
+func (s *Server) handleMemberShow(c *fiber.Ctx) error {
+	m, err := s.store.UserByPseudo(c.UserContext(), c.Params("pseudo"))
+	if err != nil {
+		return err
+	}
+	if m.Suspended() && !currentUser(c).IsModerator() {
+		return content.ErrNotFound
+	}
+	if m.Pseudo != c.Params("pseudo") {
+		return c.Redirect("/membres/"+m.Pseudo, fiber.StatusMovedPermanently)
+	}
+	return s.render(c, 200, "accounts/member", &memberPage{Page: s.page(c, m.Pseudo), Member: m})
+}
+

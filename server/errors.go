@@ -1,0 +1,153 @@
+package server
+
+import (
+	"errors"
+	"sort"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ligue-mednum/ligue/content"
+)
+
+// httpError is an error with its status and French message, for the user.
+type httpError struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *httpError) Error() string { return e.Code + ": " + e.Message }
+
+var (
+	errUnauthorized = &httpError{fiber.StatusUnauthorized, "unauthorized",
+		"Identification requise : connectez-vous ou fournissez un jeton d’API valide."}
+	errBusy = &httpError{fiber.StatusServiceUnavailable, "busy",
+		"Le serveur est très sollicité en ce moment. Réessayez dans quelques secondes."}
+)
+
+type errorPage struct {
+	Page
+	Status  int
+	Heading string
+	Message string
+}
+
+// classify maps any error to what the user is told.
+func classify(err error) *httpError {
+	var he *httpError
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &he):
+		return he
+	case errors.Is(err, content.ErrNotFound):
+		return &httpError{404, "not_found", "Cette page n’existe pas, ou plus. Vérifiez l’adresse, ou repartez de l’accueil."}
+	case errors.Is(err, content.ErrForbidden):
+		return &httpError{403, "forbidden", "Vous n’avez pas accès à cette page."}
+	case errors.Is(err, content.ErrConflict):
+		return &httpError{409, "conflict", "Quelqu’un a modifié ce contenu entre-temps. Rechargez la page."}
+	case errors.As(err, &fe):
+		switch fe.Code {
+		case 404:
+			return &httpError{404, "not_found", "Cette page n’existe pas, ou plus. Vérifiez l’adresse, ou repartez de l’accueil."}
+		case 405:
+			return &httpError{405, "method_not_allowed", "Cette adresse n’accepte pas ce type de requête."}
+		case 413:
+			return &httpError{413, "too_large", "L’envoi est trop volumineux."}
+		}
+		if fe.Code >= 400 && fe.Code < 500 {
+			return &httpError{fe.Code, "bad_request", "La requête n’a pas pu être comprise."}
+		}
+	}
+	if v, ok := content.AsValidation(err); ok {
+		msgs := make([]string, len(v.Fields))
+		for i, f := range v.Fields {
+			msgs[i] = f.Message
+		}
+		return &httpError{422, "invalid", strings.Join(msgs, " ")}
+	}
+	return nil
+}
+
+var headings = map[int]string{
+	401: "Connexion requise",
+	403: "Accès refusé",
+	404: "Page introuvable",
+	405: "Action impossible",
+	409: "Modification concurrente",
+	413: "Envoi trop volumineux",
+	422: "Données refusées",
+	429: "Trop de tentatives",
+	503: "Serveur occupé",
+}
+
+// handleError is the one place errors become responses: a French page, or
+// the JSON error shape under /api/. Internal errors are logged with the
+// request ID and never shown.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	he := classify(err)
+	if he == nil {
+		s.log.Error("internal error", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", err)
+		he = &httpError{500, "internal", "Une erreur inattendue s’est produite de notre côté. Réessayez dans un instant ; " +
+			"si cela se reproduit, signalez-la en citant le numéro " + requestID(c) + "."}
+	}
+	if isAPI(c) {
+		return c.Status(he.Status).JSON(fiber.Map{"error": fiber.Map{"code": he.Code, "message": he.Message}})
+	}
+	heading := headings[he.Status]
+	if heading == "" {
+		heading = "Erreur"
+	}
+	if he.Status >= 500 {
+		heading = "Erreur du serveur"
+	}
+	return s.render(c, he.Status, "errors/error", &errorPage{Page: s.page(c, heading), Status: he.Status, Heading: heading, Message: he.Message})
+}
+
+// resubmitPage is shown when a form arrives without a valid CSRF token
+// (expired page, cookies cleared): everything typed comes back, ready to send.
+type resubmitPage struct {
+	Page
+	Action string
+	Fields []resubmitField
+}
+
+type resubmitField struct {
+	Name, Label, Value string
+	Long               bool
+}
+
+var fieldLabels = map[string]string{
+	"pseudo": "Pseudo", "email": "Adresse e-mail", "login": "E-mail ou pseudo", "structure": "Structure",
+	"departement": "Département", "metier": "Rôle dans le réseau", "title": "Titre", "body": "Message",
+	"tags": "Étiquettes", "category": "Catégorie", "name": "Nom", "kind": "Type",
+}
+
+func (s *Server) csrfFailure(c *fiber.Ctx) error {
+	if isAPI(c) {
+		return c.Status(fiber.StatusForbidden).JSON(fiber.Map{"error": fiber.Map{"code": "csrf",
+			"message": "Jeton de sécurité (CSRF) absent ou invalide : envoyez l’en-tête " + csrfHeader + "."}})
+	}
+	p := &resubmitPage{Page: s.page(c, "Formulaire à renvoyer"), Action: safeReturn(c.OriginalURL())}
+	if args, err := c.MultipartForm(); err == nil && args != nil {
+		for name, vals := range args.Value {
+			p.addField(name, vals)
+		}
+	} else {
+		c.Request().PostArgs().VisitAll(func(k, v []byte) { p.addField(string(k), []string{string(v)}) })
+	}
+	sort.Slice(p.Fields, func(i, j int) bool { return p.Fields[i].Name < p.Fields[j].Name })
+	return s.render(c, fiber.StatusForbidden, "errors/resubmit", p)
+}
+
+func (p *resubmitPage) addField(name string, vals []string) {
+	if name == csrfField || strings.Contains(name, "password") || len(vals) == 0 {
+		return
+	}
+	label := fieldLabels[name]
+	if label == "" {
+		label = name
+	}
+	v := vals[0]
+	p.Fields = append(p.Fields, resubmitField{Name: name, Label: label, Value: v, Long: len(v) > 80 || strings.Contains(v, "\n")})
+}

@@ -1,0 +1,193 @@
+package server
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ligue-mednum/ligue/content"
+)
+
+const (
+	sessionCookie = "ligue_session"
+	csrfCookie    = "ligue_csrf"
+	csrfField     = "_csrf"
+	csrfHeader    = "X-CSRF-Token"
+)
+
+// Locals keys.
+const (
+	localUser      = "user"
+	localBearer    = "bearer"
+	localRequestID = "request_id"
+	localCSRF      = "csrf"
+)
+
+// contentSecurityPolicy allows only our own scripts, styles and images.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+// requestContext gives each request an ID, security headers, and one log line.
+func (s *Server) requestContext(c *fiber.Ctx) error {
+	start := time.Now()
+	id := newRequestID()
+	c.Locals(localRequestID, id)
+	c.Set("X-Request-Id", id)
+	c.Set("Content-Security-Policy", contentSecurityPolicy)
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("Referrer-Policy", "same-origin")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	if s.secure {
+		c.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	err := c.Next()
+	if err != nil {
+		if herr := c.App().ErrorHandler(c, err); herr != nil {
+			c.Status(fiber.StatusInternalServerError)
+		}
+	}
+	// The path only: query strings may carry one-time link tokens.
+	s.log.Info("request", "method", c.Method(), "path", c.Path(), "status", c.Response().StatusCode(),
+		"duration_ms", time.Since(start).Milliseconds(), "request_id", id)
+	return nil
+}
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// identify finds who is asking: a Bearer API token or the session cookie.
+func (s *Server) identify(c *fiber.Ctx) error {
+	if auth := c.Get(fiber.HeaderAuthorization); auth != "" {
+		value, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok {
+			return errUnauthorized
+		}
+		u, err := s.store.UserByAPIToken(c.UserContext(), strings.TrimSpace(value))
+		if errors.Is(err, content.ErrNotFound) {
+			return errUnauthorized
+		}
+		if err != nil {
+			return err
+		}
+		c.Locals(localUser, u)
+		c.Locals(localBearer, true)
+		return c.Next()
+	}
+	if token := c.Cookies(sessionCookie); token != "" {
+		u, err := s.store.SessionUser(c.UserContext(), token)
+		switch {
+		case err == nil:
+			c.Locals(localUser, u)
+		case errors.Is(err, content.ErrNotFound):
+			s.clearCookie(c, sessionCookie)
+		default:
+			return err
+		}
+	}
+	return c.Next()
+}
+
+// currentUser is the signed-in member, or nil for a visitor.
+func currentUser(c *fiber.Ctx) *content.User {
+	u, _ := c.Locals(localUser).(*content.User)
+	return u
+}
+
+// csrf protects every state change made with the session cookie. The token
+// is an HMAC of a random per-browser cookie (signed double submit), so it
+// survives restarts and needs no storage; the Origin header is checked too.
+func (s *Server) csrf(c *fiber.Ctx) error {
+	seed := c.Cookies(csrfCookie)
+	if len(seed) < 20 {
+		seed = randomString(24)
+		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: seed, Path: "/", HTTPOnly: true, Secure: s.secure,
+			SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(365 * 24 * time.Hour)})
+		c.Locals("csrf_new", true)
+	}
+	expected := s.sign("csrf", seed)
+	c.Locals(localCSRF, expected)
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	if bearer, _ := c.Locals(localBearer).(bool); bearer {
+		return c.Next() // an API token is not sent by browsers on their own
+	}
+	if origin := c.Get(fiber.HeaderOrigin); origin != "" && origin != s.origin {
+		return s.csrfFailure(c)
+	}
+	given := c.Get(csrfHeader)
+	if given == "" {
+		given = c.FormValue(csrfField)
+	}
+	if c.Locals("csrf_new") != nil || !hmac.Equal([]byte(given), []byte(expected)) {
+		return s.csrfFailure(c)
+	}
+	return c.Next()
+}
+
+// sign returns an HMAC of value for purpose, with the site secret.
+func (s *Server) sign(purpose, value string) string {
+	mac := hmac.New(sha256.New, s.secret)
+	mac.Write([]byte(purpose + "|" + value))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// requireMember sends visitors to the login page, then back.
+func (s *Server) requireMember(c *fiber.Ctx) error {
+	if currentUser(c) != nil {
+		return c.Next()
+	}
+	if isAPI(c) {
+		return errUnauthorized
+	}
+	return c.Redirect("/connexion?retour="+safeReturn(c.OriginalURL()), fiber.StatusSeeOther)
+}
+
+// requireAdmin lets administrators through; others get 403.
+func (s *Server) requireAdmin(c *fiber.Ctx) error {
+	if u := currentUser(c); u == nil {
+		return s.requireMember(c)
+	} else if !u.IsAdmin() {
+		return content.ErrForbidden
+	}
+	return c.Next()
+}
+
+func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+
+// safeReturn keeps only local paths, so a crafted link cannot send a member
+// to another site after login.
+func safeReturn(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+		return "/"
+	}
+	return p
+}
+
+func (s *Server) setSessionCookie(c *fiber.Ctx, token string) {
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", HTTPOnly: true, Secure: s.secure,
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(content.SessionLifetime)})
+}
+
+func (s *Server) clearCookie(c *fiber.Ctx, name string) {
+	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", HTTPOnly: true, Secure: s.secure,
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(1, 0), MaxAge: -1})
+}

@@ -1,0 +1,149 @@
+package server
+
+import (
+	"encoding/base64"
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ligue-mednum/ligue/content"
+)
+
+// Page is what every page template gets; page structs embed it.
+type Page struct {
+	Title     string
+	User      *content.User
+	Flash     string
+	CSRF      string
+	Path      string
+	RequestID string
+	Nav       []navItem
+}
+
+type navItem struct {
+	Label, Href string
+	Current     bool
+}
+
+// sections are the site's main areas, in the header; an area is listed once
+// its pages exist.
+var sections = []navItem{
+	{Label: "Accueil", Href: "/"},
+}
+
+// page builds the common part of every page and consumes the flash message.
+func (s *Server) page(c *fiber.Ctx, title string) Page {
+	p := Page{
+		Title:     title,
+		User:      currentUser(c),
+		CSRF:      csrfToken(c),
+		Path:      c.Path(),
+		RequestID: requestID(c),
+		Flash:     s.takeFlash(c),
+	}
+	for _, n := range sections {
+		n.Current = n.Href == p.Path || (n.Href != "/" && strings.HasPrefix(p.Path, n.Href))
+		p.Nav = append(p.Nav, n)
+	}
+	return p
+}
+
+func csrfToken(c *fiber.Ctx) string { v, _ := c.Locals(localCSRF).(string); return v }
+func requestID(c *fiber.Ctx) string { v, _ := c.Locals(localRequestID).(string); return v }
+
+// render writes a full HTML page with status.
+func (s *Server) render(c *fiber.Ctx, status int, name string, data any) error {
+	c.Status(status)
+	c.Type("html", "utf-8")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return s.views.Render(c.Response().BodyWriter(), name, data)
+}
+
+// flash messages travel in a signed cookie to the next page.
+const flashCookie = "ligue_flash"
+
+func (s *Server) setFlash(c *fiber.Ctx, msg string) {
+	v := encodeCookieText(msg)
+	c.Cookie(&fiber.Cookie{Name: flashCookie, Value: v + "." + s.sign("flash", v), Path: "/", HTTPOnly: true,
+		Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode})
+}
+
+func (s *Server) takeFlash(c *fiber.Ctx) string {
+	raw := c.Cookies(flashCookie)
+	if raw == "" {
+		return ""
+	}
+	s.clearCookie(c, flashCookie)
+	v, sig, ok := strings.Cut(raw, ".")
+	if !ok || sig != s.sign("flash", v) {
+		return ""
+	}
+	return decodeCookieText(v)
+}
+
+// redirectWithFlash answers a successful form with 303 and a message.
+func (s *Server) redirectWithFlash(c *fiber.Ctx, to, msg string) error {
+	if msg != "" {
+		s.setFlash(c, msg)
+	}
+	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+var frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+	"octobre", "novembre", "décembre"}
+
+var paris = func() *time.Location {
+	if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
+		return loc
+	}
+	return time.UTC
+}()
+
+// frenchDate formats "22 novembre 2026" in Paris time.
+func frenchDate(t time.Time) string {
+	t = t.In(paris)
+	day := itoa(t.Day())
+	if t.Day() == 1 {
+		day = "1er"
+	}
+	return day + " " + frMonths[t.Month()-1] + " " + itoa(t.Year())
+}
+
+// frenchDateTime formats "22 novembre 2026 à 14 h 05".
+func frenchDateTime(t time.Time) string {
+	p := t.In(paris)
+	return frenchDate(t) + " à " + itoa(p.Hour()) + "\u00a0h\u00a0" + twoDigits(p.Minute())
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func encodeCookieText(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+func decodeCookieText(s string) string {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+func twoDigits(n int) string {
+	if n < 10 {
+		return "0" + itoa(n)
+	}
+	return itoa(n)
+}
+
+func (s *Server) templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"asset":    func(p string) string { return s.assets.URL(p) },
+		"date":     frenchDate,
+		"datetime": frenchDateTime,
+		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"field":    newField,
+		"baseURL":  func() string { return s.cfg.BaseURL },
+	}
+}

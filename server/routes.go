@@ -1,0 +1,75 @@
+package server
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+)
+
+// newApp builds the Fiber application with every route of the site.
+func (s *Server) newApp() *fiber.App {
+	app := fiber.New(fiber.Config{
+		AppName:               "Ligue",
+		ErrorHandler:          s.handleError,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		BodyLimit:             1 << 20,
+		DisableStartupMessage: true,
+	})
+	app.Use(s.requestContext)
+	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
+	app.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
+
+	app.Get("/static/*", s.handleStatic)
+	app.Get("/sante", s.handleHealth)
+
+	app.Use(s.identify, s.csrf)
+
+	app.Get("/", s.handleHome)
+	app.Get("/charte", s.handleCharter)
+	app.Get("/accessibilite", s.handleAccessibility)
+	app.Get("/membres/:pseudo", s.handleMemberShow)
+
+	// Accounts.
+	app.Get("/inscription", s.handleRegisterForm)
+	app.Post("/inscription", s.handleRegister)
+	app.Get("/verification", s.handleVerifyForm)
+	app.Post("/verification", s.handleVerify)
+	app.Post("/verification/renvoyer", s.requireMember, s.handleVerifyResend)
+	app.Get("/connexion", s.handleLoginForm)
+	app.Post("/connexion", s.handleLogin)
+	app.Post("/deconnexion", s.handleLogout)
+	app.Get("/mot-de-passe-oublie", s.handleForgotForm)
+	app.Post("/mot-de-passe-oublie", s.handleForgot)
+	app.Get("/mot-de-passe/nouveau", s.handleResetForm)
+	app.Post("/mot-de-passe/nouveau", s.handleReset)
+	app.Get("/installation", s.handleSetupForm)
+	app.Post("/installation", s.handleSetup)
+
+	account := app.Group("/compte", s.requireMember)
+	account.Get("/", s.handleAccount)
+	account.Post("/profil", s.handleProfileUpdate)
+	account.Post("/mot-de-passe", s.handlePasswordChange)
+	account.Post("/courriel", s.handleEmailChange)
+	account.Get("/jetons", s.handleTokens)
+	account.Post("/jetons", s.handleTokenCreate)
+	account.Post("/jetons/:id/revoquer", s.handleTokenRevoke)
+	app.Get("/compte/courriel/confirmer", s.handleEmailConfirmForm)
+	app.Post("/compte/courriel/confirmer", s.handleEmailConfirm)
+
+	admin := app.Group("/admin", s.requireAdmin)
+	admin.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/admin/membres", fiber.StatusSeeOther) })
+	admin.Get("/membres", s.handleAdminMembers)
+	admin.Post("/membres/:id/role", s.handleAdminRole)
+	admin.Post("/membres/:id/suspension", s.handleAdminSuspend)
+	admin.Get("/courriels", s.handleAdminMails)
+
+	api := app.Group("/api/v1")
+	api.Get("/me", s.requireMember, s.handleAPIMe)
+	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+
+	return app
+}

@@ -1,0 +1,181 @@
+// Package server is Ligue's HTTP side: the Fiber app, its routes, middleware,
+// form handling and rendering. The domain lives in content.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ligue-mednum/ligue/content"
+	"github.com/ligue-mednum/ligue/static"
+	"github.com/ligue-mednum/ligue/templates"
+)
+
+// Config is everything the server needs from the command line and environment.
+type Config struct {
+	Addr     string // listen address, "127.0.0.1:8080"
+	DataDir  string // folder holding ligue.db and later the index and uploads
+	BaseURL  string // public URL used in mails and to decide on Secure cookies
+	SMTPURL  string // smtp://user:pass@host:587 or smtps://…; empty: mails go to the log
+	MailFrom string // sender address of outgoing mail
+}
+
+// DefaultAddr is where `ligue serve` listens when told nothing.
+const DefaultAddr = "127.0.0.1:8080"
+
+func (c *Config) setDefaults() error {
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.DataDir == "" {
+		c.DataDir = "data"
+	}
+	if c.BaseURL == "" {
+		host := c.Addr
+		if h, p, err := net.SplitHostPort(c.Addr); err == nil && (h == "" || h == "0.0.0.0" || h == "::") {
+			host = net.JoinHostPort("localhost", p)
+		}
+		c.BaseURL = "http://" + host
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("base URL %q: want http(s)://host[:port]", c.BaseURL)
+	}
+	if c.MailFrom == "" {
+		c.MailFrom = "ligue@" + u.Hostname()
+	}
+	return nil
+}
+
+// Server is one running Ligue site. Tests may run several side by side.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	db     *content.DB
+	store  *content.Store
+	views  *templates.Renderer
+	assets *static.Assets
+	app    *fiber.App
+	secret []byte
+	secure bool // https base URL: cookies get Secure
+	origin string
+
+	limits    *rateLimits
+	hashSlots chan struct{} // bounds concurrent password hashes
+	mailer    *mailer
+}
+
+// New opens the data folder and database (applying migrations) and builds
+// the HTTP application.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	db, err := content.OpenDB(ctx, filepath.Join(cfg.DataDir, "ligue.db"))
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, db: db, store: content.NewStore(db), limits: newRateLimits(),
+		hashSlots: make(chan struct{}, 2*runtime.NumCPU())}
+	if err := s.init(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) init(ctx context.Context) (err error) {
+	if s.secret, err = s.store.Secret(ctx); err != nil {
+		return err
+	}
+	u, _ := url.Parse(s.cfg.BaseURL)
+	s.secure = u.Scheme == "https"
+	s.origin = u.Scheme + "://" + u.Host
+	if s.assets, err = static.Load(); err != nil {
+		return err
+	}
+	if s.views, err = templates.New(s.templateFuncs()); err != nil {
+		return err
+	}
+	if s.mailer, err = newMailer(s.cfg, s.store, s.log); err != nil {
+		return err
+	}
+	s.app = s.newApp()
+	return nil
+}
+
+// App is the Fiber application (tests drive it with app.Test).
+func (s *Server) App() *fiber.App { return s.app }
+
+// Store is the content store behind the site.
+func (s *Server) Store() *content.Store { return s.store }
+
+// DB is the database behind the site.
+func (s *Server) DB() *content.DB { return s.db }
+
+// FlushMail delivers queued mail now (tests and the background loop use it).
+func (s *Server) FlushMail(ctx context.Context) error { return s.mailer.flush(ctx) }
+
+// AnnounceSetup logs the one-time link to create the first administrator
+// when the site has none yet.
+func (s *Server) AnnounceSetup(ctx context.Context) error {
+	token, err := s.store.NewSetupToken(ctx)
+	if err != nil || token == "" {
+		return err
+	}
+	s.log.Warn("no administrator yet: open this one-time link to create the first administrator account",
+		"url", s.cfg.BaseURL+"/installation?jeton="+token)
+	return nil
+}
+
+// Run serves until ctx ends, then lets requests in flight finish and closes
+// the database.
+func (s *Server) Run(ctx context.Context) error {
+	if err := s.AnnounceSetup(ctx); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	bg, stopBackground := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); s.background(bg) }()
+
+	errc := make(chan error, 1)
+	go func() { errc <- s.app.Listener(ln) }()
+	s.log.Info("serving", "addr", ln.Addr().String(), "base_url", s.cfg.BaseURL, "data", s.cfg.DataDir)
+
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		s.log.Info("shutting down: finishing requests in flight")
+		err = s.app.ShutdownWithTimeout(15 * time.Second)
+	}
+	stopBackground()
+	<-done
+	return errors.Join(err, s.Close())
+}
+
+// background runs the periodic chores: mail delivery and session clean-up.
+func (s *Server) background(ctx context.Context) {
+	s.mailer.loop(ctx)
+}
+
+// Close releases the database.
+func (s *Server) Close() error { return s.db.Close() }

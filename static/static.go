@@ -1,0 +1,86 @@
+// Package static holds the site's own CSS, JavaScript and images, embedded,
+// and serves them under content-hashed names so browsers may cache forever.
+package static
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+	"path"
+	"strings"
+)
+
+//go:embed css js img
+var files embed.FS
+
+// Asset is one embedded file.
+type Asset struct {
+	Path        string // logical path, "css/site.css"
+	HashedPath  string // "css/site.1a2b3c4d5e.css"
+	ContentType string
+	Body        []byte
+}
+
+// Assets indexes the embedded files by logical and hashed path.
+type Assets struct {
+	byPath   map[string]*Asset
+	byHashed map[string]*Asset
+}
+
+var types = map[string]string{
+	".css": "text/css; charset=utf-8",
+	".js":  "text/javascript; charset=utf-8",
+	".svg": "image/svg+xml",
+	".png": "image/png",
+	".ico": "image/x-icon",
+}
+
+// Load reads and hashes every embedded file.
+func Load() (*Assets, error) {
+	a := &Assets{byPath: map[string]*Asset{}, byHashed: map[string]*Asset{}}
+	err := fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := files.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		ext := path.Ext(p)
+		asset := &Asset{
+			Path:        p,
+			HashedPath:  strings.TrimSuffix(p, ext) + "." + hex.EncodeToString(sum[:5]) + ext,
+			ContentType: types[ext],
+			Body:        body,
+		}
+		a.byPath[p] = asset
+		a.byHashed[asset.HashedPath] = asset
+		return nil
+	})
+	return a, err
+}
+
+// URL returns the hashed URL of a logical path, or "" when there is none.
+func (a *Assets) URL(p string) string {
+	if asset, ok := a.byPath[p]; ok {
+		return "/static/" + asset.HashedPath
+	}
+	return ""
+}
+
+// ByHashedPath finds the asset served at /static/<hashed path>.
+func (a *Assets) ByHashedPath(p string) (*Asset, bool) {
+	asset, ok := a.byHashed[p]
+	return asset, ok
+}
+
+// All lists every asset (the weight budget test adds them up).
+func (a *Assets) All() []*Asset {
+	out := make([]*Asset, 0, len(a.byPath))
+	for _, asset := range a.byPath {
+		out = append(out, asset)
+	}
+	return out
+}
