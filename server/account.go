@@ -179,4 +179,3 @@ func (s *Server) handleMemberShow(c *fiber.Ctx) error {
 	}
 	return s.render(c, 200, "accounts/member", &memberPage{Page: s.page(c, m.Pseudo), Member: m})
 }
-
