@@ -141,19 +141,30 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return 0
 }
 
-// parse reads flags and checks the count of positional arguments.
+// parse reads flags, allowed before or after the positional arguments, and
+// checks how many positional arguments there are; fs.Arg(i) returns them
+// afterwards.
 func parse(fs *flag.FlagSet, args []string, positional int) (int, bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0, false
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0, false
+			}
+			return 2, false
 		}
-		return 2, false
+		if fs.NArg() == 0 {
+			break
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if fs.NArg() != positional {
-		fmt.Fprintf(fs.Output(), "nombre d’arguments inattendu : %q\n", fs.Args())
+	if len(rest) != positional {
+		fmt.Fprintf(fs.Output(), "nombre d’arguments inattendu : %q\n", rest)
 		fs.Usage()
 		return 2, false
 	}
+	fs.Parse(append([]string{"--"}, rest...))
 	return 0, true
 }
 

@@ -1,0 +1,104 @@
+package migrations
+
+import (
+	"context"
+	"io/fs"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/mattn/go-sqlite3"
+)
+
+func openDB(t *testing.T) *sqlx.DB {
+	t.Helper()
+	db, err := sqlx.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "ligue.db")+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestApplyTwiceIsANoOp(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	first, err := Apply(ctx, db, Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) < 2 {
+		t.Fatalf("applied %v", first)
+	}
+	second, err := Apply(ctx, db, Files)
+	if err != nil || len(second) != 0 {
+		t.Fatalf("second run applied %v, %v", second, err)
+	}
+	var categories int
+	if err := db.Get(&categories, `SELECT count(*) FROM categories`); err != nil || categories != 6 {
+		t.Errorf("default categories: %d, %v (seeded twice?)", categories, err)
+	}
+}
+
+func TestOlderDatabaseUpgrades(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	first, err := fs.ReadFile(Files, "0001_accounts.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	older := fstest.MapFS{"0001_accounts.sql": {Data: first}}
+	if _, err := Apply(ctx, db, older); err != nil {
+		t.Fatal(err)
+	}
+	// Data written by the older version survives the upgrade.
+	if _, err := db.Exec(`INSERT INTO users (pseudo, pseudo_key, email, password_hash, created_at, updated_at)
+		VALUES ('Ancien', 'ancien', 'ancien@exemple.fr', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`); err != nil {
+		t.Fatal(err)
+	}
+	applied, err := Apply(ctx, db, Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) == 0 || applied[0] != 2 {
+		t.Fatalf("upgrade applied %v, want from 2 on", applied)
+	}
+	var n int
+	db.Get(&n, `SELECT count(*) FROM users WHERE pseudo = 'Ancien'`)
+	if n != 1 {
+		t.Error("the older data was lost")
+	}
+}
+
+func TestBrokenMigrationLeavesNoTrace(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	bad := fstest.MapFS{
+		"0001_ok.sql":  {Data: []byte(`CREATE TABLE a (id INTEGER);`)},
+		"0002_bad.sql": {Data: []byte(`CREATE TABLE b (id INTEGER); THIS IS NOT SQL;`)},
+	}
+	if _, err := Apply(ctx, db, bad); err == nil {
+		t.Fatal("a broken migration was accepted")
+	}
+	var n int
+	db.Get(&n, `SELECT count(*) FROM sqlite_master WHERE name = 'b'`)
+	if n != 0 {
+		t.Error("half of the broken migration was applied")
+	}
+	db.Get(&n, `SELECT count(*) FROM schema_migrations`)
+	if n != 1 {
+		t.Errorf("recorded %d migrations, want 1", n)
+	}
+}
+
+func TestBadNamesAreRefused(t *testing.T) {
+	for _, set := range []fstest.MapFS{
+		{"init.sql": {Data: []byte(`SELECT 1;`)}},
+		{"0001_a.sql": {Data: []byte(`SELECT 1;`)}, "01_b.sql": {Data: []byte(`SELECT 1;`)}},
+	} {
+		if _, err := Apply(context.Background(), openDB(t), set); err == nil {
+			t.Errorf("set %v accepted", set)
+		}
+	}
+}

@@ -1,0 +1,354 @@
+package server
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// Browser tests drive a real headless Chromium against the real server on a
+// TCP port, clicking and typing as a person would. They are skipped when no
+// Chromium is installed, unless LIGUE_REQUIRE_BROWSER=1 (set by make test).
+
+// browserTimeout bounds everything one browser test does.
+const browserTimeout = 90 * time.Second
+
+// findChromium returns the path of a Chromium-like browser, or "".
+func findChromium() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+		return ""
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	return ""
+}
+
+// browserContext starts a headless Chromium for t and returns the context of
+// its tab, bounded by browserTimeout. The browser is closed when t ends; if t
+// failed, a screenshot and the HTML of the page are logged first.
+func browserContext(t *testing.T) context.Context {
+	t.Helper()
+	path := findChromium()
+	if path == "" {
+		if os.Getenv("LIGUE_REQUIRE_BROWSER") == "1" {
+			t.Fatal("LIGUE_REQUIRE_BROWSER=1 but no Chromium found: install chromium, or set CHROMIUM to the browser's path")
+		}
+		t.Skip("chromium not installed: make test installs it")
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox, // tests may run as root
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.Flag("lang", "fr-FR"),
+		chromedp.WindowSize(1280, 900),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	t.Cleanup(cancelAlloc)
+	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancelTab)
+	// The first Do starts the browser and ties its life to tabCtx, which has
+	// no deadline: the screenshot below still works after a timeout.
+	start, cancelStart := context.WithTimeout(tabCtx, 30*time.Second)
+	defer cancelStart()
+	if err := chromedp.Do(tabCtx); err != nil {
+		t.Fatalf("start %s: %v", path, err)
+	}
+	_ = start
+	t.Cleanup(func() {
+		if t.Failed() {
+			logBrowserState(t, tabCtx)
+		}
+	})
+	ctx, cancel := context.WithTimeout(tabCtx, browserTimeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// logBrowserState saves a screenshot of the page into a temp dir and logs its
+// path, the URL and the start of the page's HTML.
+func logBrowserState(t *testing.T, tabCtx context.Context) {
+	ctx, cancel := context.WithTimeout(tabCtx, 10*time.Second)
+	defer cancel()
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err == nil {
+		t.Logf("browser was at %s", loc)
+	}
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err != nil {
+		t.Logf("no screenshot: %v", err)
+	} else {
+		dir, err := os.MkdirTemp("", "ligue-browser-")
+		if err == nil {
+			file := filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+".png")
+			if err := os.WriteFile(file, png, 0o644); err == nil {
+				t.Logf("screenshot: %s", file)
+			}
+		}
+	}
+	if html, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html"))); err != nil {
+		t.Logf("no HTML: %v", err)
+	} else {
+		const max = 6000
+		if len(html) > max {
+			html = html[:max] + "\n…(truncated)"
+		}
+		t.Logf("page HTML:\n%s", html)
+	}
+}
+
+// browserSite starts the real server on a free TCP port of 127.0.0.1, with
+// that address as its base URL, and returns it with the base URL.
+func browserSite(t *testing.T) (*testSite, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	ts := newTestSite(t, func(c *Config) { c.BaseURL = base })
+	go ts.srv.App().Listener(ln)
+	t.Cleanup(func() { ts.srv.App().Shutdown() })
+	return ts, base
+}
+
+// do runs browser steps, failing the test with what it was doing.
+func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// textOf returns the visible text of the first element sel finds.
+func textOf[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(sel, chromedp.NodeVisible))
+	if err != nil {
+		t.Fatalf("read text of %v: %v", sel, err)
+	}
+	return s
+}
+
+// Selectors a person would go by: visible link and button labels.
+func headerLink(label string) chromedp.Search {
+	return chromedp.Search(`//header//a[normalize-space()="` + label + `"]`)
+}
+
+func button(label string) chromedp.Search {
+	return chromedp.Search(`//main//button[normalize-space()="` + label + `"]`)
+}
+
+// flash selects the flash message holding text (it only exists on the page
+// after a redirect, so waiting for it waits for the navigation).
+func flash(text string) chromedp.Search {
+	return chromedp.Search(`//p[contains(@class,"flash")][contains(., "` + text + `")]`)
+}
+
+func heading(text string) chromedp.Search {
+	return chromedp.Search(`//main//h1[normalize-space()="` + text + `"]`)
+}
+
+var verifyLinkInLog = regexp.MustCompile(`https?://[A-Za-z0-9.:\[\]-]+/verification\?jeton=[A-Za-z0-9_-]+`)
+
+// mailedLink flushes the mail queue and returns the last link matching re in
+// a mail to addr, as written to the server log (no SMTP in tests).
+func mailedLink(t *testing.T, ts *testSite, addr string, re *regexp.Regexp) string {
+	t.Helper()
+	if err := ts.srv.FlushMail(context.Background()); err != nil {
+		t.Fatalf("flush mail: %v", err)
+	}
+	link := ""
+	for _, line := range strings.Split(ts.logs.String(), "\n") {
+		if !strings.Contains(line, "msg=\"mail ") || !strings.Contains(line, "to="+addr) {
+			continue
+		}
+		if m := re.FindAllString(line, -1); m != nil {
+			link = m[len(m)-1]
+		}
+	}
+	if link == "" {
+		t.Fatalf("no mail to %s with a link matching %s in the log:\n%s", addr, re, ts.logs.String())
+	}
+	return link
+}
+
+func TestBrowserAccountJourney(t *testing.T) {
+	ts, base := browserSite(t)
+	ctx := browserContext(t)
+	began := time.Now()
+
+	const (
+		pseudo    = "Maëlle_29"
+		email     = "maelle@exemple.fr"
+		password  = "le numérique pour tous"
+		structure = "Médiathèque de Quimper"
+		renamed   = "Espace public numérique de Brest"
+	)
+
+	// 1. Register from the home page.
+	do(t, ctx, "open the home page and the registration form",
+		chromedp.Navigate(base+"/"),
+		chromedp.Click(headerLink("Créer un compte")),
+		chromedp.WaitVisible(heading("Créer un compte")),
+	)
+	do(t, ctx, "fill in and send the registration form",
+		chromedp.SendKeys(chromedp.ID("f-pseudo"), pseudo),
+		chromedp.SendKeys(chromedp.ID("f-email"), email),
+		chromedp.SendKeys(chromedp.ID("f-password"), password),
+		chromedp.SendKeys(chromedp.ID("f-structure"), structure),
+		chromedp.SendKeys(chromedp.ID("f-departement"), "Finistère"),
+		chromedp.SetValue(chromedp.ID("f-metier"), "conseiller"),
+		chromedp.Click(button("Créer mon compte")),
+		chromedp.WaitVisible(flash("Bienvenue")),
+	)
+	if got := textOf(t, ctx, chromedp.CSS("p.flash")); !strings.Contains(got, "Bienvenue "+pseudo) || !strings.Contains(got, email) {
+		t.Errorf("flash after registration: %q", got)
+	}
+	if got := textOf(t, ctx, chromedp.CSS(".notice")); !strings.Contains(got, "pas encore confirmée") {
+		t.Errorf("no unconfirmed-address notice: %q", got)
+	}
+	do(t, ctx, "land on Mon compte", chromedp.WaitVisible(heading("Mon compte")))
+
+	// 2. Confirm the address with the link of the mail.
+	link := mailedLink(t, ts, email, verifyLinkInLog)
+	if !strings.HasPrefix(link, base+"/verification?jeton=") {
+		t.Fatalf("verification link %q does not use the base URL %s", link, base)
+	}
+	do(t, ctx, "open the verification link and confirm",
+		chromedp.Navigate(link),
+		chromedp.Click(button("Confirmer mon adresse")),
+		chromedp.WaitVisible(flash("votre adresse e-mail est confirmée")),
+	)
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".notice").length`)); err != nil || n != 0 {
+		t.Errorf("unconfirmed notice still shown after confirmation (%d, %v)", n, err)
+	}
+
+	// 3. Log out, then log in again with the pseudo.
+	do(t, ctx, "log out",
+		chromedp.Click(chromedp.Search(`//header//button[normalize-space()="Se déconnecter"]`)),
+		chromedp.WaitVisible(flash("Vous êtes déconnecté·e")),
+		chromedp.WaitVisible(headerLink("Se connecter")),
+	)
+	do(t, ctx, "log in",
+		chromedp.Click(headerLink("Se connecter")),
+		chromedp.WaitVisible(heading("Se connecter")),
+		chromedp.SendKeys(chromedp.ID("f-login"), pseudo),
+		chromedp.SendKeys(chromedp.ID("f-password"), password),
+		chromedp.Click(button("Se connecter")),
+		chromedp.WaitVisible(flash("vous êtes connecté·e")),
+		chromedp.WaitVisible(headerLink(pseudo)),
+	)
+
+	// 4. Change the structure on Mon compte.
+	do(t, ctx, "open Mon compte",
+		chromedp.Click(headerLink("Mon compte")),
+		chromedp.WaitVisible(heading("Mon compte")),
+	)
+	if v, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-structure"))); err != nil || v != structure {
+		t.Errorf("structure field holds %q (%v), want %q", v, err, structure)
+	}
+	if v, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-metier"))); err != nil || v != "conseiller" {
+		t.Errorf("métier select holds %q (%v), want conseiller", v, err)
+	}
+	do(t, ctx, "change the structure",
+		chromedp.Clear(chromedp.ID("f-structure")),
+		chromedp.SendKeys(chromedp.ID("f-structure"), renamed),
+		chromedp.Click(button("Enregistrer le profil")),
+		chromedp.WaitVisible(flash("Votre profil est enregistré")),
+	)
+	if v, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-structure"))); err != nil || v != renamed {
+		t.Errorf("after saving, structure field holds %q (%v), want %q", v, err, renamed)
+	}
+
+	// 5. The public profile shows it.
+	do(t, ctx, "open the public profile from the header",
+		chromedp.Click(headerLink(pseudo)),
+		chromedp.WaitVisible(heading(pseudo)),
+	)
+	profile := textOf(t, ctx, chromedp.CSS("article.profile"))
+	for _, want := range []string{renamed, "29 – Finistère", "Conseiller·ère numérique"} {
+		if !strings.Contains(profile, want) {
+			t.Errorf("public profile lacks %q:\n%s", want, profile)
+		}
+	}
+	if strings.Contains(profile, structure) {
+		t.Errorf("public profile still shows the old structure:\n%s", profile)
+	}
+
+	// 6. Log out: the header offers to log in, and Mon compte is closed.
+	do(t, ctx, "log out again",
+		chromedp.Click(chromedp.Search(`//header//button[normalize-space()="Se déconnecter"]`)),
+		chromedp.WaitVisible(flash("Vous êtes déconnecté·e")),
+		chromedp.WaitVisible(headerLink("Se connecter")),
+	)
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("header a[href='/compte']").length`)); err != nil || n != 0 {
+		t.Errorf("header still links to Mon compte after logout (%d, %v)", n, err)
+	}
+	do(t, ctx, "open /compte logged out",
+		chromedp.Navigate(base+"/compte"),
+		chromedp.WaitVisible(heading("Se connecter")),
+	)
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || !strings.HasPrefix(loc, base+"/connexion") {
+		t.Errorf("/compte after logout ended at %q (%v), want %s/connexion…", loc, err, base)
+	}
+	if strings.Contains(ts.logs.String(), password) {
+		t.Error("the password was written to the server log")
+	}
+	t.Logf("journey took %s in the browser", time.Since(began).Round(time.Millisecond))
+}
+
+// TestBrowserLoginWithoutJavaScript logs in and out with script execution
+// disabled: every form of the path must work as plain HTML.
+func TestBrowserLoginWithoutJavaScript(t *testing.T) {
+	ts, base := browserSite(t)
+	u := ts.mustCreateMember("Karim", "member")
+	ctx := browserContext(t)
+
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatalf("disable JavaScript: %v", err)
+	}
+	do(t, ctx, "log in without JavaScript",
+		chromedp.Navigate(base+"/"),
+		chromedp.Click(headerLink("Se connecter")),
+		chromedp.WaitVisible(heading("Se connecter")),
+		chromedp.SendKeys(chromedp.ID("f-login"), u.Email),
+		chromedp.SendKeys(chromedp.ID("f-password"), testPassword),
+		chromedp.Click(button("Se connecter")),
+		chromedp.WaitVisible(flash("vous êtes connecté·e")),
+		chromedp.WaitVisible(headerLink("Karim")),
+	)
+	// Page scripts really are off (DevTools evaluation still runs).
+	do(t, ctx, "check scripts are off",
+		chromedp.Navigate(base+`/connexion?retour=/compte`),
+		chromedp.WaitVisible(headerLink("Mon compte")),
+	)
+	do(t, ctx, "log out without JavaScript",
+		chromedp.Click(chromedp.Search(`//header//button[normalize-space()="Se déconnecter"]`)),
+		chromedp.WaitVisible(flash("Vous êtes déconnecté·e")),
+		chromedp.WaitVisible(headerLink("Se connecter")),
+	)
+}
