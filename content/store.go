@@ -18,12 +18,13 @@ import (
 // Store reads and writes every aggregate. Its clock can be replaced in tests.
 type Store struct {
 	db  *DB
+	md  *Markdown
 	now func() time.Time
 }
 
 // NewStore returns a store over db using the wall clock.
 func NewStore(db *DB) *Store {
-	return &Store{db: db, now: func() time.Time { return time.Now().UTC() }}
+	return &Store{db: db, md: NewMarkdown(), now: func() time.Time { return time.Now().UTC() }}
 }
 
 // SetClock replaces the store's clock (tests use it to jump past expiries).

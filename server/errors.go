@@ -22,6 +22,8 @@ func (e *httpError) Error() string { return e.Code + ": " + e.Message }
 var (
 	errUnauthorized = &httpError{fiber.StatusUnauthorized, "unauthorized",
 		"Identification requise : connectez-vous ou fournissez un jeton d’API valide."}
+	errUnverified = &httpError{fiber.StatusForbidden, "unverified",
+		"Confirmez d’abord votre adresse e-mail : ouvrez le lien reçu à l’inscription, ou demandez-en un nouveau depuis votre compte."}
 	errBusy = &httpError{fiber.StatusServiceUnavailable, "busy",
 		"Le serveur est très sollicité en ce moment. Réessayez dans quelques secondes."}
 )

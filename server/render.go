@@ -32,6 +32,7 @@ type navItem struct {
 // its pages exist.
 var sections = []navItem{
 	{Label: "Accueil", Href: "/"},
+	{Label: "Discussions", Href: "/discussions"},
 }
 
 // page builds the common part of every page and consumes the flash message.
@@ -145,5 +146,21 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"field":    newField,
 		"baseURL":  func() string { return s.cfg.BaseURL },
+		"ago":      ago,
+		"excerpt":  content.Excerpt,
+		"excerptText": func(s string, n int) string {
+			if r := []rune(s); len(r) > n {
+				return string(r[:n]) + "…"
+			}
+			return s
+		},
+		"add": func(a, b int) int { return a + b },
+		"seq": func(n int) []int {
+			r := make([]int, n)
+			for i := range r {
+				r[i] = i + 1
+			}
+			return r
+		},
 	}
 }

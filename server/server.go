@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -75,6 +76,7 @@ type Server struct {
 	limits    *rateLimits
 	hashSlots chan struct{} // bounds concurrent password hashes
 	mailer    *mailer
+	live      *live
 }
 
 // New opens the data folder and database (applying migrations) and builds
@@ -91,7 +93,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log, db: db, store: content.NewStore(db), limits: newRateLimits(),
-		hashSlots: make(chan struct{}, 2*runtime.NumCPU())}
+		hashSlots: make(chan struct{}, 2*runtime.NumCPU()), live: newLive()}
 	if err := s.init(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -165,6 +167,7 @@ func (s *Server) Run(ctx context.Context) error {
 	case err = <-errc:
 	case <-ctx.Done():
 		s.log.Info("shutting down: finishing requests in flight")
+		s.live.close()
 		err = s.app.ShutdownWithTimeout(15 * time.Second)
 	}
 	stopBackground()
@@ -174,7 +177,24 @@ func (s *Server) Run(ctx context.Context) error {
 
 // background runs the periodic chores: mail delivery and session clean-up.
 func (s *Server) background(ctx context.Context) {
-	s.mailer.loop(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); s.mailer.loop(ctx) }()
+	defer wg.Wait()
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := s.store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("session clean-up", "err", err)
+		} else if n > 0 {
+			s.log.Info("expired sessions removed", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // Close releases the database.

@@ -15,7 +15,7 @@ import (
 	texttemplate "text/template"
 )
 
-//go:embed layouts partials accounts admin pages errors mail
+//go:embed layouts partials accounts admin pages errors mail discussions
 var files embed.FS
 
 // Renderer renders pages by name ("accounts/login") and mails ("verify").

@@ -1,0 +1,87 @@
+package content
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// FollowTarget is what a member can follow.
+type FollowTarget string
+
+// Things to follow.
+const (
+	FollowTopic    FollowTarget = "topic"
+	FollowCategory FollowTarget = "category"
+	FollowTag      FollowTarget = "tag"
+)
+
+// autoFollow makes a member follow a topic they write in, unless they
+// explicitly stopped following it.
+func autoFollow(ctx context.Context, tx *sqlx.Tx, at time.Time, userID, topicID int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO follows (user_id, target_type, target_id, created_at) VALUES (?, 'topic', ?, ?)
+		ON CONFLICT (user_id, target_type, target_id) DO NOTHING`, userID, topicID, at)
+	return err
+}
+
+// SetFollow starts or stops following a topic, a category or a tag.
+func (s *Store) SetFollow(ctx context.Context, u *User, target FollowTarget, id int64, follow bool) error {
+	if u == nil {
+		return ErrForbidden
+	}
+	muted := 1
+	if follow {
+		muted = 0
+	}
+	_, err := s.db.W.ExecContext(ctx, `INSERT INTO follows (user_id, target_type, target_id, muted, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (user_id, target_type, target_id) DO UPDATE SET muted = excluded.muted`, u.ID, target, id, muted, s.Now())
+	return err
+}
+
+// Follows tells whether u follows the target.
+func (s *Store) Follows(ctx context.Context, u *User, target FollowTarget, id int64) (bool, error) {
+	if u == nil {
+		return false, nil
+	}
+	var n int
+	err := s.db.R.GetContext(ctx, &n, `SELECT count(*) FROM follows WHERE user_id = ? AND target_type = ? AND target_id = ? AND muted = 0`, u.ID, target, id)
+	return n > 0, err
+}
+
+func markRead(ctx context.Context, tx *sqlx.Tx, userID, topicID int64, number int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO topic_reads (user_id, topic_id, last_number) VALUES (?, ?, ?)
+		ON CONFLICT (user_id, topic_id) DO UPDATE SET last_number = max(last_number, excluded.last_number)`, userID, topicID, number)
+	return err
+}
+
+// MarkRead records that u has seen a topic up to post number.
+func (s *Store) MarkRead(ctx context.Context, u *User, topicID int64, number int) error {
+	if u == nil {
+		return nil
+	}
+	return s.withTx(ctx, func(tx *sqlx.Tx) error { return markRead(ctx, tx, u.ID, topicID, number) })
+}
+
+// MarkAllRead marks every topic u follows as read.
+func (s *Store) MarkAllRead(ctx context.Context, u *User) error {
+	_, err := s.db.W.ExecContext(ctx, `INSERT INTO topic_reads (user_id, topic_id, last_number)
+		SELECT ?, t.id, t.last_number FROM topics t JOIN follows f ON f.target_type = 'topic' AND f.target_id = t.id AND f.user_id = ?
+		WHERE true
+		ON CONFLICT (user_id, topic_id) DO UPDATE SET last_number = excluded.last_number`, u.ID, u.ID)
+	return err
+}
+
+// TagID returns the ID of a tag by name.
+func (s *Store) TagID(ctx context.Context, name string) (int64, error) {
+	var id int64
+	err := s.db.R.GetContext(ctx, &id, `SELECT id FROM tags WHERE name = ?`, name)
+	return id, notFound(err)
+}
+
+// CategoryBySlug loads a category.
+func (s *Store) CategoryBySlug(ctx context.Context, slug string) (*Category, error) {
+	var c Category
+	err := s.db.R.GetContext(ctx, &c, `SELECT id, slug, name, description, position FROM categories WHERE slug = ?`, slug)
+	return &c, notFound(err)
+}

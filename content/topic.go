@@ -1,0 +1,429 @@
+package content
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gosimple/slug"
+	"github.com/jmoiron/sqlx"
+)
+
+// TopicKind tells a question (which can have an accepted answer) from a discussion.
+type TopicKind string
+
+// Topic kinds.
+const (
+	KindQuestion   TopicKind = "question"
+	KindDiscussion TopicKind = "discussion"
+)
+
+// Limits on what members write.
+const (
+	MaxTitleLength = 150
+	MaxBodyLength  = 50000
+	MaxTags        = 5
+	TopicsPerPage  = 30
+	PostsPerPage   = 20
+)
+
+// Topic is a discussion thread.
+type Topic struct {
+	ID             int64     `db:"id"`
+	CategoryID     int64     `db:"category_id"`
+	AuthorID       int64     `db:"author_id"`
+	Title          string    `db:"title"`
+	Slug           string    `db:"slug"`
+	Kind           TopicKind `db:"kind"`
+	Pinned         bool      `db:"pinned"`
+	Locked         bool      `db:"locked"`
+	MergedInto     *int64    `db:"merged_into"`
+	AcceptedPostID *int64    `db:"accepted_post_id"`
+	PostCount      int       `db:"post_count"`
+	LastNumber     int       `db:"last_number"`
+	Views          int       `db:"views"`
+	CreatedAt      time.Time `db:"created_at"`
+	LastActivityAt time.Time `db:"last_activity_at"`
+
+	CategorySlug     string         `db:"category_slug"`
+	CategoryName     string         `db:"category_name"`
+	AuthorPseudo     string         `db:"author_pseudo"`
+	LastPosterPseudo sql.NullString `db:"last_poster_pseudo"`
+	Tags             []string       `db:"-"`
+	// For the viewing member: whether they follow it, and how many posts
+	// arrived since their last visit (only for followed topics).
+	Following bool `db:"following"`
+	Unread    int  `db:"unread"`
+	ReadUpTo  int  `db:"read_up_to"`
+}
+
+// Resolved tells whether a question has an accepted answer.
+func (t *Topic) Resolved() bool { return t.AcceptedPostID != nil }
+
+// Replies is the number of answers, the opening post aside.
+func (t *Topic) Replies() int { return t.PostCount - 1 }
+
+// Path is the canonical address of the topic.
+func (t *Topic) Path() string { return "/discussions/" + itoa64(t.ID) + "/" + t.Slug }
+
+const topicSelect = `SELECT t.id, t.category_id, t.author_id, t.title, t.slug, t.kind, t.pinned, t.locked, t.merged_into,
+	t.accepted_post_id, t.post_count, t.last_number, t.views, t.created_at, t.last_activity_at,
+	c.slug AS category_slug, c.name AS category_name, a.pseudo AS author_pseudo, lp.pseudo AS last_poster_pseudo,
+	coalesce(f.muted = 0, 0) AS following,
+	CASE WHEN f.muted = 0 THEN max(t.last_number - coalesce(r.last_number, 0), 0) ELSE 0 END AS unread,
+	coalesce(r.last_number, 0) AS read_up_to
+	FROM topics t
+	JOIN categories c ON c.id = t.category_id
+	JOIN users a ON a.id = t.author_id
+	LEFT JOIN users lp ON lp.id = t.last_poster_id
+	LEFT JOIN follows f ON f.user_id = :viewer AND f.target_type = 'topic' AND f.target_id = t.id
+	LEFT JOIN topic_reads r ON r.user_id = :viewer AND r.topic_id = t.id`
+
+// NewTopic is what a member submits to start a topic.
+type NewTopic struct {
+	Title    string
+	Body     string
+	Category string // category slug
+	Tags     string // comma-separated
+	Kind     TopicKind
+}
+
+// ParseTags splits, normalises and checks a comma-separated tag list.
+func ParseTags(raw string) ([]string, string) {
+	var tags []string
+	seen := map[string]bool{}
+	for _, part := range strings.Split(raw, ",") {
+		t := strings.ToLower(strings.Join(strings.Fields(part), "-"))
+		if t == "" || seen[t] {
+			continue
+		}
+		n := utf8.RuneCountInString(t)
+		if n < 2 || n > 30 {
+			return nil, "Chaque étiquette doit compter de 2 à 30 caractères."
+		}
+		for _, r := range t {
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' {
+				return nil, "Les étiquettes ne peuvent contenir que des lettres, des chiffres et des tirets (« " + t + " » ne convient pas)."
+			}
+		}
+		seen[t] = true
+		tags = append(tags, t)
+	}
+	if len(tags) > MaxTags {
+		return nil, "Cinq étiquettes au plus : gardez les plus utiles pour retrouver la discussion."
+	}
+	return tags, ""
+}
+
+func validateTitle(v *ValidationError, title string) {
+	n := utf8.RuneCountInString(title)
+	switch {
+	case n == 0:
+		v.Add("title", "Donnez un titre à votre discussion.")
+	case n < 5:
+		v.Add("title", "Le titre est trop court : dites en quelques mots de quoi il s’agit.")
+	case n > MaxTitleLength:
+		v.Add("title", "Le titre ne doit pas dépasser 150 caractères (il en compte "+itoa64(int64(n))+").")
+	}
+}
+
+func validateBody(v *ValidationError, body string) {
+	n := utf8.RuneCountInString(body)
+	switch {
+	case strings.TrimSpace(body) == "":
+		v.Add("body", "Le message est vide.")
+	case n > MaxBodyLength:
+		v.Add("body", "Le message ne doit pas dépasser 50 000 caractères (il en compte "+itoa64(int64(n))+") : découpez-le en plusieurs réponses.")
+	}
+}
+
+func topicSlug(title string) string {
+	s := slug.MakeLang(title, "fr")
+	if len(s) > 80 {
+		s = strings.TrimRight(s[:80], "-")
+	}
+	if s == "" {
+		s = "discussion"
+	}
+	return s
+}
+
+// CreateTopic validates and stores a new topic with its opening post, its
+// tags, the author's follow and read mark, and the outbox entries, in one
+// transaction. The author's new-topic draft is deleted.
+func (s *Store) CreateTopic(ctx context.Context, author *User, in NewTopic) (*Topic, error) {
+	if err := CanWrite(author); err != nil {
+		return nil, err
+	}
+	in.Title = strings.Join(strings.Fields(in.Title), " ")
+	v := &ValidationError{}
+	validateTitle(v, in.Title)
+	validateBody(v, in.Body)
+	if in.Kind == "" {
+		in.Kind = KindDiscussion
+	}
+	if in.Kind != KindQuestion && in.Kind != KindDiscussion {
+		v.Add("kind", "Choisissez « question » ou « discussion ».")
+	}
+	var cat Category
+	if in.Category == "" {
+		v.Add("category", "Choisissez une catégorie.")
+	} else if err := s.db.R.GetContext(ctx, &cat, `SELECT id, slug, name, description, position FROM categories WHERE slug = ?`, in.Category); err != nil {
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		v.Add("category", "Cette catégorie n’existe pas : choisissez-en une dans la liste.")
+	}
+	tags, msg := ParseTags(in.Tags)
+	if msg != "" {
+		v.Add("tags", msg)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	rendered := s.render(ctx, in.Body)
+	now := s.Now()
+	t := &Topic{CategoryID: cat.ID, AuthorID: author.ID, Title: in.Title, Slug: topicSlug(in.Title), Kind: in.Kind,
+		PostCount: 1, LastNumber: 1, CreatedAt: now, LastActivityAt: now}
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO topics (category_id, author_id, title, slug, kind, last_poster_id, created_at, last_activity_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.CategoryID, t.AuthorID, t.Title, t.Slug, t.Kind, author.ID, now, now)
+		if err != nil {
+			return err
+		}
+		if t.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		postID, err := insertPost(ctx, tx, &Post{TopicID: t.ID, Number: 1, AuthorID: author.ID, Body: in.Body, HTML: rendered.HTML, CreatedAt: now})
+		if err != nil {
+			return err
+		}
+		if err := setTopicTags(ctx, tx, t.ID, tags); err != nil {
+			return err
+		}
+		if err := autoFollow(ctx, tx, now, author.ID, t.ID); err != nil {
+			return err
+		}
+		if err := markRead(ctx, tx, author.ID, t.ID, 1); err != nil {
+			return err
+		}
+		if err := deleteDraft(ctx, tx, author.ID, DraftNewTopic); err != nil {
+			return err
+		}
+		if err := enqueue(ctx, tx, now, EntityTopic, t.ID); err != nil {
+			return err
+		}
+		return enqueue(ctx, tx, now, EntityPost, postID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.Tags = tags
+	return t, nil
+}
+
+func setTopicTags(ctx context.Context, tx *sqlx.Tx, topicID int64, tags []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM topic_tags WHERE topic_id = ?`, topicID); err != nil {
+		return err
+	}
+	for _, tag := range tags {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, tag); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO topic_tags (topic_id, tag_id) SELECT ?, id FROM tags WHERE name = ?`, topicID, tag); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// render renders markdown, linking mentions of existing members.
+func (s *Store) render(ctx context.Context, body string) Rendered {
+	return s.md.Render(body, func(pseudo string) (string, bool) {
+		var canonical string
+		err := s.db.R.GetContext(ctx, &canonical, `SELECT pseudo FROM users WHERE pseudo_key = ? AND suspended_at IS NULL`, pseudoKey(pseudo))
+		return canonical, err == nil
+	})
+}
+
+// TopicFilter selects the topics of a list.
+type TopicFilter struct {
+	Category   string // slug
+	Tag        string
+	Unanswered bool // questions without a reply
+	Resolved   bool // questions with an accepted answer
+	Following  bool // topics the viewer follows, or in categories and tags they follow
+	Page       int  // from 1
+}
+
+// ListTopics returns a page of topics, pinned first, then by last activity,
+// with the viewer's unread counts, and how many topics match in all.
+func (s *Store) ListTopics(ctx context.Context, viewer *User, f TopicFilter) ([]Topic, int, error) {
+	viewerID := int64(0)
+	if viewer != nil {
+		viewerID = viewer.ID
+	}
+	where := []string{"t.merged_into IS NULL"}
+	args := map[string]any{"viewer": viewerID}
+	if f.Category != "" {
+		where = append(where, "c.slug = :category")
+		args["category"] = f.Category
+	}
+	if f.Tag != "" {
+		where = append(where, "t.id IN (SELECT tt.topic_id FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id WHERE g.name = :tag)")
+		args["tag"] = f.Tag
+	}
+	if f.Unanswered {
+		where = append(where, "t.kind = 'question' AND t.post_count = 1")
+	}
+	if f.Resolved {
+		where = append(where, "t.accepted_post_id IS NOT NULL")
+	}
+	if f.Following {
+		where = append(where, `(f.muted = 0 OR (f.muted IS NULL AND (
+			t.category_id IN (SELECT target_id FROM follows WHERE user_id = :viewer AND target_type = 'category' AND muted = 0)
+			OR t.id IN (SELECT tt.topic_id FROM topic_tags tt JOIN follows ft ON ft.target_type = 'tag' AND ft.target_id = tt.tag_id
+				WHERE ft.user_id = :viewer AND ft.muted = 0))))`)
+	}
+	cond := " WHERE " + strings.Join(where, " AND ")
+	var total int
+	countQ, countArgs, err := sqlx.Named(`SELECT count(*) FROM topics t JOIN categories c ON c.id = t.category_id
+		LEFT JOIN follows f ON f.user_id = :viewer AND f.target_type = 'topic' AND f.target_id = t.id`+cond, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := s.db.R.GetContext(ctx, &total, countQ, countArgs...); err != nil {
+		return nil, 0, err
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	args["limit"], args["offset"] = TopicsPerPage, (f.Page-1)*TopicsPerPage
+	q, qargs, err := sqlx.Named(topicSelect+cond+` ORDER BY t.pinned DESC, t.last_activity_at DESC, t.id DESC LIMIT :limit OFFSET :offset`, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	var topics []Topic
+	if err := s.db.R.SelectContext(ctx, &topics, q, qargs...); err != nil {
+		return nil, 0, err
+	}
+	return topics, total, s.loadTags(ctx, topics)
+}
+
+// loadTags fills the tags of several topics in one query.
+func (s *Store) loadTags(ctx context.Context, topics []Topic) error {
+	if len(topics) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(topics))
+	index := map[int64]int{}
+	for i, t := range topics {
+		ids[i] = t.ID
+		index[t.ID] = i
+	}
+	q, args, err := sqlx.In(`SELECT tt.topic_id, g.name FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id
+		WHERE tt.topic_id IN (?) ORDER BY g.name`, ids)
+	if err != nil {
+		return err
+	}
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		topics[index[id]].Tags = append(topics[index[id]].Tags, name)
+	}
+	return rows.Err()
+}
+
+// TopicByID loads a topic as seen by viewer (nil for a visitor).
+func (s *Store) TopicByID(ctx context.Context, viewer *User, id int64) (*Topic, error) {
+	viewerID := int64(0)
+	if viewer != nil {
+		viewerID = viewer.ID
+	}
+	q, args, err := sqlx.Named(topicSelect+` WHERE t.id = :id`, map[string]any{"viewer": viewerID, "id": id})
+	if err != nil {
+		return nil, err
+	}
+	var t Topic
+	if err := s.db.R.GetContext(ctx, &t, q, args...); err != nil {
+		return nil, notFound(err)
+	}
+	topics := []Topic{t}
+	if err := s.loadTags(ctx, topics); err != nil {
+		return nil, err
+	}
+	return &topics[0], nil
+}
+
+// CountView adds one to a topic's view counter.
+func (s *Store) CountView(ctx context.Context, topicID int64) error {
+	_, err := s.db.W.ExecContext(ctx, `UPDATE topics SET views = views + 1 WHERE id = ?`, topicID)
+	return err
+}
+
+// SimilarTopics returns up to 5 topics whose titles share words with title.
+// The search index replaces this when it lands; this keeps the form useful
+// on its own.
+func (s *Store) SimilarTopics(ctx context.Context, title string, exclude int64) ([]Topic, error) {
+	var words []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(title), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if utf8.RuneCountInString(w) >= 4 && !stopWords[w] {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 {
+		return nil, nil
+	}
+	if len(words) > 8 {
+		words = words[:8]
+	}
+	score := make([]string, len(words))
+	args := []any{}
+	for i, w := range words {
+		score[i] = "(instr(lower(t.title), ?) > 0)"
+		args = append(args, w)
+	}
+	args = append(args, exclude)
+	q := `SELECT t.id, t.title, t.slug, t.post_count, t.accepted_post_id FROM topics t
+		WHERE t.merged_into IS NULL AND (` + strings.Join(score, " + ") + `) > 0 AND t.id != ?
+		ORDER BY (` + strings.Join(score, " + ") + `) DESC, t.last_activity_at DESC LIMIT 5`
+	args = append(args, args[:len(words)]...)
+	var ts []Topic
+	err := s.db.R.SelectContext(ctx, &ts, q, args...)
+	return ts, err
+}
+
+var stopWords = map[string]bool{"avec": true, "pour": true, "dans": true, "sans": true, "comment": true, "quoi": true,
+	"faire": true, "est-ce": true, "quel": true, "quelle": true, "quels": true, "quelles": true, "une": true, "des": true,
+	"leur": true, "leurs": true, "votre": true, "notre": true, "cette": true, "sont": true, "peut": true, "plus": true}
+
+// excerpt cuts text to about n runes at a word boundary.
+func excerpt(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	cut := []rune(s)[:n]
+	if i := strings.LastIndexByte(string(cut), ' '); i > n/2 {
+		return string(cut)[:i] + "…"
+	}
+	return string(cut) + "…"
+}
+
+// Excerpt is the first words of a rendered text.
+func Excerpt(h template.HTML, n int) string { return excerpt(PlainText(h), n) }
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,295 @@
+package server
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ligue-mednum/ligue/content"
+)
+
+// Discussions: lists, a new topic, a topic page, replies.
+
+type topicListPage struct {
+	Page
+	Heading     string
+	Intro       string
+	Topics      []content.Topic
+	Total       int
+	Pager       pager
+	Filter      string // "", "sans-reponse", "resolues", "suivies"
+	FilterBase  string // the list's path, for filter links
+	Category    *content.Category
+	Tag         string
+	Following   bool // the viewer follows this category or tag
+	FeedURL     string
+	Categories  []content.Category
+	CanMarkRead bool
+}
+
+var listFilters = map[string]string{"sans-reponse": "Questions sans réponse", "resolues": "Résolues", "suivies": "Que je suis"}
+
+func (s *Server) topicList(c *fiber.Ctx, p *topicListPage, f content.TopicFilter) error {
+	p.Filter = c.Query("filtre")
+	switch p.Filter {
+	case "sans-reponse":
+		f.Unanswered = true
+	case "resolues":
+		f.Resolved = true
+	case "suivies":
+		if p.User == nil {
+			return c.Redirect("/connexion?retour="+safeReturn(c.OriginalURL()), fiber.StatusSeeOther)
+		}
+		f.Following = true
+	default:
+		p.Filter = ""
+	}
+	f.Page = pageNumber(c)
+	topics, total, err := s.store.ListTopics(c.UserContext(), p.User, f)
+	if err != nil {
+		return err
+	}
+	p.Topics, p.Total = topics, total
+	p.Pager = newPager(c, f.Page, total, content.TopicsPerPage)
+	if f.Page > p.Pager.Pages {
+		return content.ErrNotFound
+	}
+	p.FilterBase = c.Path()
+	p.CanMarkRead = p.User != nil
+	if p.Categories, err = s.store.Categories(c.UserContext()); err != nil {
+		return err
+	}
+	if name := listFilters[p.Filter]; name != "" {
+		p.Title += " — " + name
+	}
+	if f.Page > 1 {
+		p.Title += " — page " + strconv.Itoa(f.Page)
+	}
+	return s.render(c, 200, "discussions/list", p)
+}
+
+func (s *Server) handleTopicList(c *fiber.Ctx) error {
+	p := &topicListPage{Page: s.page(c, "Discussions"), Heading: "Discussions", FeedURL: "/discussions.atom",
+		Intro: "Les questions et échanges de la Ligue, les plus récents en premier."}
+	return s.topicList(c, p, content.TopicFilter{})
+}
+
+func (s *Server) handleCategoryShow(c *fiber.Ctx) error {
+	if strings.HasSuffix(c.Params("slug"), ".atom") {
+		return s.handleCategoryFeed(c)
+	}
+	cat, err := s.store.CategoryBySlug(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	p := &topicListPage{Page: s.page(c, cat.Name), Heading: cat.Name, Intro: cat.Description, Category: cat,
+		FeedURL: "/categories/" + cat.Slug + ".atom"}
+	if p.Following, err = s.store.Follows(c.UserContext(), p.User, content.FollowCategory, cat.ID); err != nil {
+		return err
+	}
+	return s.topicList(c, p, content.TopicFilter{Category: cat.Slug})
+}
+
+func (s *Server) handleTagShow(c *fiber.Ctx) error {
+	if strings.HasSuffix(c.Params("tag"), ".atom") {
+		return s.handleTagFeed(c)
+	}
+	tag := strings.Clone(c.Params("tag"))
+	id, err := s.store.TagID(c.UserContext(), tag)
+	if err != nil {
+		return err
+	}
+	p := &topicListPage{Page: s.page(c, "Étiquette « "+tag+" »"), Heading: "Étiquette « " + tag + " »", Tag: tag,
+		FeedURL: "/etiquettes/" + tag + ".atom"}
+	if p.Following, err = s.store.Follows(c.UserContext(), p.User, content.FollowTag, id); err != nil {
+		return err
+	}
+	return s.topicList(c, p, content.TopicFilter{Tag: tag})
+}
+
+// handleFollow follows or stops following a category or a tag.
+func (s *Server) handleFollow(c *fiber.Ctx) error {
+	u := currentUser(c)
+	follow := c.FormValue("suivre") == "1"
+	var target content.FollowTarget
+	var id int64
+	var back string
+	if slug := c.Params("slug"); slug != "" {
+		cat, err := s.store.CategoryBySlug(c.UserContext(), slug)
+		if err != nil {
+			return err
+		}
+		target, id, back = content.FollowCategory, cat.ID, "/categories/"+cat.Slug
+	} else {
+		tag := strings.Clone(c.Params("tag"))
+		tid, err := s.store.TagID(c.UserContext(), tag)
+		if err != nil {
+			return err
+		}
+		target, id, back = content.FollowTag, tid, "/etiquettes/"+tag
+	}
+	if err := s.store.SetFollow(c.UserContext(), u, target, id, follow); err != nil {
+		return err
+	}
+	msg := "Vous ne suivez plus ces discussions."
+	if follow {
+		msg = "Vous suivez maintenant ces discussions : elles apparaissent dans « Que je suis »."
+	}
+	return s.redirectWithFlash(c, back, msg)
+}
+
+func (s *Server) handleMarkAllRead(c *fiber.Ctx) error {
+	if err := s.store.MarkAllRead(c.UserContext(), currentUser(c)); err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, safeReturn(c.FormValue("retour")), "Tout est marqué comme lu.")
+}
+
+type newTopicPage struct {
+	Page
+	Form       form
+	Categories []option
+	Kinds      []option
+	Similar    []content.Topic
+	Checked    bool // the similar-topics check was run
+}
+
+var newTopicFields = []string{"title", "body", "category", "tags", "kind"}
+
+func (s *Server) newTopicPage(c *fiber.Ctx, f form) (*newTopicPage, error) {
+	cats, err := s.store.Categories(c.UserContext())
+	if err != nil {
+		return nil, err
+	}
+	opts := []option{{"", "— Choisir —"}}
+	for _, cat := range cats {
+		opts = append(opts, option{cat.Slug, cat.Name})
+	}
+	if f.Get("kind") == "" {
+		f.Values["kind"] = string(content.KindQuestion)
+	}
+	return &newTopicPage{Page: s.page(c, "Nouvelle discussion"), Form: f, Categories: opts,
+		Kinds: []option{{"question", "Une question (on pourra marquer la réponse qui vous a aidé·e)"}, {"discussion", "Une discussion, un partage, un débat"}}}, nil
+}
+
+func (s *Server) handleTopicNewForm(c *fiber.Ctx) error {
+	f := emptyForm()
+	if d, err := s.store.DraftAt(c.UserContext(), currentUser(c), content.DraftNewTopic); err == nil {
+		f.Values["title"], f.Values["body"] = d.Title, d.Body
+		for _, k := range []string{"category", "tags", "kind"} {
+			f.Values[k] = d.Fields[k]
+		}
+	} else if !errors.Is(err, content.ErrNotFound) {
+		return err
+	}
+	if cat := c.Query("categorie"); cat != "" && f.Get("category") == "" {
+		f.Values["category"] = strings.Clone(cat)
+	}
+	p, err := s.newTopicPage(c, f)
+	if err != nil {
+		return err
+	}
+	return s.render(c, 200, "discussions/new", p)
+}
+
+func (s *Server) handleTopicCreate(c *fiber.Ctx) error {
+	u := currentUser(c)
+	f := readForm(c, newTopicFields...)
+	page := func(status int) error {
+		p, err := s.newTopicPage(c, f)
+		if err != nil {
+			return err
+		}
+		if status == 200 {
+			p.Checked = true
+			if p.Similar, err = s.store.SimilarTopics(c.UserContext(), f.Get("title"), 0); err != nil {
+				return err
+			}
+		}
+		return s.render(c, status, "discussions/new", p)
+	}
+	switch c.FormValue("action") {
+	case "verifier":
+		return page(200)
+	case "brouillon":
+		return s.saveDraft(c, f, content.Draft{Place: content.DraftNewTopic, Title: f.Get("title"), Body: f.Get("body"),
+			Fields: map[string]string{"category": f.Get("category"), "tags": f.Get("tags"), "kind": f.Get("kind")}}, "/discussions/nouvelle")
+	}
+	t, err := s.store.CreateTopic(c.UserContext(), u, content.NewTopic{Title: f.Get("title"), Body: f.Get("body"),
+		Category: f.Get("category"), Tags: f.Get("tags"), Kind: content.TopicKind(f.Get("kind"))})
+	if err := s.writeRefusal(&f, err); err != nil {
+		return err
+	}
+	if f.HasErrors() {
+		return page(fiber.StatusUnprocessableEntity)
+	}
+	s.live.publish(t.ID)
+	return s.redirectWithFlash(c, t.Path(), "Votre discussion est publiée.")
+}
+
+// writeRefusal puts a refusal to write on the form (unverified account) or
+// a validation error; other errors are returned for the error handler.
+func (s *Server) writeRefusal(f *form, err error) error {
+	if errors.Is(err, content.ErrUnverified) {
+		f.Errors.Add("body", errUnverified.Message+" Votre texte est conservé ci-dessous.")
+		return nil
+	}
+	return f.fail(err)
+}
+
+// saveDraft stores a draft from a no-JS "Enregistrer le brouillon" button.
+func (s *Server) saveDraft(c *fiber.Ctx, f form, d content.Draft, back string) error {
+	if err := s.store.SaveDraft(c.UserContext(), currentUser(c), d); err != nil {
+		if v, ok := content.AsValidation(err); ok {
+			return &httpError{422, "invalid", v.Fields[0].Message}
+		}
+		return err
+	}
+	return s.redirectWithFlash(c, back, "Brouillon enregistré. Vous le retrouverez ici, ou dans « Mes brouillons », sur n’importe quel appareil.")
+}
+
+func paramInt(c *fiber.Ctx, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Params(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, content.ErrNotFound
+	}
+	return id, nil
+}
+
+// loadTopic finds the topic of the URL, following merges.
+func (s *Server) loadTopic(c *fiber.Ctx) (*content.Topic, error) {
+	id, err := paramInt(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.store.TopicByID(c.UserContext(), currentUser(c), id)
+}
+
+// handleTopicRedirect sends /discussions/{id} to the canonical address.
+func (s *Server) handleTopicRedirect(c *fiber.Ctx) error {
+	t, err := s.loadTopic(c)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(t.Path(), fiber.StatusMovedPermanently)
+}
+
+func ago(t time.Time) string {
+	d := time.Since(t)
+	switch {
+	case d < time.Minute:
+		return "à l’instant"
+	case d < time.Hour:
+		return "il y a " + strconv.Itoa(int(d.Minutes())) + "\u00a0min"
+	case d < 24*time.Hour:
+		return "il y a " + strconv.Itoa(int(d.Hours())) + "\u00a0h"
+	case d < 48*time.Hour:
+		return "hier"
+	case d < 30*24*time.Hour:
+		return "il y a " + strconv.Itoa(int(d.Hours()/24)) + "\u00a0jours"
+	}
+	return "le " + frenchDate(t)
+}

@@ -1,0 +1,209 @@
+package server
+
+import (
+	"html/template"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ligue-mednum/ligue/content"
+)
+
+// Actions on one post: edit, history, withdraw, hide, thank, accept.
+
+// loadPost finds the post of the URL (/messages/{id}/…) and its topic.
+func (s *Server) loadPost(c *fiber.Ctx) (*content.Topic, *content.Post, error) {
+	id, err := paramInt(c, "id")
+	if err != nil {
+		return nil, nil, err
+	}
+	u := currentUser(c)
+	p, err := s.store.PostByID(c.UserContext(), u, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.store.TopicByID(c.UserContext(), u, p.TopicID)
+	return t, p, err
+}
+
+func postURL(t *content.Topic, p *content.Post) string {
+	return t.Path() + "?post=" + strconv.Itoa(p.Number)
+}
+
+type editPostPage struct {
+	Page
+	Topic *content.Topic
+	Post  *content.Post
+	Form  form
+}
+
+func (s *Server) handlePostEditForm(c *fiber.Ctx) error {
+	t, p, err := s.loadPost(c)
+	if err != nil {
+		return err
+	}
+	if !content.CanEditPost(currentUser(c), p) {
+		return content.ErrForbidden
+	}
+	f := emptyForm()
+	f.Values["body"] = p.Body
+	return s.render(c, 200, "discussions/edit", &editPostPage{Page: s.page(c, "Modifier mon message"), Topic: t, Post: p, Form: f})
+}
+
+func (s *Server) handlePostEdit(c *fiber.Ctx) error {
+	t, p, err := s.loadPost(c)
+	if err != nil {
+		return err
+	}
+	f := readForm(c, "body")
+	_, err = s.store.EditPost(c.UserContext(), currentUser(c), p.ID, f.Get("body"))
+	if err := s.writeRefusal(&f, err); err != nil {
+		return err
+	}
+	if f.HasErrors() {
+		return s.render(c, 422, "discussions/edit", &editPostPage{Page: s.page(c, "Modifier mon message"), Topic: t, Post: p, Form: f})
+	}
+	return s.redirectWithFlash(c, postURL(t, p), "Le message est modifié.")
+}
+
+type versionsPage struct {
+	Page
+	Topic    *content.Topic
+	Post     *content.Post
+	Versions []versionView
+}
+
+type versionView struct {
+	content.PostVersion
+	Number int
+	Diff   template.HTML // changes from the previous version
+}
+
+func (s *Server) handlePostVersions(c *fiber.Ctx) error {
+	t, err := s.loadTopic(c)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Params("n"))
+	if err != nil {
+		return content.ErrNotFound
+	}
+	p, err := s.store.PostByNumber(c.UserContext(), currentUser(c), t.ID, n)
+	if err != nil {
+		return err
+	}
+	history, err := s.store.PostHistory(c.UserContext(), currentUser(c), p.ID)
+	if err != nil {
+		return err
+	}
+	page := &versionsPage{Page: s.page(c, "Historique du message n°"+strconv.Itoa(n)), Topic: t, Post: p}
+	for i := len(history) - 1; i >= 0; i-- {
+		v := versionView{PostVersion: history[i], Number: i + 1}
+		if i > 0 {
+			v.Diff = content.DiffHTML(history[i-1].Body, history[i].Body)
+		}
+		page.Versions = append(page.Versions, v)
+	}
+	return s.render(c, 200, "discussions/versions", page)
+}
+
+func (s *Server) handlePostDelete(c *fiber.Ctx) error {
+	t, p, err := s.loadPost(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeletePost(c.UserContext(), currentUser(c), p.ID); err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, postURL(t, p), "Votre message est supprimé ; les réponses qu’il a reçues restent visibles.")
+}
+
+func (s *Server) handlePostHide(c *fiber.Ctx) error {
+	t, p, err := s.loadPost(c)
+	if err != nil {
+		return err
+	}
+	hide := c.FormValue("masquer") == "1"
+	if err := s.store.SetPostHidden(c.UserContext(), currentUser(c), p.ID, hide); err != nil {
+		return err
+	}
+	msg := "Le message est de nouveau visible."
+	if hide {
+		msg = "Le message est masqué ; son auteur et les modérateurs peuvent encore le lire."
+	}
+	return s.redirectWithFlash(c, postURL(t, p), msg)
+}
+
+func (s *Server) handleMerci(c *fiber.Ctx) error {
+	t, p, err := s.loadPost(c)
+	if err != nil {
+		return err
+	}
+	given, err := s.store.ToggleMerci(c.UserContext(), currentUser(c), p.ID)
+	if v, ok := content.AsValidation(err); ok {
+		return s.redirectWithFlash(c, postURL(t, p), v.Fields[0].Message)
+	}
+	if err != nil {
+		return err
+	}
+	msg := "Votre « Merci » est retiré."
+	if given {
+		msg = "Merci envoyé à " + p.Author.Pseudo + "."
+	}
+	return s.redirectWithFlash(c, postURL(t, p), msg)
+}
+
+func (s *Server) handleAccept(c *fiber.Ctx) error {
+	t, p, err := s.loadPost(c)
+	if err != nil {
+		return err
+	}
+	accepted, err := s.store.AcceptAnswer(c.UserContext(), currentUser(c), t.ID, p.Number)
+	if v, ok := content.AsValidation(err); ok {
+		return s.redirectWithFlash(c, postURL(t, p), v.Fields[0].Message)
+	}
+	if err != nil {
+		return err
+	}
+	msg := "Ce message n’est plus la réponse acceptée."
+	if accepted {
+		msg = "Réponse acceptée : la question est marquée comme résolue."
+	}
+	return s.redirectWithFlash(c, t.Path(), msg)
+}
+
+type draftsPage struct {
+	Page
+	Drafts []content.Draft
+}
+
+func (s *Server) handleDrafts(c *fiber.Ctx) error {
+	ds, err := s.store.Drafts(c.UserContext(), currentUser(c))
+	if err != nil {
+		return err
+	}
+	return s.render(c, 200, "discussions/drafts", &draftsPage{Page: s.page(c, "Mes brouillons"), Drafts: ds})
+}
+
+func (s *Server) handleDraftDelete(c *fiber.Ctx) error {
+	if err := s.store.DeleteDraft(c.UserContext(), currentUser(c), c.FormValue("place")); err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, "/brouillons", "Brouillon supprimé.")
+}
+
+// handleDraftAutosave stores a draft sent by the page's script every few
+// seconds; it answers 204 so the page stays as it is.
+func (s *Server) handleDraftAutosave(c *fiber.Ctx) error {
+	d := content.Draft{Place: c.FormValue("place"), Title: c.FormValue("title"), Body: c.FormValue("body"),
+		Fields: map[string]string{}}
+	for _, k := range []string{"category", "tags", "kind", "reply_to"} {
+		if v := c.FormValue(k); v != "" {
+			d.Fields[k] = v
+		}
+	}
+	if err := s.store.SaveDraft(c.UserContext(), currentUser(c), d); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
