@@ -111,4 +111,3 @@ func (s *Store) MergeTopic(ctx context.Context, mod *User, from, into int64) err
 		return enqueue(ctx, tx, now, EntityTopic, into)
 	})
 }
-

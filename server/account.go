@@ -164,6 +164,7 @@ func (s *Server) handleTokenRevoke(c *fiber.Ctx) error {
 type memberPage struct {
 	Page
 	Member *content.User
+	Mercis int
 }
 
 func (s *Server) handleMemberShow(c *fiber.Ctx) error {
@@ -177,5 +178,9 @@ func (s *Server) handleMemberShow(c *fiber.Ctx) error {
 	if m.Pseudo != c.Params("pseudo") {
 		return c.Redirect("/membres/"+m.Pseudo, fiber.StatusMovedPermanently)
 	}
-	return s.render(c, 200, "accounts/member", &memberPage{Page: s.page(c, m.Pseudo), Member: m})
+	mercis, err := s.store.MercisReceived(c.UserContext(), m.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, 200, "accounts/member", &memberPage{Page: s.page(c, m.Pseudo), Member: m, Mercis: mercis})
 }

@@ -251,6 +251,25 @@ func (s *Server) saveDraft(c *fiber.Ctx, f form, d content.Draft, back string) e
 	return s.redirectWithFlash(c, back, "Brouillon enregistré. Vous le retrouverez ici, ou dans « Mes brouillons », sur n’importe quel appareil.")
 }
 
+// handleSimilarTopics answers the new-topic form's script with up to five
+// topics whose titles look like the one being typed.
+func (s *Server) handleSimilarTopics(c *fiber.Ctx) error {
+	topics, err := s.store.SimilarTopics(c.UserContext(), c.Query("titre"), 0)
+	if err != nil {
+		return err
+	}
+	type similar struct {
+		Title    string `json:"title"`
+		Path     string `json:"path"`
+		Resolved bool   `json:"resolved"`
+	}
+	out := make([]similar, 0, len(topics))
+	for _, t := range topics {
+		out = append(out, similar{t.Title, t.Path(), t.Resolved()})
+	}
+	return c.JSON(out)
+}
+
 func paramInt(c *fiber.Ctx, name string) (int64, error) {
 	id, err := strconv.ParseInt(c.Params(name), 10, 64)
 	if err != nil || id <= 0 {

@@ -65,6 +65,7 @@ func (s *Server) newApp() *fiber.App {
 	app.Get("/discussions.atom", s.handleTopicsFeed)
 	app.Get("/discussions/nouvelle", s.requireMember, s.handleTopicNewForm)
 	app.Post("/discussions/nouvelle", s.requireMember, s.handleTopicCreate)
+	app.Get("/discussions/similaires", s.handleSimilarTopics)
 	app.Post("/discussions/tout-lu", s.requireMember, s.handleMarkAllRead)
 	app.Get("/discussions/:id<int>", s.handleTopicRedirect)
 	app.Get("/discussions/:id<int>/evenements", s.handleTopicEvents)
