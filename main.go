@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -62,10 +63,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "serve":
 		addr := fs.String("addr", envOr("LIGUE_ADDR", server.DefaultAddr), "listen address (LIGUE_ADDR)")
 		baseURL := fs.String("base-url", os.Getenv("LIGUE_BASE_URL"), "public URL of the site, used in mails (LIGUE_BASE_URL)")
+		maxUpload := fs.Int64("max-upload-mb", envInt("LIGUE_MAX_UPLOAD_MB", 8), "largest attached file, in MB (LIGUE_MAX_UPLOAD_MB)")
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code
 		}
-		err = serve(ctx, server.Config{Addr: *addr, DataDir: *data, BaseURL: *baseURL,
+		err = serve(ctx, server.Config{Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20,
 			SMTPURL: os.Getenv("LIGUE_SMTP_URL"), MailFrom: os.Getenv("LIGUE_MAIL_FROM")}, log)
 	case "migrate":
 		if code, ok := parse(fs, rest, 0); !ok {
@@ -166,6 +168,13 @@ func parse(fs *flag.FlagSet, args []string, positional int) (int, bool) {
 	}
 	fs.Parse(append([]string{"--"}, rest...))
 	return 0, true
+}
+
+func envInt(key string, fallback int64) int64 {
+	if n, err := strconv.ParseInt(os.Getenv(key), 10, 64); err == nil && n > 0 {
+		return n
+	}
+	return fallback
 }
 
 func envOr(key, fallback string) string {

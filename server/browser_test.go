@@ -139,24 +139,24 @@ func browserSite(t *testing.T) (*testSite, string) {
 	return ts, base
 }
 
-// stepTimeout bounds one call of do: a missing element fails fast instead of
+// browserStepTimeout bounds one call of browse or browserText: a missing element fails fast instead of
 // using up the whole test's time.
-const stepTimeout = 20 * time.Second
+const browserStepTimeout = 20 * time.Second
 
-// do runs browser steps, failing the test with what it was doing.
-func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+// browse runs browser steps, failing the test with what it was doing.
+func browse(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	ctx, cancel := context.WithTimeout(ctx, browserStepTimeout)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
 }
 
-// textOf returns the visible text of the first element sel finds.
-func textOf[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S) string {
+// browserText returns the visible text of the first element sel finds.
+func browserText[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	ctx, cancel := context.WithTimeout(ctx, browserStepTimeout)
 	defer cancel()
 	s, err := chromedp.Run(ctx, chromedp.Text(sel, chromedp.NodeVisible))
 	if err != nil {
@@ -165,22 +165,30 @@ func textOf[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S) str
 	return s
 }
 
-// Selectors a person would go by: visible link and button labels.
-func headerLink(label string) chromedp.Search {
+// Selectors a person would go by: the visible labels of links, buttons and
+// headings (XPath, resolved by the browser's DOM search).
+
+// byHeaderLink is a link of the site header.
+func byHeaderLink(label string) chromedp.Search {
 	return chromedp.Search(`//header//a[normalize-space()="` + label + `"]`)
 }
 
-func button(label string) chromedp.Search {
+// byButton is a button in the page's main content.
+func byButton(label string) chromedp.Search {
 	return chromedp.Search(`//main//button[normalize-space()="` + label + `"]`)
 }
 
-// flash selects the flash message holding text (it only exists on the page
+// byLogoutButton is the "Se déconnecter" button of the header.
+const byLogoutButton = chromedp.Search(`//header//button[normalize-space()="Se déconnecter"]`)
+
+// byFlash selects the flash message holding text (it only exists on the page
 // after a redirect, so waiting for it waits for the navigation).
-func flash(text string) chromedp.Search {
+func byFlash(text string) chromedp.Search {
 	return chromedp.Search(`//p[contains(@class,"flash")][contains(., "` + text + `")]`)
 }
 
-func heading(text string) chromedp.Search {
+// byHeading is the page's main heading.
+func byHeading(text string) chromedp.Search {
 	return chromedp.Search(`//main//h1[normalize-space()="` + text + `"]`)
 }
 
@@ -224,63 +232,69 @@ func TestBrowserAccountJourney(t *testing.T) {
 	)
 
 	// 1. Register from the home page.
-	do(t, ctx, "open the home page and the registration form",
+	browse(t, ctx, "open the home page and the registration form",
 		chromedp.Navigate(base+"/"),
-		chromedp.Click(headerLink("Créer un compte")),
-		chromedp.WaitVisible(heading("Créer un compte")),
+		chromedp.Click(byHeaderLink("Créer un compte")),
+		chromedp.WaitVisible(byHeading("Créer un compte")),
 	)
-	do(t, ctx, "fill in and send the registration form",
+	browse(t, ctx, "fill in the registration form",
 		chromedp.SendKeys(chromedp.ID("f-pseudo"), pseudo),
 		chromedp.SendKeys(chromedp.ID("f-email"), email),
 		chromedp.SendKeys(chromedp.ID("f-password"), password),
 		chromedp.SendKeys(chromedp.ID("f-structure"), structure),
 		chromedp.SendKeys(chromedp.ID("f-departement"), "Finistère"),
-		chromedp.SetValue(chromedp.ID("f-metier"), "conseiller"),
-		chromedp.Click(button("Créer mon compte")),
-		chromedp.WaitVisible(flash("Bienvenue")),
+		// Typing on a focused select picks the option, as with a keyboard.
+		chromedp.SendKeys(chromedp.ID("f-metier"), "Conseill"),
 	)
-	if got := textOf(t, ctx, chromedp.CSS("p.flash")); !strings.Contains(got, "Bienvenue "+pseudo) || !strings.Contains(got, email) {
+	if v, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-metier"))); err != nil || v != "conseiller" {
+		t.Fatalf("métier select holds %q (%v) after typing, want conseiller", v, err)
+	}
+	browse(t, ctx, "send the registration form",
+		chromedp.Click(byButton("Créer mon compte")),
+		chromedp.WaitVisible(byFlash("Bienvenue")),
+	)
+	if got := browserText(t, ctx, chromedp.CSS("p.flash")); !strings.Contains(got, "Bienvenue "+pseudo) || !strings.Contains(got, email) {
 		t.Errorf("flash after registration: %q", got)
 	}
-	if got := textOf(t, ctx, chromedp.CSS(".notice")); !strings.Contains(got, "pas encore confirmée") {
+	if got := browserText(t, ctx, chromedp.CSS(".notice")); !strings.Contains(got, "pas encore confirmée") {
 		t.Errorf("no unconfirmed-address notice: %q", got)
 	}
-	do(t, ctx, "land on Mon compte", chromedp.WaitVisible(heading("Mon compte")))
+	browse(t, ctx, "land on Mon compte", chromedp.WaitVisible(byHeading("Mon compte")))
 
 	// 2. Confirm the address with the link of the mail.
 	link := mailedLink(t, ts, email, verifyLinkInLog)
 	if !strings.HasPrefix(link, base+"/verification?jeton=") {
 		t.Fatalf("verification link %q does not use the base URL %s", link, base)
 	}
-	do(t, ctx, "open the verification link and confirm",
+	browse(t, ctx, "open the verification link and confirm",
 		chromedp.Navigate(link),
-		chromedp.Click(button("Confirmer mon adresse")),
-		chromedp.WaitVisible(flash("votre adresse e-mail est confirmée")),
+		chromedp.Click(byButton("Confirmer mon adresse")),
+		chromedp.WaitVisible(byFlash("votre adresse e-mail est confirmée")),
 	)
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".notice").length`)); err != nil || n != 0 {
 		t.Errorf("unconfirmed notice still shown after confirmation (%d, %v)", n, err)
 	}
 
 	// 3. Log out, then log in again with the pseudo.
-	do(t, ctx, "log out",
-		chromedp.Click(chromedp.Search(`//header//button[normalize-space()="Se déconnecter"]`)),
-		chromedp.WaitVisible(flash("Vous êtes déconnecté·e")),
-		chromedp.WaitVisible(headerLink("Se connecter")),
+	browse(t, ctx, "log out",
+		chromedp.Click(byLogoutButton),
+		chromedp.WaitVisible(byFlash("Vous êtes déconnecté·e")),
+		chromedp.WaitVisible(byHeaderLink("Se connecter")),
 	)
-	do(t, ctx, "log in",
-		chromedp.Click(headerLink("Se connecter")),
-		chromedp.WaitVisible(heading("Se connecter")),
+	browse(t, ctx, "log in",
+		chromedp.Click(byHeaderLink("Se connecter")),
+		chromedp.WaitVisible(byHeading("Se connecter")),
 		chromedp.SendKeys(chromedp.ID("f-login"), pseudo),
 		chromedp.SendKeys(chromedp.ID("f-password"), password),
-		chromedp.Click(button("Se connecter")),
-		chromedp.WaitVisible(flash("vous êtes connecté·e")),
-		chromedp.WaitVisible(headerLink(pseudo)),
+		chromedp.Click(byButton("Se connecter")),
+		chromedp.WaitVisible(byFlash("vous êtes connecté·e")),
+		chromedp.WaitVisible(byHeaderLink(pseudo)),
 	)
 
 	// 4. Change the structure on Mon compte.
-	do(t, ctx, "open Mon compte",
-		chromedp.Click(headerLink("Mon compte")),
-		chromedp.WaitVisible(heading("Mon compte")),
+	browse(t, ctx, "open Mon compte",
+		chromedp.Click(byHeaderLink("Mon compte")),
+		chromedp.WaitVisible(byHeading("Mon compte")),
 	)
 	if v, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-structure"))); err != nil || v != structure {
 		t.Errorf("structure field holds %q (%v), want %q", v, err, structure)
@@ -288,22 +302,22 @@ func TestBrowserAccountJourney(t *testing.T) {
 	if v, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-metier"))); err != nil || v != "conseiller" {
 		t.Errorf("métier select holds %q (%v), want conseiller", v, err)
 	}
-	do(t, ctx, "change the structure",
+	browse(t, ctx, "change the structure",
 		chromedp.Clear(chromedp.ID("f-structure")),
 		chromedp.SendKeys(chromedp.ID("f-structure"), renamed),
-		chromedp.Click(button("Enregistrer le profil")),
-		chromedp.WaitVisible(flash("Votre profil est enregistré")),
+		chromedp.Click(byButton("Enregistrer le profil")),
+		chromedp.WaitVisible(byFlash("Votre profil est enregistré")),
 	)
 	if v, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-structure"))); err != nil || v != renamed {
 		t.Errorf("after saving, structure field holds %q (%v), want %q", v, err, renamed)
 	}
 
 	// 5. The public profile shows it.
-	do(t, ctx, "open the public profile from the header",
-		chromedp.Click(headerLink(pseudo)),
-		chromedp.WaitVisible(heading(pseudo)),
+	browse(t, ctx, "open the public profile from the header",
+		chromedp.Click(byHeaderLink(pseudo)),
+		chromedp.WaitVisible(byHeading(pseudo)),
 	)
-	profile := textOf(t, ctx, chromedp.CSS("article.profile"))
+	profile := browserText(t, ctx, chromedp.CSS("article.profile"))
 	for _, want := range []string{renamed, "29 – Finistère", "Conseiller·ère numérique"} {
 		if !strings.Contains(profile, want) {
 			t.Errorf("public profile lacks %q:\n%s", want, profile)
@@ -314,17 +328,17 @@ func TestBrowserAccountJourney(t *testing.T) {
 	}
 
 	// 6. Log out: the header offers to log in, and Mon compte is closed.
-	do(t, ctx, "log out again",
-		chromedp.Click(chromedp.Search(`//header//button[normalize-space()="Se déconnecter"]`)),
-		chromedp.WaitVisible(flash("Vous êtes déconnecté·e")),
-		chromedp.WaitVisible(headerLink("Se connecter")),
+	browse(t, ctx, "log out again",
+		chromedp.Click(byLogoutButton),
+		chromedp.WaitVisible(byFlash("Vous êtes déconnecté·e")),
+		chromedp.WaitVisible(byHeaderLink("Se connecter")),
 	)
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("header a[href='/compte']").length`)); err != nil || n != 0 {
 		t.Errorf("header still links to Mon compte after logout (%d, %v)", n, err)
 	}
-	do(t, ctx, "open /compte logged out",
+	browse(t, ctx, "open /compte logged out",
 		chromedp.Navigate(base+"/compte"),
-		chromedp.WaitVisible(heading("Se connecter")),
+		chromedp.WaitVisible(byHeading("Se connecter")),
 	)
 	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || !strings.HasPrefix(loc, base+"/connexion") {
 		t.Errorf("/compte after logout ended at %q (%v), want %s/connexion…", loc, err, base)
@@ -346,30 +360,30 @@ func TestBrowserLoginWithoutJavaScript(t *testing.T) {
 		t.Fatalf("disable JavaScript: %v", err)
 	}
 	// Page scripts really are off (DevTools' own evaluation still runs).
-	do(t, ctx, "load a page with a script",
+	browse(t, ctx, "load a page with a script",
 		chromedp.Navigate(`data:text/html,<title>off</title><script>document.title="on"</script><p>x</p>`),
 		chromedp.WaitVisible(chromedp.CSS("p")),
 	)
 	if title, err := chromedp.Run(ctx, chromedp.Title()); err != nil || title != "off" {
 		t.Fatalf("scripts still run: title %q (%v)", title, err)
 	}
-	do(t, ctx, "log in without JavaScript",
+	browse(t, ctx, "log in without JavaScript",
 		chromedp.Navigate(base+"/"),
-		chromedp.Click(headerLink("Se connecter")),
-		chromedp.WaitVisible(heading("Se connecter")),
+		chromedp.Click(byHeaderLink("Se connecter")),
+		chromedp.WaitVisible(byHeading("Se connecter")),
 		chromedp.SendKeys(chromedp.ID("f-login"), u.Email),
 		chromedp.SendKeys(chromedp.ID("f-password"), testPassword),
-		chromedp.Click(button("Se connecter")),
-		chromedp.WaitVisible(flash("vous êtes connecté·e")),
-		chromedp.WaitVisible(headerLink("Karim")),
+		chromedp.Click(byButton("Se connecter")),
+		chromedp.WaitVisible(byFlash("vous êtes connecté·e")),
+		chromedp.WaitVisible(byHeaderLink("Karim")),
 	)
-	do(t, ctx, "go to Mon compte",
-		chromedp.Click(headerLink("Mon compte")),
-		chromedp.WaitVisible(heading("Mon compte")),
+	browse(t, ctx, "go to Mon compte",
+		chromedp.Click(byHeaderLink("Mon compte")),
+		chromedp.WaitVisible(byHeading("Mon compte")),
 	)
-	do(t, ctx, "log out without JavaScript",
-		chromedp.Click(chromedp.Search(`//header//button[normalize-space()="Se déconnecter"]`)),
-		chromedp.WaitVisible(flash("Vous êtes déconnecté·e")),
-		chromedp.WaitVisible(headerLink("Se connecter")),
+	browse(t, ctx, "log out without JavaScript",
+		chromedp.Click(byLogoutButton),
+		chromedp.WaitVisible(byFlash("Vous êtes déconnecté·e")),
+		chromedp.WaitVisible(byHeaderLink("Se connecter")),
 	)
 }

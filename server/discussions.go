@@ -214,6 +214,15 @@ func (s *Server) handleTopicCreate(c *fiber.Ctx) error {
 	switch c.FormValue("action") {
 	case "verifier":
 		return page(200)
+	case "joindre":
+		if err := s.attach(c, &f); err != nil {
+			return err
+		}
+		p, err := s.newTopicPage(c, f)
+		if err != nil {
+			return err
+		}
+		return s.render(c, attachStatus(f), "discussions/new", p)
 	case "brouillon":
 		return s.saveDraft(c, f, content.Draft{Place: content.DraftNewTopic, Title: f.Get("title"), Body: f.Get("body"),
 			Fields: map[string]string{"category": f.Get("category"), "tags": f.Get("tags"), "kind": f.Get("kind")}}, "/discussions/nouvelle")
@@ -228,6 +237,13 @@ func (s *Server) handleTopicCreate(c *fiber.Ctx) error {
 	}
 	s.live.publish(t.ID)
 	return s.redirectWithFlash(c, t.Path(), "Votre discussion est publiée.")
+}
+
+func attachStatus(f form) int {
+	if f.HasErrors() {
+		return fiber.StatusUnprocessableEntity
+	}
+	return fiber.StatusOK
 }
 
 // writeRefusal puts a refusal to write on the form (unverified account) or

@@ -16,7 +16,7 @@ func (s *Server) newApp() *fiber.App {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
-		BodyLimit:             1 << 20,
+		BodyLimit:             int(s.cfg.MaxUpload) + 1<<20, // the largest upload and its form
 		DisableStartupMessage: true,
 	})
 	app.Use(s.requestContext)
@@ -84,6 +84,7 @@ func (s *Server) newApp() *fiber.App {
 	app.Post("/categories/:slug/suivre", s.requireMember, s.handleFollow)
 	app.Get("/etiquettes/:tag", s.handleTagShow)
 	app.Post("/etiquettes/:tag/suivre", s.requireMember, s.handleFollow)
+	app.Get("/fichiers/:name", s.handleUploadShow)
 	app.Get("/brouillons", s.requireMember, s.handleDrafts)
 	app.Post("/brouillons", s.requireMember, s.handleDraftAutosave)
 	app.Post("/brouillons/supprimer", s.requireMember, s.handleDraftDelete)

@@ -25,11 +25,12 @@ import (
 
 // Config is everything the server needs from the command line and environment.
 type Config struct {
-	Addr     string // listen address, "127.0.0.1:8080"
-	DataDir  string // folder holding ligue.db and later the index and uploads
-	BaseURL  string // public URL used in mails and to decide on Secure cookies
-	SMTPURL  string // smtp://user:pass@host:587 or smtps://…; empty: mails go to the log
-	MailFrom string // sender address of outgoing mail
+	Addr      string // listen address, "127.0.0.1:8080"
+	DataDir   string // folder holding ligue.db and later the index and uploads
+	BaseURL   string // public URL used in mails and to decide on Secure cookies
+	SMTPURL   string // smtp://user:pass@host:587 or smtps://…; empty: mails go to the log
+	MailFrom  string // sender address of outgoing mail
+	MaxUpload int64  // largest attached file, in bytes
 }
 
 // DefaultAddr is where `ligue serve` listens when told nothing.
@@ -53,6 +54,9 @@ func (c *Config) setDefaults() error {
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("base URL %q: want http(s)://host[:port]", c.BaseURL)
+	}
+	if c.MaxUpload <= 0 {
+		c.MaxUpload = content.DefaultMaxUpload
 	}
 	if c.MailFrom == "" {
 		c.MailFrom = "ligue@" + u.Hostname()

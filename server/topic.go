@@ -247,16 +247,22 @@ func (s *Server) handleReply(c *fiber.Ctx) error {
 	}
 	f := readForm(c, "body", "reply_to")
 	replyTo, _ := strconv.Atoi(f.Get("reply_to"))
-	if c.FormValue("action") == "brouillon" {
+	switch c.FormValue("action") {
+	case "brouillon":
 		return s.saveDraft(c, f, content.Draft{Place: content.DraftReply(t.ID), Body: f.Get("body"),
 			Fields: map[string]string{"reply_to": f.Get("reply_to")}}, t.Path()+"#reponse")
+	case "joindre":
+		if err := s.attach(c, &f); err != nil {
+			return err
+		}
+		return s.replyForm(c, t, f, attachStatus(f))
 	}
 	post, err := s.store.Reply(c.UserContext(), u, t.ID, content.NewReply{Body: f.Get("body"), ReplyTo: replyTo})
 	if err := s.writeRefusal(&f, err); err != nil {
 		return err
 	}
 	if f.HasErrors() {
-		return s.replyRefused(c, t, f)
+		return s.replyForm(c, t, f, fiber.StatusUnprocessableEntity)
 	}
 	s.live.publish(t.ID)
 	page, err := s.store.PageOfPost(c.UserContext(), t.ID, post.Number)
@@ -270,9 +276,9 @@ func (s *Server) handleReply(c *fiber.Ctx) error {
 	return s.redirectWithFlash(c, target+"#post-"+strconv.Itoa(post.Number), "Votre réponse est publiée.")
 }
 
-// replyRefused shows the topic's last page with the reply form filled and
-// its errors, so nothing typed is lost.
-func (s *Server) replyRefused(c *fiber.Ctx, t *content.Topic, f form) error {
+// replyForm shows the topic's last page with the reply form filled (and its
+// errors, if any), so nothing typed is lost.
+func (s *Server) replyForm(c *fiber.Ctx, t *content.Topic, f form, status int) error {
 	u := currentUser(c)
 	page := (t.PostCount-1)/content.PostsPerPage + 1
 	posts, err := s.store.PostsPage(c.UserContext(), u, t.ID, page)
@@ -284,7 +290,7 @@ func (s *Server) replyRefused(c *fiber.Ctx, t *content.Topic, f form) error {
 	for _, post := range posts {
 		p.Posts = append(p.Posts, s.postView(c, t, post))
 	}
-	return s.render(c, fiber.StatusUnprocessableEntity, "discussions/show", p)
+	return s.render(c, status, "discussions/show", p)
 }
 
 func (s *Server) handleTopicFollow(c *fiber.Ctx) error {

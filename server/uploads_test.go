@@ -1,0 +1,157 @@
+package server
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"mime/multipart"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/ligue-mednum/ligue/content"
+)
+
+// jpegWithGPS returns a real JPEG carrying an EXIF segment with GPS data,
+// as a phone would write it.
+func jpegWithGPS(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for x := 0; x < w; x++ {
+		img.Set(x, x%h, color.RGBA{200, 30, 30, 255})
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	exif := []byte("Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08GPSLatitude=48.8566N;GPSLongitude=2.3522E;Model=PhoneX")
+	seg := make([]byte, 4, 4+len(exif))
+	seg[0], seg[1] = 0xFF, 0xE1
+	binary.BigEndian.PutUint16(seg[2:], uint16(len(exif)+2))
+	seg = append(seg, exif...)
+	b := buf.Bytes()
+	return append(append(append([]byte{}, b[:2]...), seg...), b[2:]...)
+}
+
+func pngImage(t *testing.T, w, h int) []byte {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h))); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
+// postMultipart sends the reply form with a file, as a browser would.
+func (cl *client) postMultipart(path string, fields map[string]string, fileName string, file []byte) *response {
+	cl.site.t.Helper()
+	if cl.csrf == "" {
+		cl.get("/connexion")
+	}
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("_csrf", cl.csrf)
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	if fileName != "" {
+		fw, _ := w.CreateFormFile("fichier", fileName)
+		fw.Write(file)
+	}
+	w.Close()
+	return cl.do("POST", path, &body, w.FormDataContentType())
+}
+
+var uploadLink = regexp.MustCompile(`/fichiers/([0-9a-f]{32}(?:\.small)?\.(?:jpg|png|pdf))`)
+
+func TestUploads(t *testing.T) {
+	ts := newTestSite(t, func(c *Config) { c.MaxUpload = 1 << 20 })
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	topic := ts.mustCreateTopic(karim, "Captures d’écran de la CAF", "Texte")
+	cl := ts.loggedIn(karim)
+	reply := "/discussions/" + itoa(int(topic.ID)) + "/reponses"
+
+	photo := jpegWithGPS(t, 1600, 900)
+	if !bytes.Contains(photo, []byte("GPSLatitude")) {
+		t.Fatal("test photo has no GPS data")
+	}
+	r := cl.postMultipart(reply, map[string]string{"body": "Voici l’écran :", "action": "joindre", "alt": "écran d’accueil"}, "IMG_0001.JPG", photo)
+	if r.status != 200 || !strings.Contains(r.body, "Voici l’écran :") || !strings.Contains(r.body, "[![écran d’accueil](/fichiers/") {
+		t.Fatalf("attach: %d\n%s", r.status, r.body)
+	}
+	names := uploadLink.FindAllStringSubmatch(r.body, -1)
+	if len(names) != 2 {
+		t.Fatalf("links in body: %v", names)
+	}
+	for _, n := range names {
+		res := ts.client().get("/fichiers/" + n[1])
+		if res.status != 200 || res.header.Get("Content-Type") != "image/jpeg" {
+			t.Fatalf("%s: %d %s", n[1], res.status, res.header.Get("Content-Type"))
+		}
+		if strings.Contains(res.body, "GPSLatitude") || strings.Contains(res.body, "Exif") || strings.Contains(res.body, "PhoneX") {
+			t.Errorf("%s still carries EXIF/GPS metadata", n[1])
+		}
+		img, _, err := image.DecodeConfig(strings.NewReader(res.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(n[1], ".small.") && img.Width != 1200 {
+			t.Errorf("reduced image is %d px wide", img.Width)
+		}
+	}
+
+	// The post with the image publishes and displays the reduced image.
+	body := r.body[strings.Index(r.body, "Voici l’écran :"):]
+	body = body[:strings.Index(body, "</textarea>")]
+	body = strings.NewReplacer("&#39;", "'", "&lt;", "<", "&gt;", ">", "&amp;", "&", "&#34;", `"`).Replace(body)
+	if r := cl.postMultipart(reply, map[string]string{"body": body, "action": "publier"}, "", nil); r.status != 303 {
+		t.Fatalf("publish: %d\n%s", r.status, r.body)
+	}
+	if page := ts.client().get(topic.Path()); !strings.Contains(page.body, `<img src="/fichiers/`+names[0][1]) && !strings.Contains(page.body, `<img src="/fichiers/`+names[1][1]) {
+		t.Errorf("image not displayed:\n%s", page.body)
+	}
+
+	pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+	r = cl.postMultipart(reply, map[string]string{"body": "", "action": "joindre"}, "guide CAF.pdf", pdf)
+	m := uploadLink.FindStringSubmatch(r.body[strings.Index(r.body, "[guide CAF.pdf"):])
+	if r.status != 200 || m == nil {
+		t.Fatalf("pdf: %d", r.status)
+	}
+	res := ts.client().get("/fichiers/" + m[1])
+	if res.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(res.header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("pdf served as %v", res.header)
+	}
+
+	for _, tc := range []struct {
+		name, file string
+		data       []byte
+		want       string
+	}{
+		{"html disguised as an image", "photo.png", []byte("<!doctype html><script>alert(1)</script>"), "Ce type de fichier n’est pas accepté"},
+		{"gif/javascript polyglot", "x.gif", []byte("GIF89a/*\x00\x00*/=alert(1)//;"), "Cette image est"},
+		{"fake pdf", "doc.pdf", []byte("%PDF-1.4 <html><script>alert(1)</script>"), "PDF semble abîmé"},
+		{"too big", "grand.png", append(pngImage(t, 10, 10), make([]byte, 1<<20)...), "trop volumineux"},
+		{"pixel flood", "flood.png", pixelFlood(), "trop grande"},
+		{"empty", "vide.png", nil, "Choisissez un fichier"},
+	} {
+		r := cl.postMultipart(reply, map[string]string{"body": "Mon texte à garder", "action": "joindre"}, tc.file, tc.data)
+		if r.status != 422 || !strings.Contains(r.body, tc.want) || !strings.Contains(r.body, "Mon texte à garder") {
+			t.Errorf("%s: %d, want 422 with %q and the text kept\n%s", tc.name, r.status, tc.want, r.body[strings.Index(r.body, "<main"):])
+		}
+	}
+	if r := ts.client().get("/fichiers/../ligue.db"); r.status != 404 {
+		t.Errorf("path traversal: %d", r.status)
+	}
+}
+
+// pixelFlood is a tiny PNG whose header announces 100,000 × 100,000 pixels.
+func pixelFlood() []byte {
+	b := pngImage(nil, 1, 1)
+	binary.BigEndian.PutUint32(b[16:], 100000)
+	binary.BigEndian.PutUint32(b[20:], 100000)
+	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29])) // IHDR stays valid
+	return b
+}
