@@ -222,9 +222,8 @@ func TestBrowserAccountJourney(t *testing.T) {
 	began := time.Now()
 
 	const (
-		// Not "Maëlle_29" yet: /membres/<pseudo with an accent> answers 404
-		// (the route's parameter arrives still percent-encoded).
-		pseudo    = "Maelle_29"
+		// An accented pseudo: its profile URL is percent-encoded on the way.
+		pseudo    = "Maëlle_29"
 		email     = "maelle@exemple.fr"
 		password  = "le numérique pour tous"
 		structure = "Médiathèque de Quimper"

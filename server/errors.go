@@ -24,6 +24,8 @@ var (
 		"Identification requise : connectez-vous ou fournissez un jeton d’API valide."}
 	errUnverified = &httpError{fiber.StatusForbidden, "unverified",
 		"Confirmez d’abord votre adresse e-mail : ouvrez le lien reçu à l’inscription, ou demandez-en un nouveau depuis votre compte."}
+	errBadJSON = &httpError{fiber.StatusBadRequest, "bad_request",
+		"Le corps de la requête n’est pas lisible : envoyez du JSON (Content-Type: application/json) ou un formulaire."}
 	errBusy = &httpError{fiber.StatusServiceUnavailable, "busy",
 		"Le serveur est très sollicité en ce moment. Réessayez dans quelques secondes."}
 )
@@ -44,6 +46,8 @@ func classify(err error) *httpError {
 		return he
 	case errors.Is(err, content.ErrNotFound):
 		return &httpError{404, "not_found", "Cette page n’existe pas, ou plus. Vérifiez l’adresse, ou repartez de l’accueil."}
+	case errors.Is(err, content.ErrUnverified):
+		return errUnverified
 	case errors.Is(err, content.ErrForbidden):
 		return &httpError{403, "forbidden", "Vous n’avez pas accès à cette page."}
 	case errors.Is(err, content.ErrConflict):

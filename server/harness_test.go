@@ -55,6 +55,8 @@ func newTestSite(t *testing.T, opts ...func(*Config)) *testSite {
 	return &testSite{t: t, srv: srv, logs: logs}
 }
 
+func (ts *testSite) ctx() context.Context { return context.Background() }
+
 const testPassword = "une phrase assez longue"
 
 // mustCreateMember creates a verified account with testPassword.

@@ -18,6 +18,7 @@ func (s *Server) newApp() *fiber.App {
 		IdleTimeout:           120 * time.Second,
 		BodyLimit:             int(s.cfg.MaxUpload) + 1<<20, // the largest upload and its form
 		DisableStartupMessage: true,
+		UnescapePath:          true, // "/membres/Ma%C3%ABlle" is Maëlle's page
 	})
 	app.Use(s.requestContext)
 	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
@@ -98,6 +99,13 @@ func (s *Server) newApp() *fiber.App {
 
 	api := app.Group("/api/v1")
 	api.Get("/me", s.requireMember, s.handleAPIMe)
+	api.Get("/categories", s.handleAPICategories)
+	api.Get("/discussions", s.handleAPITopics)
+	api.Post("/discussions", s.requireMember, s.handleAPITopicCreate)
+	api.Get("/discussions/:id<int>", s.handleAPITopic)
+	api.Post("/discussions/:id<int>/reponses", s.requireMember, s.handleAPIReply)
+	api.Patch("/posts/:id<int>", s.requireMember, s.handleAPIPostEdit)
+	api.Post("/posts/:id<int>/merci", s.requireMember, s.handleAPIMerci)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	return app
