@@ -28,6 +28,7 @@ Usage:
                 (password read from standard input)
   ligue token create --pseudo P [--name NAME] [--data ./data]
   ligue backup FILE [--data ./data]
+  ligue rerender [--data ./data]   (renders every post again after a renderer change)
 
 Environment: LIGUE_ADDR, LIGUE_DATA, LIGUE_BASE_URL, LIGUE_SMTP_URL, LIGUE_MAIL_FROM.
 Each command has --help.
@@ -107,6 +108,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			value, _, err := store.CreateAPIToken(ctx, u, *name)
 			if err == nil {
 				fmt.Fprintln(stdout, value)
+			}
+			return err
+		})
+	case "rerender":
+		if code, ok := parse(fs, rest, 0); !ok {
+			return code
+		}
+		err = withDB(ctx, *data, func(db *content.DB) error {
+			n, err := content.NewStore(db).RerenderAll(ctx)
+			if err == nil {
+				fmt.Fprintf(stdout, "%d message(s) mis à jour\n", n)
 			}
 			return err
 		})

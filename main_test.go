@@ -55,6 +55,7 @@ func TestCommandLine(t *testing.T) {
 			wantCode: 1, wantErr: "déjà pris"},
 		{name: "token for nobody", args: []string{"token", "create", "--pseudo", "Personne", "--data", data}, wantCode: 1, wantErr: "Personne"},
 		{name: "token", args: []string{"token", "create", "--pseudo", "Nadia", "--data", data}, wantCode: 0, wantOut: content.APITokenPrefix},
+		{name: "rerender", args: []string{"rerender", "--data", data}, wantCode: 0, wantOut: "0 message(s) mis à jour"},
 		{name: "backup without file", args: []string{"backup", "--data", data}, wantCode: 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,6 +90,37 @@ func TestBackupIsAConsistentCopy(t *testing.T) {
 	u, err := content.NewStore(db).UserByPseudo(context.Background(), "nadia")
 	if err != nil || u.Email != "nadia@exemple.fr" {
 		t.Errorf("backup content: %v %v", u, err)
+	}
+}
+
+func TestRerenderUpdatesStoredHTML(t *testing.T) {
+	data := t.TempDir()
+	runCLI(t, "la ligue des mednum\n", "user", "create", "--pseudo", "Nadia", "--email", "nadia@exemple.fr", "--data", data)
+	ctx := context.Background()
+	db, err := content.OpenDB(ctx, filepath.Join(data, "ligue.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := content.NewStore(db)
+	nadia, _ := store.UserByPseudo(ctx, "nadia")
+	topic, err := store.CreateTopic(ctx, nadia, content.NewTopic{Title: "Un sujet à rendre", Body: "Du **gras**", Category: "vie-de-la-ligue"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Simulate HTML stored by an older renderer.
+	if _, err := db.W.Exec(`UPDATE posts SET html = '<p>ancien rendu</p>' WHERE topic_id = ?`, topic.ID); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if r := runCLI(t, "", "rerender", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "1 message(s) mis à jour") {
+		t.Fatalf("rerender: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	db, _ = content.OpenDB(ctx, filepath.Join(data, "ligue.db"))
+	defer db.Close()
+	var html string
+	db.R.Get(&html, `SELECT html FROM posts WHERE topic_id = ?`, topic.ID)
+	if html != "<p>Du <strong>gras</strong></p>\n" {
+		t.Errorf("html after rerender: %q", html)
 	}
 }
 

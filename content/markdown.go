@@ -179,7 +179,7 @@ func (linkPolicy) Transform(doc *ast.Document, reader text.Reader, pc parser.Con
 
 func isExternal(dest string) bool {
 	u, err := url.Parse(dest)
-	return err == nil && u.Host != ""
+	return err == nil && (u.Host != "" || u.Scheme != "")
 }
 
 // mentionExt links "@pseudo" to the member's profile.

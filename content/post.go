@@ -429,3 +429,44 @@ func prefixSpace(line string) string {
 	}
 	return " " + line
 }
+
+// RerenderAll renders every post again with the current renderer and stores
+// the HTML where it changed (with an outbox entry), in batches so the
+// writer is never held long. It returns how many posts changed.
+func (s *Store) RerenderAll(ctx context.Context) (int, error) {
+	changed := 0
+	var last int64
+	for {
+		var batch []struct {
+			ID   int64  `db:"id"`
+			Body string `db:"body"`
+			HTML string `db:"html"`
+		}
+		if err := s.db.R.SelectContext(ctx, &batch, `SELECT id, body, html FROM posts WHERE id > ? ORDER BY id LIMIT 200`, last); err != nil {
+			return changed, err
+		}
+		if len(batch) == 0 {
+			return changed, nil
+		}
+		err := s.withTx(ctx, func(tx *sqlx.Tx) error {
+			for _, p := range batch {
+				html := string(s.render(ctx, p.Body).HTML)
+				if html == p.HTML {
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE posts SET html = ? WHERE id = ?`, html, p.ID); err != nil {
+					return err
+				}
+				if err := enqueue(ctx, tx, s.Now(), EntityPost, p.ID); err != nil {
+					return err
+				}
+				changed++
+			}
+			return nil
+		})
+		if err != nil {
+			return changed, err
+		}
+		last = batch[len(batch)-1].ID
+	}
+}
