@@ -58,9 +58,9 @@ func NewMarkdown() *Markdown {
 	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^nofollow ugc noopener$`)).OnElements("a")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(mention|footnote-ref|footnote-backref|footnotes|external-image)$`)).OnElements("a", "div", "section")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[\w+-]{1,30}$`)).OnElements("code")
-	p.AllowAttrs("id").Matching(regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,80}$|^fn(ref)?:?\d{1,4}(-\d{1,4})?$`)).OnElements("h1", "h2", "h3", "h4", "h5", "h6", "li", "sup")
+	p.AllowAttrs("id").Matching(regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,80}$|^fn(ref\d{0,5})?:?\d{1,4}(-\d{1,4})?$`)).OnElements("h1", "h2", "h3", "h4", "h5", "h6", "li", "sup")
 	p.AllowAttrs("role").Matching(regexp.MustCompile(`^doc-(noteref|backlink|endnotes)$`)).OnElements("a", "section", "div")
-	p.AllowAttrs("src").Matching(regexp.MustCompile(`^` + regexp.QuoteMeta(UploadPrefix) + `[a-zA-Z0-9._-]+$`)).OnElements("img")
+	p.AllowAttrs("src").Matching(uploadSrc).OnElements("img")
 	p.AllowAttrs("alt", "width", "height").OnElements("img")
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
 	p.AllowAttrs("checked", "disabled").OnElements("input")
@@ -68,6 +68,9 @@ func NewMarkdown() *Markdown {
 	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
 	return &Markdown{policy: p}
 }
+
+// uploadSrc is the only image source shown in posts.
+var uploadSrc = regexp.MustCompile(`^` + regexp.QuoteMeta(UploadPrefix) + `[a-zA-Z0-9._-]+$`)
 
 // maxNesting bounds block nesting (quotes, lists): deeper markers are
 // flattened, so "> > > …" ten thousand times renders fast and readable.
@@ -96,13 +99,59 @@ func (m *Markdown) Render(src string, mentions MentionFunc) Rendered {
 // from older renderers and for tests).
 func (m *Markdown) Sanitize(s string) template.HTML { return template.HTML(m.policy.Sanitize(s)) }
 
-var nestingRun = regexp.MustCompile(`(?m)^((?:[ \t]*>){` + strconv.Itoa(maxNesting) + `})(?:[ \t]*>)+`)
-
+// flattenNesting caps, line by line, how many container markers (quotes,
+// list items) and how much indentation open a line: goldmark's cost grows
+// with depth × lines, and nobody nests 32 levels on purpose.
 func flattenNesting(src string) string {
-	if !strings.Contains(src, strings.Repeat(">", maxNesting/2)) && strings.Count(src, ">") < maxNesting*4 {
+	if len(src) < maxNesting*2 {
 		return src
 	}
-	return nestingRun.ReplaceAllString(src, "$1")
+	lines := strings.SplitAfter(src, "\n")
+	changed := false
+	for i, line := range lines {
+		if capped, ok := capLine(line); ok {
+			lines[i], changed = capped, true
+		}
+	}
+	if !changed {
+		return src
+	}
+	return strings.Join(lines, "")
+}
+
+func capLine(line string) (string, bool) {
+	pos, depth, indent := 0, 0, 0
+	for pos < len(line) {
+		switch c := line[pos]; {
+		case c == ' ' || c == '\t':
+			indent++
+			pos++
+			continue
+		case c == '>':
+			pos++
+		case (c == '-' || c == '*' || c == '+') && pos+1 < len(line) && (line[pos+1] == ' ' || line[pos+1] == '\t'):
+			pos += 2
+		case c >= '0' && c <= '9':
+			end := pos
+			for end < len(line) && end-pos < 9 && line[end] >= '0' && line[end] <= '9' {
+				end++
+			}
+			if end+1 < len(line) && (line[end] == '.' || line[end] == ')') && (line[end+1] == ' ' || line[end+1] == '\t') {
+				pos = end + 2
+			} else {
+				return line, false
+			}
+		default:
+			return line, false
+		}
+		depth++
+		if depth > maxNesting || indent > maxNesting*4 {
+			// Keep the first levels, then the text as is.
+			rest := strings.TrimLeft(line[pos:], " \t>-*+")
+			return line[:pos] + " " + rest, true
+		}
+	}
+	return line, false
 }
 
 // headingIDs gives headings readable, accent-folded IDs ("Titre élevé" →
@@ -152,13 +201,24 @@ func (linkPolicy) Transform(doc *ast.Document, reader text.Reader, pc parser.Con
 				n.SetAttributeString("rel", []byte("nofollow ugc noopener"))
 			}
 		case *ast.Image:
-			if !strings.HasPrefix(string(n.Destination), UploadPrefix) {
+			if !uploadSrc.Match(n.Destination) {
 				images = append(images, n)
 			}
 		}
 		return ast.WalkContinue, nil
 	})
 	for _, img := range images {
+		parent := img.Parent()
+		if insideLink(img) {
+			// A linked badge: keep its text, the outer link stays the link.
+			for c := img.FirstChild(); c != nil; {
+				next := c.NextSibling()
+				parent.InsertBefore(parent, img, c)
+				c = next
+			}
+			parent.RemoveChild(parent, img)
+			continue
+		}
 		link := ast.NewLink()
 		link.Destination = img.Destination
 		link.Title = img.Title
@@ -173,8 +233,17 @@ func (linkPolicy) Transform(doc *ast.Document, reader text.Reader, pc parser.Con
 			link.AppendChild(link, c)
 			c = next
 		}
-		img.Parent().ReplaceChild(img.Parent(), img, link)
+		parent.ReplaceChild(parent, img, link)
 	}
+}
+
+func insideLink(n ast.Node) bool {
+	for p := n.Parent(); p != nil; p = p.Parent() {
+		if _, ok := p.(*ast.Link); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func isExternal(dest string) bool {
@@ -235,5 +304,10 @@ func (e *mentionExt) Parse(parent ast.Node, block text.Reader, pc parser.Context
 // PlainText reduces rendered HTML to its text, for excerpts, feeds and search.
 func PlainText(html template.HTML) string {
 	s := bluemonday.StrictPolicy().AddSpaceWhenStrippingTag(true).Sanitize(string(html))
-	return stdhtml.UnescapeString(strings.Join(strings.Fields(s), " "))
+	s = spaceBeforePunct.ReplaceAllString(strings.Join(strings.Fields(s), " "), "$1")
+	return stdhtml.UnescapeString(s)
 }
+
+// spaceBeforePunct undoes the spaces added where a tag met punctuation that
+// takes none in French (the high signs : ; ! ? keep theirs).
+var spaceBeforePunct = regexp.MustCompile(` ([.,)…])`)

@@ -243,12 +243,21 @@ func setTopicTags(ctx context.Context, tx *sqlx.Tx, topicID int64, tags []string
 	return nil
 }
 
-// render renders markdown, linking mentions of existing members.
+// render renders markdown, linking mentions of existing members (each
+// distinct pseudo is looked up once).
 func (s *Store) render(ctx context.Context, body string) Rendered {
+	known := map[string]string{}
 	return s.md.Render(body, func(pseudo string) (string, bool) {
+		key := pseudoKey(pseudo)
+		if canonical, seen := known[key]; seen {
+			return canonical, canonical != ""
+		}
 		var canonical string
-		err := s.db.R.GetContext(ctx, &canonical, `SELECT pseudo FROM users WHERE pseudo_key = ? AND suspended_at IS NULL`, pseudoKey(pseudo))
-		return canonical, err == nil
+		if err := s.db.R.GetContext(ctx, &canonical, `SELECT pseudo FROM users WHERE pseudo_key = ? AND suspended_at IS NULL`, key); err != nil {
+			canonical = ""
+		}
+		known[key] = canonical
+		return canonical, canonical != ""
 	})
 }
 
