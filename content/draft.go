@@ -47,6 +47,7 @@ func (s *Store) SaveDraft(ctx context.Context, u *User, d Draft) error {
 	if utf8.RuneCountInString(d.Body) > MaxBodyLength || utf8.RuneCountInString(d.Title) > 1000 {
 		return Invalid("body", "Ce brouillon est trop long pour être enregistré (50 000 caractères au plus).")
 	}
+	d.Body = normalizeText(d.Body)
 	extra, err := json.Marshal(d.Fields)
 	if err != nil {
 		return err

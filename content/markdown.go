@@ -2,6 +2,7 @@ package content
 
 import (
 	"bytes"
+	"fmt"
 	stdhtml "html"
 	"html/template"
 	"net/url"
@@ -72,16 +73,16 @@ func NewMarkdown() *Markdown {
 // uploadSrc is the only image source shown in posts.
 var uploadSrc = regexp.MustCompile(`^` + regexp.QuoteMeta(UploadPrefix) + `[a-zA-Z0-9._-]+$`)
 
-// maxNesting bounds block nesting (quotes, lists): deeper markers are
-// flattened, so "> > > …" ten thousand times renders fast and readable.
+// maxNesting bounds block nesting (quotes, lists): deeper markers stay
+// text, so "> > > …" ten thousand times renders fast and readable.
 const maxNesting = 32
 
 // Render converts src to sanitized HTML, linking mentions of known members.
 func (m *Markdown) Render(src string, mentions MentionFunc) Rendered {
 	src = strings.ToValidUTF8(src, "\uFFFD")
-	src = flattenNesting(src)
 	mx := &mentionExt{resolve: mentions}
 	md := goldmark.New(
+		goldmark.WithParser(newParser()),
 		goldmark.WithExtensions(extension.GFM, extension.Footnote, emoji.Emoji, mx),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID(), parser.WithASTTransformers(util.Prioritized(linkPolicy{}, 999))),
 		goldmark.WithRendererOptions(html.WithXHTML()),
@@ -99,59 +100,42 @@ func (m *Markdown) Render(src string, mentions MentionFunc) Rendered {
 // from older renderers and for tests).
 func (m *Markdown) Sanitize(s string) template.HTML { return template.HTML(m.policy.Sanitize(s)) }
 
-// flattenNesting caps, line by line, how many container markers (quotes,
-// list items) and how much indentation open a line: goldmark's cost grows
-// with depth × lines, and nobody nests 32 levels on purpose.
-func flattenNesting(src string) string {
-	if len(src) < maxNesting*2 {
-		return src
+// newParser is goldmark's default parser with list and quote nesting capped
+// at maxNesting: goldmark keeps, for every blank line, a record per open
+// container, so a few lines of deep nesting could cost gigabytes.
+func newParser() parser.Parser {
+	capped := map[string]bool{
+		fmt.Sprintf("%T", parser.NewListParser()):       true,
+		fmt.Sprintf("%T", parser.NewBlockquoteParser()): true,
 	}
-	lines := strings.SplitAfter(src, "\n")
-	changed := false
-	for i, line := range lines {
-		if capped, ok := capLine(line); ok {
-			lines[i], changed = capped, true
+	blocks := parser.DefaultBlockParsers()
+	for i, b := range blocks {
+		if bp, ok := b.Value.(parser.BlockParser); ok && capped[fmt.Sprintf("%T", bp)] {
+			blocks[i] = util.Prioritized(depthCapped{bp}, b.Priority)
 		}
 	}
-	if !changed {
-		return src
-	}
-	return strings.Join(lines, "")
+	return parser.NewParser(
+		parser.WithBlockParsers(blocks...),
+		parser.WithInlineParsers(parser.DefaultInlineParsers()...),
+		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
+	)
 }
 
-func capLine(line string) (string, bool) {
-	pos, depth, indent := 0, 0, 0
-	for pos < len(line) {
-		switch c := line[pos]; {
-		case c == ' ' || c == '\t':
-			indent++
-			pos++
-			continue
-		case c == '>':
-			pos++
-		case (c == '-' || c == '*' || c == '+') && pos+1 < len(line) && (line[pos+1] == ' ' || line[pos+1] == '\t'):
-			pos += 2
-		case c >= '0' && c <= '9':
-			end := pos
-			for end < len(line) && end-pos < 9 && line[end] >= '0' && line[end] <= '9' {
-				end++
-			}
-			if end+1 < len(line) && (line[end] == '.' || line[end] == ')') && (line[end+1] == ' ' || line[end+1] == '\t') {
-				pos = end + 2
-			} else {
-				return line, false
-			}
-		default:
-			return line, false
-		}
-		depth++
-		if depth > maxNesting || indent > maxNesting*4 {
-			// Keep the first levels, then the text as is.
-			rest := strings.TrimLeft(line[pos:], " \t>-*+")
-			return line[:pos] + " " + rest, true
+// depthCapped refuses to open a list or quote nested maxNesting deep; the
+// text stays, as a paragraph.
+type depthCapped struct{ parser.BlockParser }
+
+func (d depthCapped) Open(parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
+	depth := 0
+	for n := parent; n != nil; n = n.Parent() {
+		if k := n.Kind(); k == ast.KindList || k == ast.KindBlockquote {
+			depth++
 		}
 	}
-	return line, false
+	if depth >= maxNesting {
+		return nil, parser.NoChildren
+	}
+	return d.BlockParser.Open(parent, reader, pc)
 }
 
 // headingIDs gives headings readable, accent-folded IDs ("Titre élevé" →
@@ -303,11 +287,11 @@ func (e *mentionExt) Parse(parent ast.Node, block text.Reader, pc parser.Context
 
 // PlainText reduces rendered HTML to its text, for excerpts, feeds and search.
 func PlainText(html template.HTML) string {
-	s := bluemonday.StrictPolicy().AddSpaceWhenStrippingTag(true).Sanitize(string(html))
-	s = spaceBeforePunct.ReplaceAllString(strings.Join(strings.Fields(s), " "), "$1")
-	return stdhtml.UnescapeString(s)
+	s := blockBoundary.ReplaceAllString(string(html), " $0")
+	s = bluemonday.StrictPolicy().Sanitize(s)
+	return stdhtml.UnescapeString(strings.Join(strings.Fields(s), " "))
 }
 
-// spaceBeforePunct undoes the spaces added where a tag met punctuation that
-// takes none in French (the high signs : ; ! ? keep theirs).
-var spaceBeforePunct = regexp.MustCompile(` ([.,)…])`)
+// blockBoundary finds the tags between which words must stay apart once
+// tags are stripped; inline tags (em, a…) join their words as written.
+var blockBoundary = regexp.MustCompile(`(?i)</?(?:p|li|h[1-6]|blockquote|pre|tr|td|th|ul|ol|table|div|section|br|hr)\b[^>]*>`)

@@ -682,7 +682,7 @@ func TestRenderDeepListBlankLinesMemory(t *testing.T) {
 	m := NewMarkdown()
 	for _, c := range []struct{ name, src string }{
 		{"one line", strings.Repeat("- ", 2000) + "x\n" + strings.Repeat("\n", 4000)}, // 8 KB
-		{"built over lines", tabBuiltList(8) + strings.Repeat("\n", 4000)},            // 9 KB
+		{"built over lines", tabBuiltList(8) + strings.Repeat("\n", 4000)},            // 5 KB
 	} {
 		var before, after runtime.MemStats
 		runtime.GC()

@@ -28,16 +28,3 @@ func enqueue(ctx context.Context, tx *sqlx.Tx, at time.Time, entityType string, 
 	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (entity_type, entity_id, created_at) VALUES (?, ?, ?)`, entityType, id, at)
 	return err
 }
-
-// PendingOutbox returns up to limit entries, oldest first.
-func (s *Store) PendingOutbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
-	var es []OutboxEntry
-	err := s.db.R.SelectContext(ctx, &es, `SELECT id, entity_type, entity_id, created_at FROM outbox ORDER BY id LIMIT ?`, limit)
-	return es, err
-}
-
-// AckOutbox deletes entries once their consumer has applied them.
-func (s *Store) AckOutbox(ctx context.Context, upTo int64) error {
-	_, err := s.db.W.ExecContext(ctx, `DELETE FROM outbox WHERE id <= ?`, upTo)
-	return err
-}

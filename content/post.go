@@ -150,6 +150,7 @@ func (s *Store) Reply(ctx context.Context, author *User, topicID int64, in NewRe
 	if err := CanWrite(author); err != nil {
 		return nil, err
 	}
+	in.Body = normalizeText(in.Body)
 	v := &ValidationError{}
 	validateBody(v, in.Body)
 	if err := v.Err(); err != nil {
@@ -217,6 +218,7 @@ func (s *Store) EditPost(ctx context.Context, editor *User, postID int64, body s
 	if !CanEditPost(editor, p) {
 		return nil, ErrForbidden
 	}
+	body = normalizeText(body)
 	v := &ValidationError{}
 	validateBody(v, body)
 	if err := v.Err(); err != nil {

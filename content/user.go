@@ -476,6 +476,11 @@ func (s *Store) SetSuspended(ctx context.Context, actor *User, userID int64, sus
 				return err
 			}
 		}
+		// Their posts leave search results while suspended, and come back after.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (entity_type, entity_id, created_at)
+			SELECT 'post', id, ? FROM posts WHERE author_id = ?`, s.Now(), userID); err != nil {
+			return err
+		}
 		return audit(ctx, tx, s.Now(), actor.ID, action, "user", userID, "")
 	})
 }

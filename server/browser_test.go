@@ -135,7 +135,10 @@ func browserSite(t *testing.T) (*testSite, string) {
 	base := "http://" + ln.Addr().String()
 	ts := newTestSite(t, func(c *Config) { c.BaseURL = base })
 	go ts.srv.App().Listener(ln)
-	t.Cleanup(func() { ts.srv.App().Shutdown() })
+	t.Cleanup(func() {
+		ts.srv.live.close() // open event streams would hold the shutdown
+		ts.srv.App().Shutdown()
+	})
 	return ts, base
 }
 

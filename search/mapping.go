@@ -1,0 +1,80 @@
+// Package search is Ligue's full-text index (Bleve): French analysis, an
+// indexer that applies the content outbox, rebuilds swapped in atomically,
+// and the query language members type.
+package search
+
+import (
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// mappingVersion changes whenever the mapping or analysis does; an index
+// built with another version is rebuilt automatically.
+const mappingVersion = "3"
+
+const (
+	analyzerText  = "fr_folded" // accents folded, elisions, stop words, light stemming
+	analyzerExact = "fr_exact"  // accents folded and lower-cased only: prefixes and suggestions
+)
+
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	if err := m.AddCustomAnalyzer(analyzerText, map[string]any{
+		"type":          custom.Name,
+		"char_filters":  []string{asciifolding.Name},
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{lowercase.Name, fr.ElisionName, fr.StopName, fr.LightStemmerName},
+	}); err != nil {
+		return nil, err
+	}
+	if err := m.AddCustomAnalyzer(analyzerExact, map[string]any{
+		"type":          custom.Name,
+		"char_filters":  []string{asciifolding.Name},
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{lowercase.Name, fr.ElisionName},
+	}); err != nil {
+		return nil, err
+	}
+	text := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzerText
+		f.Store = store
+		f.IncludeTermVectors = store // highlighting needs positions
+		f.DocValues = false
+		return f
+	}
+	exact := bleve.NewTextFieldMapping()
+	exact.Analyzer = analyzerExact
+	exact.Store, exact.IncludeTermVectors, exact.DocValues, exact.IncludeInAll = false, false, false, false
+	kw := func() *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = false
+		f.IncludeInAll = false
+		return f
+	}
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt("title", text(true))
+	doc.AddFieldMappingsAt("body", text(true))
+	doc.AddFieldMappingsAt("exact", exact)
+	for _, name := range []string{"type", "author", "category", "tags", "access"} {
+		doc.AddFieldMappingsAt(name, kw())
+	}
+	resolved, accepted := bleve.NewBooleanFieldMapping(), bleve.NewBooleanFieldMapping()
+	resolved.Store, accepted.Store = false, false
+	doc.AddFieldMappingsAt("resolved", resolved)
+	doc.AddFieldMappingsAt("accepted", accepted)
+	date := bleve.NewDateTimeFieldMapping()
+	date.Store = false
+	doc.AddFieldMappingsAt("date", date)
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = analyzerText
+	m.StoreDynamic, m.IndexDynamic, m.DocValuesDynamic = false, false, false
+	return m, nil
+}
