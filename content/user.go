@@ -137,6 +137,9 @@ func pseudoKey(p string) string {
 	return b.String()
 }
 
+// PseudoKey is how pseudos compare: lower-case, accents folded.
+func PseudoKey(p string) string { return pseudoKey(p) }
+
 // NormalizeEmail trims and lower-cases an address for storage and look-up.
 func NormalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 

@@ -7,7 +7,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
@@ -16,7 +15,7 @@ import (
 
 // mappingVersion changes whenever the mapping or analysis does; an index
 // built with another version is rebuilt automatically.
-const mappingVersion = "3"
+const mappingVersion = "4"
 
 const (
 	analyzerText  = "fr_folded" // accents folded, elisions, stop words, light stemming
@@ -25,19 +24,18 @@ const (
 
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
+	// Stop words are listed with their accents, so they go before folding.
 	if err := m.AddCustomAnalyzer(analyzerText, map[string]any{
 		"type":          custom.Name,
-		"char_filters":  []string{asciifolding.Name},
 		"tokenizer":     unicode.Name,
-		"token_filters": []string{lowercase.Name, fr.ElisionName, fr.StopName, fr.LightStemmerName},
+		"token_filters": []string{lowercase.Name, fr.ElisionName, fr.StopName, foldName, fr.LightStemmerName},
 	}); err != nil {
 		return nil, err
 	}
 	if err := m.AddCustomAnalyzer(analyzerExact, map[string]any{
 		"type":          custom.Name,
-		"char_filters":  []string{asciifolding.Name},
 		"tokenizer":     unicode.Name,
-		"token_filters": []string{lowercase.Name, fr.ElisionName},
+		"token_filters": []string{lowercase.Name, fr.ElisionName, foldName},
 	}); err != nil {
 		return nil, err
 	}
