@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/ligue-mednum/ligue/content"
+	"github.com/ligue-mednum/ligue/search"
 	"github.com/ligue-mednum/ligue/server"
 )
 
@@ -29,6 +30,7 @@ Usage:
   ligue token create --pseudo P [--name NAME] [--data ./data]
   ligue backup FILE [--data ./data]
   ligue rerender [--data ./data]   (renders every post again after a renderer change)
+  ligue reindex [--data ./data]    (rebuilds the search index; a running server switches to it)
 
 Environment: LIGUE_ADDR, LIGUE_DATA, LIGUE_BASE_URL, LIGUE_SMTP_URL, LIGUE_MAIL_FROM.
 Each command has --help.
@@ -121,6 +123,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				fmt.Fprintf(stdout, "%d message(s) mis à jour\n", n)
 			}
 			return err
+		})
+	case "reindex":
+		if code, ok := parse(fs, rest, 0); !ok {
+			return code
+		}
+		err = withDB(ctx, *data, func(db *content.DB) error {
+			if err := search.Rebuild(ctx, *data, content.NewStore(db), log); err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, "index de recherche reconstruit")
+			return nil
 		})
 	case "backup":
 		if code, ok := parse(fs, rest, 1); !ok {

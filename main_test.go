@@ -55,6 +55,7 @@ func TestCommandLine(t *testing.T) {
 			wantCode: 1, wantErr: "déjà pris"},
 		{name: "token for nobody", args: []string{"token", "create", "--pseudo", "Personne", "--data", data}, wantCode: 1, wantErr: "Personne"},
 		{name: "token", args: []string{"token", "create", "--pseudo", "Nadia", "--data", data}, wantCode: 0, wantOut: content.APITokenPrefix},
+		{name: "reindex", args: []string{"reindex", "--data", data}, wantCode: 0, wantOut: "index de recherche reconstruit"},
 		{name: "rerender", args: []string{"rerender", "--data", data}, wantCode: 0, wantOut: "0 message(s) mis à jour"},
 		{name: "backup without file", args: []string{"backup", "--data", data}, wantCode: 2},
 	} {

@@ -213,3 +213,89 @@ func (s *Store) PruneOutbox(ctx context.Context, cursor int64, keep time.Duratio
 	_, err := s.db.W.ExecContext(ctx, `DELETE FROM outbox WHERE id <= ? AND created_at < ?`, cursor, s.Now().Add(-keep))
 	return err
 }
+
+// SearchTarget is what a search result shows of the thing it found.
+type SearchTarget struct {
+	DocID    string
+	Type     string
+	Title    string // the topic's title
+	URL      string // to the exact post
+	Author   string
+	Date     time.Time
+	Category string // name
+	Tags     []string
+	Resolved bool
+	Accepted bool
+}
+
+// SearchTargets loads, in one query, the things behind index IDs that the
+// viewer may read; anything else is left out, so a stale index entry never
+// shows a hidden text.
+func (s *Store) SearchTargets(ctx context.Context, viewer *User, docIDs []string) (map[string]SearchTarget, error) {
+	var topicIDs, postIDs []int64
+	for _, d := range docIDs {
+		switch t, id, ok := ParseDocID(d); {
+		case ok && t == EntityTopic:
+			topicIDs = append(topicIDs, id)
+		case ok && t == EntityPost:
+			postIDs = append(postIDs, id)
+		}
+	}
+	out := map[string]SearchTarget{}
+	if len(topicIDs)+len(postIDs) == 0 {
+		return out, nil
+	}
+	q, args, err := sqlx.In(`SELECT p.id AS post_id, p.number, t.id AS topic_id, t.title, t.slug, u.pseudo AS author,
+		c.name AS category, t.accepted_post_id IS NOT NULL AS resolved, coalesce(t.accepted_post_id = p.id, 0) AS accepted,
+		p.created_at, p.author_id, p.deleted_at, p.hidden_at, u.suspended_at IS NOT NULL AS suspended, t.merged_into IS NOT NULL AS merged
+		FROM posts p JOIN topics t ON t.id = p.topic_id JOIN users u ON u.id = p.author_id JOIN categories c ON c.id = t.category_id
+		WHERE (p.number = 1 AND p.topic_id IN (?)) OR p.id IN (?)`, append(topicIDs, -1), append(postIDs, -1))
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		PostID    int64      `db:"post_id"`
+		Number    int        `db:"number"`
+		TopicID   int64      `db:"topic_id"`
+		Title     string     `db:"title"`
+		Slug      string     `db:"slug"`
+		Author    string     `db:"author"`
+		Category  string     `db:"category"`
+		Resolved  bool       `db:"resolved"`
+		Accepted  bool       `db:"accepted"`
+		CreatedAt time.Time  `db:"created_at"`
+		AuthorID  int64      `db:"author_id"`
+		DeletedAt *time.Time `db:"deleted_at"`
+		HiddenAt  *time.Time `db:"hidden_at"`
+		Suspended bool       `db:"suspended"`
+		Merged    bool       `db:"merged"`
+	}
+	if err := s.db.R.SelectContext(ctx, &rows, s.db.R.Rebind(q), args...); err != nil {
+		return nil, err
+	}
+	topics := map[int64]bool{}
+	for _, r := range rows {
+		topics[r.TopicID] = true
+	}
+	tags, err := s.tagsOf(ctx, topics)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		p := &Post{AuthorID: r.AuthorID, DeletedAt: r.DeletedAt, HiddenAt: r.HiddenAt}
+		if r.Suspended || r.Merged || r.DeletedAt != nil || !CanSeePostBody(viewer, p) {
+			continue
+		}
+		t := Topic{ID: r.TopicID, Slug: r.Slug}
+		target := SearchTarget{Title: r.Title, Author: r.Author, Date: r.CreatedAt, Category: r.Category,
+			Tags: tags[r.TopicID], Resolved: r.Resolved, Accepted: r.Accepted}
+		if r.Number == 1 {
+			target.DocID, target.Type, target.URL = DocID(EntityTopic, r.TopicID), DocDiscussion, t.Path()
+		} else {
+			target.DocID, target.Type = DocID(EntityPost, r.PostID), DocMessage
+			target.URL = t.Path() + "?post=" + strconv.Itoa(r.Number)
+		}
+		out[target.DocID] = target
+	}
+	return out, nil
+}

@@ -389,42 +389,6 @@ func (s *Store) CountView(ctx context.Context, topicID int64) error {
 	return err
 }
 
-// SimilarTopics returns up to 5 topics whose titles share words with title.
-// The search index replaces this when it lands; this keeps the form useful
-// on its own.
-func (s *Store) SimilarTopics(ctx context.Context, title string, exclude int64) ([]Topic, error) {
-	var words []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(title), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		if utf8.RuneCountInString(w) >= 4 && !stopWords[w] {
-			words = append(words, w)
-		}
-	}
-	if len(words) == 0 {
-		return nil, nil
-	}
-	if len(words) > 8 {
-		words = words[:8]
-	}
-	score := make([]string, len(words))
-	args := []any{}
-	for i, w := range words {
-		score[i] = "(instr(lower(t.title), ?) > 0)"
-		args = append(args, w)
-	}
-	args = append(args, exclude)
-	q := `SELECT t.id, t.title, t.slug, t.post_count, t.accepted_post_id FROM topics t
-		WHERE t.merged_into IS NULL AND (` + strings.Join(score, " + ") + `) > 0 AND t.id != ?
-		ORDER BY (` + strings.Join(score, " + ") + `) DESC, t.last_activity_at DESC LIMIT 5`
-	args = append(args, args[:len(words)]...)
-	var ts []Topic
-	err := s.db.R.SelectContext(ctx, &ts, q, args...)
-	return ts, err
-}
-
-var stopWords = map[string]bool{"avec": true, "pour": true, "dans": true, "sans": true, "comment": true, "quoi": true,
-	"faire": true, "est-ce": true, "quel": true, "quelle": true, "quels": true, "quelles": true, "une": true, "des": true,
-	"leur": true, "leurs": true, "votre": true, "notre": true, "cette": true, "sont": true, "peut": true, "plus": true}
-
 // excerpt cuts text to about n runes at a word boundary.
 func excerpt(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

@@ -170,6 +170,14 @@ func (ix *Index) Run(ctx context.Context) {
 	}
 }
 
+// Sync rebuilds the index if it is unusable, then applies the outbox.
+func (ix *Index) Sync(ctx context.Context) error {
+	if ix.needRebuild.Load() {
+		ix.rebuildNow(ctx)
+	}
+	return ix.apply(ctx)
+}
+
 func (ix *Index) rebuildNow(ctx context.Context) {
 	ix.rebuilding.Store(true)
 	defer ix.rebuilding.Store(false)

@@ -529,3 +529,54 @@ func termQuery(field, value string) query.Query {
 	q.SetField(field)
 	return q
 }
+
+// Similar returns up to n discussions that look like a title and tags, most
+// alike first (more-like-this by title words and tags); exclude is left out.
+func (ix *Index) Similar(ctx context.Context, viewer *content.User, title string, tags []string, exclude string, n int) ([]string, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return nil, ErrRebuilding
+	}
+	m := matcher{idx: ix.idx}
+	var alike []query.Query
+	seen := map[string]bool{}
+	for _, w := range m.analyzed(analyzerText, excerpt(title, MaxQueryLength)) {
+		if seen[w] || len(alike) >= maxClauses {
+			continue
+		}
+		seen[w] = true
+		q := bleve.NewTermQuery(w)
+		q.SetField("title")
+		alike = append(alike, q)
+	}
+	for _, t := range tags {
+		q := bleve.NewTermQuery(t)
+		q.SetField("tags")
+		q.SetBoost(0.5)
+		alike = append(alike, q)
+	}
+	if len(alike) == 0 {
+		return nil, nil
+	}
+	b := bleve.NewBooleanQuery()
+	b.AddMust(bleve.NewDisjunctionQuery(alike...))
+	b.AddMust(termQuery("type", content.DocDiscussion))
+	var access []query.Query
+	for _, mark := range content.AccessFor(viewer) {
+		access = append(access, termQuery("access", mark))
+	}
+	b.AddMust(bleve.NewDisjunctionQuery(access...))
+	if exclude != "" {
+		b.AddMustNot(bleve.NewDocIDQuery([]string{exclude}))
+	}
+	sr, err := ix.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(b, n, 0, false))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(sr.Hits))
+	for i, h := range sr.Hits {
+		out[i] = h.ID
+	}
+	return out, nil
+}

@@ -146,8 +146,8 @@ func TestFrenchAnalysisAndQueryLanguage(t *testing.T) {
 	}{
 		{q: "mediation", want: []*content.Topic{mediation}},
 		{q: "MÉDIATION", want: []*content.Topic{mediation}},
-		{q: "médiateur", want: []*content.Topic{mediation}},                // plural in the text
-		{q: "associations", want: []*content.Topic{mediation}},             // elision "l’association", plural query
+		{q: "médiateur", want: []*content.Topic{mediation}},    // plural in the text
+		{q: "associations", want: []*content.Topic{mediation}}, // elision "l’association", plural query
 		{q: `"carte vitale"`, want: []*content.Topic{vitale}, wantNone: []*content.Topic{carte}},
 		{q: "carte -médiathèque", want: []*content.Topic{vitale}, wantNone: []*content.Topic{carte}},
 		{q: "titre:carte", want: []*content.Topic{vitale, carte}, wantNone: []*content.Topic{mediation}},

@@ -153,7 +153,7 @@ type newTopicPage struct {
 	Form       form
 	Categories []option
 	Kinds      []option
-	Similar    []content.Topic
+	Similar    []content.SearchTarget
 	Checked    bool // the similar-topics check was run
 }
 
@@ -205,7 +205,8 @@ func (s *Server) handleTopicCreate(c *fiber.Ctx) error {
 		}
 		if status == 200 {
 			p.Checked = true
-			if p.Similar, err = s.store.SimilarTopics(c.UserContext(), f.Get("title"), 0); err != nil {
+			tags, _ := content.ParseTags(f.Get("tags"))
+			if p.Similar, err = s.similarTargets(c, f.Get("title"), tags, ""); err != nil {
 				return err
 			}
 		}
@@ -270,7 +271,7 @@ func (s *Server) saveDraft(c *fiber.Ctx, f form, d content.Draft, back string) e
 // handleSimilarTopics answers the new-topic form's script with up to five
 // topics whose titles look like the one being typed.
 func (s *Server) handleSimilarTopics(c *fiber.Ctx) error {
-	topics, err := s.store.SimilarTopics(c.UserContext(), c.Query("titre"), 0)
+	topics, err := s.similarTargets(c, c.Query("titre"), nil, "")
 	if err != nil {
 		return err
 	}
@@ -281,7 +282,7 @@ func (s *Server) handleSimilarTopics(c *fiber.Ctx) error {
 	}
 	out := make([]similar, 0, len(topics))
 	for _, t := range topics {
-		out = append(out, similar{t.Title, t.Path(), t.Resolved()})
+		out = append(out, similar{t.Title, t.URL, t.Resolved})
 	}
 	return c.JSON(out)
 }

@@ -463,6 +463,7 @@ func TestSimilarTopicsAndLiveEvents(t *testing.T) {
 	karim := ts.mustCreateMember("Karim", content.RoleMember)
 	ts.mustCreateTopic(karim, "Créer une adresse e-mail sans téléphone", "Texte")
 	ts.mustCreateTopic(karim, "Imprimer une attestation CAF", "Texte")
+	ts.syncIndex()
 	asKarim := ts.loggedIn(karim)
 	form := topicForm("Adresse e-mail pour une personne sans téléphone", "", "", "", "question")
 	form.Set("action", "verifier")

@@ -57,6 +57,15 @@ func newTestSite(t *testing.T, opts ...func(*Config)) *testSite {
 
 func (ts *testSite) ctx() context.Context { return context.Background() }
 
+// syncIndex applies pending changes to the search index, as the running
+// indexer does within a second.
+func (ts *testSite) syncIndex() {
+	ts.t.Helper()
+	if err := ts.srv.SyncIndex(context.Background()); err != nil {
+		ts.t.Fatal(err)
+	}
+}
+
 const testPassword = "une phrase assez longue"
 
 // mustCreateMember creates a verified account with testPassword.

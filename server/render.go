@@ -33,6 +33,7 @@ type navItem struct {
 var sections = []navItem{
 	{Label: "Accueil", Href: "/"},
 	{Label: "Discussions", Href: "/discussions"},
+	{Label: "Recherche", Href: "/recherche"},
 }
 
 // page builds the common part of every page and consumes the flash message.
@@ -155,12 +156,13 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return s
 		},
 		"add": func(a, b int) int { return a + b },
-		"seq": func(n int) []int {
-			r := make([]int, n)
-			for i := range r {
-				r[i] = i + 1
+		"hasType": func(types []string, t string) bool {
+			for _, x := range types {
+				if x == t {
+					return true
+				}
 			}
-			return r
+			return false
 		},
 	}
 }

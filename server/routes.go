@@ -27,7 +27,7 @@ func (s *Server) newApp() *fiber.App {
 	app.Get("/static/*", s.handleStatic)
 	app.Get("/sante", s.handleHealth)
 
-	app.Use(s.identify, s.csrf)
+	app.Use(s.identify, s.csrf, s.pokeIndexAfterWrites)
 
 	app.Get("/", s.handleHome)
 	app.Get("/charte", s.handleCharter)
@@ -86,6 +86,7 @@ func (s *Server) newApp() *fiber.App {
 	app.Get("/etiquettes/:tag", s.handleTagShow)
 	app.Post("/etiquettes/:tag/suivre", s.requireMember, s.handleFollow)
 	app.Get("/fichiers/:name", s.handleUploadShow)
+	app.Get("/recherche", s.handleSearch)
 	app.Get("/brouillons", s.requireMember, s.handleDrafts)
 	app.Post("/brouillons", s.requireMember, s.handleDraftAutosave)
 	app.Post("/brouillons/supprimer", s.requireMember, s.handleDraftDelete)
@@ -100,6 +101,7 @@ func (s *Server) newApp() *fiber.App {
 	api := app.Group("/api/v1")
 	api.Get("/me", s.requireMember, s.handleAPIMe)
 	api.Get("/categories", s.handleAPICategories)
+	api.Get("/recherche", s.handleAPISearch)
 	api.Get("/discussions", s.handleAPITopics)
 	api.Post("/discussions", s.requireMember, s.handleAPITopicCreate)
 	api.Get("/discussions/:id<int>", s.handleAPITopic)

@@ -19,6 +19,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ligue-mednum/ligue/content"
+	"github.com/ligue-mednum/ligue/search"
 	"github.com/ligue-mednum/ligue/static"
 	"github.com/ligue-mednum/ligue/templates"
 )
@@ -81,6 +82,7 @@ type Server struct {
 	hashSlots chan struct{} // bounds concurrent password hashes
 	mailer    *mailer
 	live      *live
+	index     *search.Index
 }
 
 // New opens the data folder and database (applying migrations) and builds
@@ -121,6 +123,7 @@ func (s *Server) init(ctx context.Context) (err error) {
 	if s.mailer, err = newMailer(s.cfg, s.store, s.log); err != nil {
 		return err
 	}
+	s.index = search.Open(ctx, s.cfg.DataDir, s.store, s.log)
 	s.app = s.newApp()
 	return nil
 }
@@ -182,8 +185,9 @@ func (s *Server) Run(ctx context.Context) error {
 // background runs the periodic chores: mail delivery and session clean-up.
 func (s *Server) background(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() { defer wg.Done(); s.mailer.loop(ctx) }()
+	go func() { defer wg.Done(); s.index.Run(ctx) }()
 	defer wg.Wait()
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
@@ -201,5 +205,9 @@ func (s *Server) background(ctx context.Context) {
 	}
 }
 
-// Close releases the database.
-func (s *Server) Close() error { return s.db.Close() }
+// SyncIndex brings the search index up to date now (rebuilding it if
+// needed); the running server does this in the background.
+func (s *Server) SyncIndex(ctx context.Context) error { return s.index.Sync(ctx) }
+
+// Close releases the search index and the database.
+func (s *Server) Close() error { return errors.Join(s.index.Close(), s.db.Close()) }

@@ -42,6 +42,7 @@ type topicPage struct {
 	Categories  []option
 	Following   bool
 	FirstUnread int
+	SeeAlso     []content.SearchTarget
 }
 
 func (s *Server) postView(c *fiber.Ctx, t *content.Topic, p content.Post) *postView {
@@ -140,6 +141,9 @@ func (s *Server) handleTopicShow(c *fiber.Ctx) error {
 		for _, cat := range cats {
 			p.Categories = append(p.Categories, option{cat.Slug, cat.Name})
 		}
+	}
+	if p.SeeAlso, err = s.similarTargets(c, t.Title, t.Tags, content.DocID(content.EntityTopic, t.ID)); err != nil {
+		return err
 	}
 	if err := s.store.CountView(c.UserContext(), t.ID); err != nil {
 		return err

@@ -1,0 +1,276 @@
+package server
+
+import (
+	"errors"
+	"html/template"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ligue-mednum/ligue/content"
+	"github.com/ligue-mednum/ligue/search"
+)
+
+// Search: the /recherche page and GET /api/v1/recherche share the request
+// parsing and the loading of results through content.
+
+var searchTypes = []option{{content.DocDiscussion, "Discussions"}, {content.DocMessage, "Messages"}}
+
+// searchRequest reads the query string; problems become a French notice.
+func (s *Server) searchRequest(c *fiber.Ctx) (search.Request, string) {
+	r := search.Request{Q: strings.Clone(c.Query("q")), Category: strings.Clone(c.Query("categorie")),
+		Tag: strings.Clone(c.Query("etiquette")), Author: strings.Clone(c.Query("auteur")), Resolved: c.Query("resolue") == "1",
+		Recent: c.Query("tri") == "recent", Viewer: currentUser(c)}
+	r.Page, _ = strconv.Atoi(c.Query("page"))
+	for _, t := range c.Context().QueryArgs().PeekMulti("type") {
+		for _, known := range searchTypes {
+			if string(t) == known.Value {
+				r.Types = append(r.Types, known.Value)
+			}
+		}
+	}
+	var notice string
+	parseDay := func(name string, end bool) time.Time {
+		v := c.Query(name)
+		if v == "" {
+			return time.Time{}
+		}
+		d, err := time.ParseInLocation("2006-01-02", v, paris)
+		if err != nil {
+			notice = "La date « " + v + " » n’a pas été comprise (format attendu : 2026-11-22) ; elle est ignorée."
+			return time.Time{}
+		}
+		if end {
+			d = d.Add(24*time.Hour - time.Nanosecond)
+		}
+		return d
+	}
+	r.Since, r.Until = parseDay("depuis", false), parseDay("jusqua", true)
+	return r, notice
+}
+
+type searchResult struct {
+	search.Hit
+	content.SearchTarget
+}
+
+type searchPage struct {
+	Page
+	Query      string
+	Req        search.Request
+	Results    *search.Results
+	Items      []searchResult
+	Notice     string
+	Rebuilding bool
+	Pager      pager
+	TypeOpts   []option
+	Facets     []facetGroup
+	Active     []activeFilter
+}
+
+type facetGroup struct {
+	Label string
+	Links []facetLink
+}
+
+type facetLink struct {
+	Label   string
+	Count   int
+	Href    string
+	Current bool
+}
+
+type activeFilter struct{ Label, RemoveHref string }
+
+// results runs the search and loads what it found, as the viewer may see it.
+func (s *Server) results(c *fiber.Ctx, r search.Request) (*search.Results, []searchResult, error) {
+	res, err := s.index.Search(c.UserContext(), r)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	targets, err := s.store.SearchTargets(c.UserContext(), r.Viewer, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	var items []searchResult
+	for _, h := range res.Hits {
+		if t, ok := targets[h.ID]; ok {
+			items = append(items, searchResult{Hit: h, SearchTarget: t})
+		}
+	}
+	return res, items, nil
+}
+
+func (s *Server) handleSearch(c *fiber.Ctx) error {
+	r, notice := s.searchRequest(c)
+	p := &searchPage{Page: s.page(c, "Recherche"), Query: r.Q, Req: r, Notice: notice, TypeOpts: searchTypes}
+	if strings.TrimSpace(r.Q) != "" {
+		p.Title = "« " + strings.TrimSpace(r.Q) + " » — Recherche"
+	}
+	res, items, err := s.results(c, r)
+	if errors.Is(err, search.ErrRebuilding) {
+		p.Rebuilding = true
+		return s.render(c, fiber.StatusServiceUnavailable, "search/search", p)
+	}
+	if err != nil {
+		return err
+	}
+	p.Results, p.Items = res, items
+	if res.Notice != "" {
+		p.Notice = strings.TrimSpace(p.Notice + " " + res.Notice)
+	}
+	p.Pager = newPager(c, res.Page, int(min(res.Total, uint64(search.MaxPage*search.PerPage))), search.PerPage)
+	p.Facets, p.Active = s.facetLinks(c, r, res)
+	return s.render(c, 200, "search/search", p)
+}
+
+// facetLinks turns facet counts into links that add (or remove) a filter.
+func (s *Server) facetLinks(c *fiber.Ctx, r search.Request, res *search.Results) ([]facetGroup, []activeFilter) {
+	base := c.Request().URI().QueryArgs()
+	with := func(key, value string, on bool) string {
+		q := url.Values{}
+		base.VisitAll(func(k, v []byte) {
+			if string(k) != "page" && !(string(k) == key && (key != "type" || string(v) == value)) {
+				q.Add(string(k), string(v))
+			}
+		})
+		if on {
+			q.Add(key, value)
+		}
+		return "/recherche?" + q.Encode()
+	}
+	names := map[string]string{}
+	if cats, err := s.store.Categories(c.UserContext()); err == nil {
+		for _, cat := range cats {
+			names[cat.Slug] = cat.Name
+		}
+	}
+	var groups []facetGroup
+	var active []activeFilter
+	add := func(label, key string, facets []search.Facet, current func(string) bool, name func(string) string) {
+		g := facetGroup{Label: label}
+		for _, f := range facets {
+			cur := current(f.Value)
+			g.Links = append(g.Links, facetLink{Label: name(f.Value), Count: f.Count, Href: with(key, f.Value, !cur), Current: cur})
+		}
+		if len(g.Links) > 0 {
+			groups = append(groups, g)
+		}
+	}
+	typeName := func(v string) string {
+		for _, o := range searchTypes {
+			if o.Value == v {
+				return o.Label
+			}
+		}
+		return v
+	}
+	add("Type", "type", res.Types, func(v string) bool {
+		for _, t := range r.Types {
+			if t == v {
+				return true
+			}
+		}
+		return false
+	}, typeName)
+	add("Catégorie", "categorie", res.Categories, func(v string) bool { return v == r.Category }, func(v string) string {
+		if n := names[v]; n != "" {
+			return n
+		}
+		return v
+	})
+	add("Étiquette", "etiquette", res.Tags, func(v string) bool { return v == r.Tag }, func(v string) string { return "#" + v })
+	for _, t := range r.Types {
+		active = append(active, activeFilter{"Type : " + typeName(t), with("type", t, false)})
+	}
+	if r.Category != "" {
+		active = append(active, activeFilter{"Catégorie : " + names[r.Category], with("categorie", r.Category, false)})
+	}
+	if r.Tag != "" {
+		active = append(active, activeFilter{"Étiquette : #" + r.Tag, with("etiquette", r.Tag, false)})
+	}
+	if r.Author != "" {
+		active = append(active, activeFilter{"Auteur : " + r.Author, with("auteur", r.Author, false)})
+	}
+	if r.Resolved {
+		active = append(active, activeFilter{"Questions résolues", with("resolue", "1", false)})
+	}
+	return groups, active
+}
+
+type apiSearchHit struct {
+	Type     string        `json:"type"`
+	ID       string        `json:"id"`
+	Title    string        `json:"title"`
+	URL      string        `json:"url"`
+	Author   string        `json:"author"`
+	Date     time.Time     `json:"date"`
+	Category string        `json:"category"`
+	Tags     []string      `json:"tags"`
+	Resolved bool          `json:"resolved"`
+	Accepted bool          `json:"accepted"`
+	Score    float64       `json:"score"`
+	Excerpt  template.HTML `json:"excerpt_html"`
+}
+
+func (s *Server) handleAPISearch(c *fiber.Ctx) error {
+	r, notice := s.searchRequest(c)
+	res, items, err := s.results(c, r)
+	if errors.Is(err, search.ErrRebuilding) {
+		return &httpError{fiber.StatusServiceUnavailable, "index_rebuilding", "L’index de recherche est en reconstruction : réessayez dans quelques minutes."}
+	}
+	if err != nil {
+		return err
+	}
+	hits := make([]apiSearchHit, len(items))
+	for i, it := range items {
+		tags := it.Tags
+		if tags == nil {
+			tags = []string{}
+		}
+		hits[i] = apiSearchHit{Type: it.SearchTarget.Type, ID: it.DocID, Title: it.SearchTarget.Title, URL: s.cfg.BaseURL + it.URL,
+			Author: it.Author, Date: it.Date, Category: it.Category, Tags: tags, Resolved: it.Resolved, Accepted: it.Accepted,
+			Score: it.Score, Excerpt: it.Excerpt}
+	}
+	facets := func(fs []search.Facet) []fiber.Map {
+		out := make([]fiber.Map, len(fs))
+		for i, f := range fs {
+			out[i] = fiber.Map{"value": f.Value, "count": f.Count}
+		}
+		return out
+	}
+	return c.JSON(fiber.Map{"query": r.Q, "total": res.Total, "results": hits, "corrected": res.Corrected,
+		"notice":     strings.TrimSpace(notice + " " + res.Notice),
+		"facets":     fiber.Map{"type": facets(res.Types), "categorie": facets(res.Categories), "etiquette": facets(res.Tags)},
+		"pagination": apiPage{res.Page, res.Pages, int(res.Total), search.PerPage}})
+}
+
+// similarTargets loads the topics the index finds alike, for the new-topic
+// form and the "Voir aussi" block; without an index it falls back to titles.
+func (s *Server) similarTargets(c *fiber.Ctx, title string, tags []string, exclude string) ([]content.SearchTarget, error) {
+	ids, err := s.index.Similar(c.UserContext(), currentUser(c), title, tags, exclude, 5)
+	if errors.Is(err, search.ErrRebuilding) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	targets, err := s.store.SearchTargets(c.UserContext(), currentUser(c), ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]content.SearchTarget, 0, len(ids))
+	for _, id := range ids {
+		if t, ok := targets[id]; ok {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
