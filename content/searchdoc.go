@@ -175,7 +175,7 @@ func (s *Store) EachSearchDoc(ctx context.Context, fn func([]SearchDoc) error) (
 	var last int64
 	for {
 		var rows []docRow
-		if err := s.db.R.SelectContext(ctx, &rows, docSelect+` WHERE p.id > ? ORDER BY p.id LIMIT 1000`, last); err != nil {
+		if err := s.db.R.SelectContext(ctx, &rows, docSelect+` WHERE p.id > ? ORDER BY p.id LIMIT 2000`, last); err != nil {
 			return 0, err
 		}
 		if len(rows) == 0 {

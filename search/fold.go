@@ -4,6 +4,7 @@ import (
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/character"
 	"github.com/blevesearch/bleve/v2/registry"
 	"golang.org/x/text/unicode/norm"
 )
@@ -17,6 +18,9 @@ type foldFilter struct{}
 
 func (foldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	for _, tok := range input {
+		if isASCII(tok.Term) {
+			continue
+		}
 		folded := make([]byte, 0, len(tok.Term))
 		changed := false
 		for _, r := range norm.NFD.String(string(tok.Term)) {
@@ -38,7 +42,29 @@ func (foldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	return input
 }
 
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// wordsName is the tokenizer: runs of letters and digits, apostrophes kept
+// inside words so the elision filter can take "l’" off "l’association". It
+// is several times cheaper than Unicode word segmentation, which matters
+// when indexing 100,000 posts.
+const wordsName = "fr_words"
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || unicode.Is(unicode.Mn, r)
+}
+
 func init() {
+	registry.RegisterTokenizer(wordsName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
+		return character.NewCharacterTokenizer(isWordRune), nil
+	})
 	registry.RegisterTokenFilter(foldName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 		return foldFilter{}, nil
 	})

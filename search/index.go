@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/ligue-mednum/ligue/content"
 )
@@ -25,7 +27,10 @@ const LinkName = "index.bleve"
 const (
 	keyVersion = "mapping_version"
 	keyCursor  = "outbox_cursor" // last outbox entry applied to this index
-	batchSize  = 500
+	batchSize  = 500             // outbox entries applied per batch
+	// rebuildBatch is the bulk build's batch size: larger batches make
+	// fewer, larger segments.
+	rebuildBatch = 2000
 	// outboxKeep is how long applied outbox entries stay, so that a rebuild
 	// started earlier can replay what changed while it ran.
 	outboxKeep = 24 * time.Hour
@@ -306,7 +311,7 @@ func Rebuild(ctx context.Context, dataDir string, store *content.Store, log *slo
 	name := "index-" + time.Now().UTC().Format("20060102T150405.000000000") + ".bleve"
 	tmp := filepath.Join(dataDir, name+".tmp")
 	os.RemoveAll(tmp)
-	idx, err := bleve.New(tmp, m)
+	idx, err := newBulkIndex(tmp, m)
 	if err != nil {
 		return err
 	}
@@ -363,6 +368,12 @@ func Rebuild(ctx context.Context, dataDir string, store *content.Store, log *slo
 	// the running server, which removes it once it has switched.
 	cleanGenerations(dataDir, name, previous)
 	return nil
+}
+
+// newBulkIndex creates an index for a full build: batches skip the fsync
+// (the generation only goes live after Close, when its link is swapped in).
+func newBulkIndex(path string, m mapping.IndexMapping) (bleve.Index, error) {
+	return bleve.NewUsing(path, m, scorch.Name, scorch.Name, map[string]any{"unsafe_batch": true})
 }
 
 // swapLink points index.bleve at folder with one rename.

@@ -9,13 +9,12 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
 // mappingVersion changes whenever the mapping or analysis does; an index
 // built with another version is rebuilt automatically.
-const mappingVersion = "4"
+const mappingVersion = "6"
 
 const (
 	analyzerText  = "fr_folded" // accents folded, elisions, stop words, light stemming
@@ -27,14 +26,14 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	// Stop words are listed with their accents, so they go before folding.
 	if err := m.AddCustomAnalyzer(analyzerText, map[string]any{
 		"type":          custom.Name,
-		"tokenizer":     unicode.Name,
+		"tokenizer":     wordsName,
 		"token_filters": []string{lowercase.Name, fr.ElisionName, fr.StopName, foldName, fr.LightStemmerName},
 	}); err != nil {
 		return nil, err
 	}
 	if err := m.AddCustomAnalyzer(analyzerExact, map[string]any{
 		"type":          custom.Name,
-		"tokenizer":     unicode.Name,
+		"tokenizer":     wordsName,
 		"token_filters": []string{lowercase.Name, fr.ElisionName, foldName},
 	}); err != nil {
 		return nil, err
@@ -45,6 +44,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		f.Store = store
 		f.IncludeTermVectors = store // highlighting needs positions
 		f.DocValues = false
+		f.IncludeInAll = false // no composite "_all" field: queries name their fields
 		return f
 	}
 	exact := bleve.NewTextFieldMapping()
@@ -66,10 +66,11 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}
 	resolved, accepted := bleve.NewBooleanFieldMapping(), bleve.NewBooleanFieldMapping()
 	resolved.Store, accepted.Store = false, false
+	resolved.IncludeInAll, accepted.IncludeInAll = false, false
 	doc.AddFieldMappingsAt("resolved", resolved)
 	doc.AddFieldMappingsAt("accepted", accepted)
 	date := bleve.NewDateTimeFieldMapping()
-	date.Store = false
+	date.Store, date.IncludeInAll = false, false
 	doc.AddFieldMappingsAt("date", date)
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = analyzerText
