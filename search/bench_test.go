@@ -82,7 +82,7 @@ func buildBenchIndex(b *testing.B, dir string, n int) (bleve.Index, float64) {
 		if err := batch.Index(d.ID, indexable(d)); err != nil {
 			b.Fatal(err)
 		}
-		if batch.Size() >= rebuildBatch {
+		if batch.Size() >= 2000 { // as content.EachSearchDoc hands them
 			if err := idx.Batch(batch); err != nil {
 				b.Fatal(err)
 			}
