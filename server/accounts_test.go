@@ -203,6 +203,28 @@ func TestCSRFRefusalKeepsTheText(t *testing.T) {
 	}
 }
 
+func TestExpiredSessionKeepsTheText(t *testing.T) {
+	ts := newTestSite(t)
+	u := ts.mustCreateMember("Karim", content.RoleMember)
+	topic := ts.mustCreateTopic(u, "Une discussion ouverte", "Texte")
+	cl := ts.loggedIn(u)
+	cl.get(topic.Path())
+	// The session ends on the server (expiry, logout elsewhere) while the member types.
+	if err := ts.srv.store.DeleteSession(ts.ctx(), cl.cookies[sessionCookie]); err != nil {
+		t.Fatal(err)
+	}
+	r := cl.postForm("/discussions/"+itoa(int(topic.ID))+"/reponses", url.Values{"body": {"Une longue réponse écrite avec soin"}})
+	if r.status != 401 || !strings.Contains(r.body, "Votre session a expiré") || !strings.Contains(r.body, "Une longue réponse écrite avec soin</textarea>") ||
+		!strings.Contains(r.body, `action="/discussions/`+itoa(int(topic.ID))+`/reponses"`) {
+		t.Fatalf("expired session: %d\n%s", r.status, r.body)
+	}
+	// After logging in again (another tab), the same page sends it.
+	cl.postForm("/connexion", url.Values{"login": {"karim"}, "password": {testPassword}})
+	if r := cl.postForm("/discussions/"+itoa(int(topic.ID))+"/reponses", url.Values{"body": {"Une longue réponse écrite avec soin"}}); r.status != 303 {
+		t.Fatalf("resent: %d", r.status)
+	}
+}
+
 func TestLoginRateLimit(t *testing.T) {
 	ts := newTestSite(t)
 	ts.mustCreateMember("Karim", content.RoleMember)

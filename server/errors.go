@@ -110,12 +110,14 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	return s.render(c, he.Status, "errors/error", &errorPage{Page: s.page(c, heading), Status: he.Status, Heading: heading, Message: he.Message})
 }
 
-// resubmitPage is shown when a form arrives without a valid CSRF token
-// (expired page, cookies cleared): everything typed comes back, ready to send.
+// resubmitPage is shown when a form cannot be accepted as it came (no valid
+// CSRF token, session expired): everything typed comes back, ready to send.
 type resubmitPage struct {
 	Page
-	Action string
-	Fields []resubmitField
+	Action  string
+	Message string
+	Login   bool // offer a link to log in (in a new tab)
+	Fields  []resubmitField
 }
 
 type resubmitField struct {
@@ -134,7 +136,15 @@ func (s *Server) csrfFailure(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusForbidden).JSON(fiber.Map{"error": fiber.Map{"code": "csrf",
 			"message": "Jeton de sécurité (CSRF) absent ou invalide : envoyez l’en-tête " + csrfHeader + "."}})
 	}
-	p := &resubmitPage{Page: s.page(c, "Formulaire à renvoyer"), Action: safeReturn(c.OriginalURL())}
+	return s.resubmit(c, fiber.StatusForbidden, "Formulaire à renvoyer",
+		"Par sécurité, ce formulaire n’a pas été accepté : la page était sans doute ouverte depuis longtemps, "+
+			"ou les cookies ont été effacés. Rien n’est perdu : vérifiez ce que vous aviez saisi, puis renvoyez-le.")
+}
+
+// resubmit shows the fields of the refused form, filled, with a fresh token.
+func (s *Server) resubmit(c *fiber.Ctx, status int, title, message string) error {
+	p := &resubmitPage{Page: s.page(c, title), Action: safeReturn(c.OriginalURL()), Message: message,
+		Login: status == fiber.StatusUnauthorized}
 	if args, err := c.MultipartForm(); err == nil && args != nil {
 		for name, vals := range args.Value {
 			p.addField(name, vals)
@@ -143,7 +153,7 @@ func (s *Server) csrfFailure(c *fiber.Ctx) error {
 		c.Request().PostArgs().VisitAll(func(k, v []byte) { p.addField(string(k), []string{string(v)}) })
 	}
 	sort.Slice(p.Fields, func(i, j int) bool { return p.Fields[i].Name < p.Fields[j].Name })
-	return s.render(c, fiber.StatusForbidden, "errors/resubmit", p)
+	return s.render(c, status, "errors/resubmit", p)
 }
 
 func (p *resubmitPage) addField(name string, vals []string) {
@@ -155,5 +165,5 @@ func (p *resubmitPage) addField(name string, vals []string) {
 		label = name
 	}
 	v := vals[0]
-	p.Fields = append(p.Fields, resubmitField{Name: name, Label: label, Value: v, Long: len(v) > 80 || strings.Contains(v, "\n")})
+	p.Fields = append(p.Fields, resubmitField{Name: name, Label: label, Value: v, Long: name == "body" || len(v) > 80 || strings.Contains(v, "\n")})
 }

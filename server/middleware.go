@@ -171,6 +171,12 @@ func (s *Server) requireMember(c *fiber.Ctx) error {
 	if isAPI(c) {
 		return errUnauthorized
 	}
+	if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+		// A form sent after the session expired: keep what was typed.
+		return s.resubmit(c, fiber.StatusUnauthorized, "Session expirée",
+			"Votre session a expiré, alors ce formulaire n’a pas été enregistré. Rien n’est perdu : "+
+				"connectez-vous dans un nouvel onglet, puis revenez ici et renvoyez le formulaire.")
+	}
 	return c.Redirect("/connexion?retour="+safeReturn(c.OriginalURL()), fiber.StatusSeeOther)
 }
 
