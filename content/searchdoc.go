@@ -117,10 +117,10 @@ func (s *Store) SearchDocsFor(ctx context.Context, entityType string, id int64) 
 	if err != nil {
 		return nil, nil, err
 	}
-	return s.rowsToDocs(ctx, rows)
+	return s.docsFromRows(ctx, rows)
 }
 
-func (s *Store) rowsToDocs(ctx context.Context, rows []docRow) (docs []SearchDoc, remove []string, err error) {
+func (s *Store) docsFromRows(ctx context.Context, rows []docRow) (docs []SearchDoc, remove []string, err error) {
 	topicIDs := map[int64]bool{}
 	for _, r := range rows {
 		topicIDs[r.TopicID] = true
@@ -186,7 +186,7 @@ func (s *Store) EachSearchDoc(ctx context.Context, fn func([]SearchDoc) error) (
 			return cursor, nil
 		}
 		last = rows[len(rows)-1].PostID
-		docs, _, err := s.rowsToDocs(ctx, rows)
+		docs, _, err := s.docsFromRows(ctx, rows)
 		if err != nil {
 			return 0, err
 		}

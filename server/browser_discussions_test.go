@@ -134,15 +134,7 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 	logIn := func(ctx context.Context, pseudo string) {
 		t.Helper()
 		browse(t, ctx, pseudo+" logs in from the header",
-			chromedp.Navigate(base+"/"),
-			chromedp.Click(byHeaderLink("Se connecter")),
-			chromedp.WaitVisible(byHeading("Se connecter")),
-			chromedp.SendKeys(chromedp.ID("f-login"), pseudo),
-			chromedp.SendKeys(chromedp.ID("f-password"), testPassword),
-			chromedp.Click(byButton("Se connecter")),
-			chromedp.WaitVisible(byFlash("vous êtes connecté·e")),
-			chromedp.WaitVisible(byHeaderLink(pseudo)),
-		)
+			append([]chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/")}, logInSteps(pseudo, testPassword, pseudo)...)...)
 	}
 	openTopicFromList := func(ctx context.Context, who string) {
 		t.Helper()

@@ -147,6 +147,20 @@ func browserSite(t *testing.T) (*testSite, string) {
 const browserStepTimeout = 20 * time.Second
 
 // browse runs browser steps, failing the test with what it was doing.
+// logInSteps open the login form from the header, send it, and wait until
+// the header shows the member.
+func logInSteps(login, password, pseudo string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Click(byHeaderLink("Se connecter")),
+		chromedp.WaitVisible(byHeading("Se connecter")),
+		chromedp.SendKeys(chromedp.ID("f-login"), login),
+		chromedp.SendKeys(chromedp.ID("f-password"), password),
+		chromedp.Click(byButton("Se connecter")),
+		chromedp.WaitVisible(byFlash("vous êtes connecté·e")),
+		chromedp.WaitVisible(byHeaderLink(pseudo)),
+	}
+}
+
 func browse(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, browserStepTimeout)
@@ -283,15 +297,7 @@ func TestBrowserAccountJourney(t *testing.T) {
 		chromedp.WaitVisible(byFlash("Vous êtes déconnecté·e")),
 		chromedp.WaitVisible(byHeaderLink("Se connecter")),
 	)
-	browse(t, ctx, "log in",
-		chromedp.Click(byHeaderLink("Se connecter")),
-		chromedp.WaitVisible(byHeading("Se connecter")),
-		chromedp.SendKeys(chromedp.ID("f-login"), pseudo),
-		chromedp.SendKeys(chromedp.ID("f-password"), password),
-		chromedp.Click(byButton("Se connecter")),
-		chromedp.WaitVisible(byFlash("vous êtes connecté·e")),
-		chromedp.WaitVisible(byHeaderLink(pseudo)),
-	)
+	browse(t, ctx, "log in", logInSteps(pseudo, password, pseudo)...)
 
 	// 4. Change the structure on Mon compte.
 	browse(t, ctx, "open Mon compte",
@@ -370,15 +376,7 @@ func TestBrowserLoginWithoutJavaScript(t *testing.T) {
 		t.Fatalf("scripts still run: title %q (%v)", title, err)
 	}
 	browse(t, ctx, "log in without JavaScript",
-		chromedp.Navigate(base+"/"),
-		chromedp.Click(byHeaderLink("Se connecter")),
-		chromedp.WaitVisible(byHeading("Se connecter")),
-		chromedp.SendKeys(chromedp.ID("f-login"), u.Email),
-		chromedp.SendKeys(chromedp.ID("f-password"), testPassword),
-		chromedp.Click(byButton("Se connecter")),
-		chromedp.WaitVisible(byFlash("vous êtes connecté·e")),
-		chromedp.WaitVisible(byHeaderLink("Karim")),
-	)
+		append([]chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/")}, logInSteps(u.Email, testPassword, "Karim")...)...)
 	browse(t, ctx, "go to Mon compte",
 		chromedp.Click(byHeaderLink("Mon compte")),
 		chromedp.WaitVisible(byHeading("Mon compte")),
