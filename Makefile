@@ -4,7 +4,7 @@ DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run build test check vet fmt-check browser-deps bench fuzz clean
+.PHONY: run build test audit vet fmt-check browser-deps audit-deps bench fuzz clean
 
 run: build
 	./ligue serve --addr $(ADDR) --data $(DATA)
@@ -13,8 +13,13 @@ build:
 	$(GO) build -o ligue .
 
 # Everything we check. Installs what the tests need and fails loudly if it can't.
-test: browser-deps fmt-check vet
+test: browser-deps audit-deps fmt-check vet
 	LIGUE_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 20m ./...
+
+# The page checks of make test, as a report: every page crawled, with its
+# axe-core violations, HTML errors and weight.
+audit: browser-deps audit-deps
+	LIGUE_REQUIRE_BROWSER=1 LIGUE_AUDIT_REPORT=1 $(GO) test -count=1 -timeout 20m -run '^TestAudit' -v ./server
 
 vet:
 	$(GO) vet ./...
@@ -31,6 +36,22 @@ browser-deps:
 		|| { echo "ERROR: could not install chromium (needed by the browser tests)."; exit 1; }; \
 	fi
 	@command -v chromium >/dev/null || { echo "ERROR: chromium is still missing."; exit 1; }
+
+# axe-core and the Nu HTML Checker, pinned by package-lock.json; the checker
+# runs on Java.
+audit-deps:
+	@missing=""; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing$$missing for the page checks…"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing \
+		|| { echo "ERROR: could not install$$missing (needed by the page checks)."; exit 1; }; \
+	fi
+	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+		echo "Installing axe-core and vnu-jar (npm ci)…"; \
+		npm ci --ignore-scripts --no-audit --no-fund || { echo "ERROR: npm ci failed (needed by the page checks)."; exit 1; }; \
+	fi
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -45,6 +45,13 @@ func findChromium() string {
 // failed, a screenshot and the HTML of the page are logged first.
 func browserContext(t *testing.T) context.Context {
 	t.Helper()
+	return browserContextFor(t, browserTimeout)
+}
+
+// browserContextFor is browserContext for a test that needs longer than
+// browserTimeout.
+func browserContextFor(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
 	path := findChromium()
 	if path == "" {
 		if os.Getenv("LIGUE_REQUIRE_BROWSER") == "1" {
@@ -53,8 +60,8 @@ func browserContext(t *testing.T) context.Context {
 		t.Skip("chromium not installed: make test installs it")
 	}
 	// The allocator's deadline is a backstop that kills a stuck browser; the
-	// tests' own deadline (browserTimeout) comes first.
-	outer, cancelOuter := context.WithTimeout(context.Background(), browserTimeout+30*time.Second)
+	// tests' own deadline comes first.
+	outer, cancelOuter := context.WithTimeout(context.Background(), timeout+30*time.Second)
 	t.Cleanup(cancelOuter)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(outer,
 		chromedp.ExecPath(path),
@@ -89,7 +96,7 @@ func browserContext(t *testing.T) context.Context {
 			logBrowserState(t, tabCtx)
 		}
 	})
-	ctx, cancel := context.WithTimeout(tabCtx, browserTimeout)
+	ctx, cancel := context.WithTimeout(tabCtx, timeout)
 	t.Cleanup(cancel)
 	return ctx
 }

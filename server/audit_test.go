@@ -1,0 +1,376 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/ligue-mednum/ligue/content"
+)
+
+// TestAuditEveryPage crawls the site as a visitor, a member, a moderator and
+// an administrator, on fixtures covering every page that exists, and checks
+// every page reached (see audit_check_test.go): zero axe-core violations,
+// zero HTML errors, no sideways scrolling at 320 px, a first visit within
+// 60 KB, and no internal link answering 404 or 500. Each POST form found is
+// also sent with its fields blank, and the error page it answers is checked.
+//
+// LIGUE_AUDIT_REPORT=1 (make audit) prints the table of every page.
+func TestAuditEveryPage(t *testing.T) {
+	ts, base := browserSite(t)
+	fx := seedAuditFixtures(t, ts)
+	a := newAuditor(t, base)
+
+	var pages []*auditPage
+	var broken []string
+	for _, role := range []struct {
+		name string
+		user *content.User
+	}{{"visiteur", nil}, {"membre", fx.member}, {"modération", fx.moderator}, {"admin", fx.admin}} {
+		session := ""
+		if role.user != nil {
+			var err error
+			if session, err = ts.srv.store.CreateSession(ts.ctx(), role.user.ID, "audit"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a.actAs(session)
+		c := &crawl{a: a, role: role.name, seen: map[string]bool{}, shapes: map[string]int{}, forms: map[string]pageForm{}}
+		c.run(fx.seeds)
+		c.sendBlankForms()
+		pages = append(pages, c.pages...)
+		broken = append(broken, c.broken...)
+	}
+	validate(t, a.exceptions, pages)
+
+	failed := len(broken) > 0
+	for _, p := range pages {
+		failed = failed || len(p.Problems) > 0
+	}
+	if failed || os.Getenv("LIGUE_AUDIT_REPORT") == "1" {
+		fmt.Printf("\n%d pages checked (axe-core WCAG 2.1 A/AA, Nu HTML Checker, reflow at 320 px, first visit ≤ %s):\n%s",
+			len(pages), kbytes(firstVisitBudget), auditTable(pages))
+	}
+	for _, b := range broken {
+		t.Errorf("broken link: %s", b)
+	}
+	for _, p := range pages {
+		for _, pr := range p.Problems {
+			t.Errorf("%s %s: %s", p.Role, p.Path, pr)
+		}
+	}
+	if len(pages) < 40 {
+		t.Errorf("only %d pages checked: the crawl lost its way", len(pages))
+	}
+}
+
+// crawl visits the site as one role, from seeds, following internal links.
+type crawl struct {
+	a      *auditor
+	role   string
+	queue  []string
+	seen   map[string]bool // absolute URLs already looked at
+	shapes map[string]int  // pages checked by shape
+	forms  map[string]pageForm
+	pages  []*auditPage
+	broken []string
+}
+
+// pageForm is a POST form found on a page.
+type pageForm struct {
+	page   string // where it was found
+	index  int    // its place in document.forms
+	action string
+}
+
+// perShape caps how many pages of the same shape (same route, same query
+// parameters) are checked: the eleventh topic page teaches nothing new.
+const perShape = 2
+
+// Links that are followed over HTTP for their status only: files, feeds,
+// the event stream (it never ends) and the API.
+var notAPage = regexp.MustCompile(`^/(static|fichiers|api)/|\.(atom|md)$|/evenements$`)
+
+func (c *crawl) run(seeds []string) {
+	for _, s := range seeds {
+		c.enqueue(c.a.base + s)
+	}
+	for len(c.queue) > 0 {
+		u := c.queue[0]
+		c.queue = c.queue[1:]
+		path := strings.TrimPrefix(u, c.a.base)
+		seed := slices.Contains(seeds, path)
+		shape := pageShape(path)
+		if !seed && c.shapes[shape] >= perShape {
+			continue
+		}
+		status, ctype := c.a.status(u)
+		switch {
+		case status >= 400 && !seed:
+			c.broken = append(c.broken, fmt.Sprintf("%s: %s answers %d", c.role, path, status))
+			continue
+		case status >= 300 && status < 400 || !strings.HasPrefix(ctype, "text/html"):
+			continue // redirects are followed as links of their own pages
+		}
+		c.shapes[shape]++
+		began := time.Now()
+		p := c.a.open(c.role, path)
+		if testing.Verbose() {
+			c.a.t.Logf("%s %s: %d problems, %v", c.role, path, len(p.Problems), time.Since(began).Round(time.Millisecond))
+		}
+		if p.Status >= 500 {
+			p.problemf("the page answers %d", p.Status)
+		}
+		c.pages = append(c.pages, p)
+		c.collect(path)
+	}
+}
+
+// collect queues the page's links and notes its POST forms.
+func (c *crawl) collect(path string) {
+	ctx, cancel := context.WithTimeout(c.a.ctx, browserStepTimeout)
+	defer cancel()
+	links, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("a[href], img[src]"), e => e.href || e.src)`))
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
+	for _, l := range links {
+		c.enqueue(l)
+	}
+	forms, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.forms, f => (f.getAttribute("method") || "").toLowerCase() === "post" ? new URL(f.getAttribute("action") || "", location.href).href : "")`))
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
+	for i, action := range forms {
+		if action == "" || !sameSite(c.a.base, action) {
+			continue
+		}
+		key := pageShape(strings.TrimPrefix(action, c.a.base))
+		if _, ok := c.forms[key]; !ok && !skipBlankForm.MatchString(key) {
+			c.forms[key] = pageForm{page: path, index: i, action: action}
+		}
+	}
+}
+
+// enqueue adds an internal URL not yet seen; links that are not pages are
+// checked for their status right away.
+func (c *crawl) enqueue(u string) {
+	if i := strings.IndexByte(u, '#'); i >= 0 {
+		u = u[:i]
+	}
+	if c.seen[u] || !sameSite(c.a.base, u) {
+		return
+	}
+	c.seen[u] = true
+	path := strings.TrimPrefix(u, c.a.base)
+	if notAPage.MatchString(strings.SplitN(path, "?", 2)[0]) {
+		if status, _ := c.a.status(u); status >= 400 {
+			c.broken = append(c.broken, fmt.Sprintf("%s: %s answers %d", c.role, path, status))
+		}
+		return
+	}
+	c.queue = append(c.queue, u)
+}
+
+// Forms not sent blank: they change something without asking anything
+// (log out, delete, thank, follow…), or need a file.
+var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer)$`)
+
+// blankForm empties a form's text fields, lifts the browser's own checks so
+// that the server's are what answers, and sends it with its first button, as
+// pressing Enter would.
+const blankForm = `(i => {
+	const f = document.forms[i];
+	f.noValidate = true;
+	for (const e of f.elements) {
+		if (e.matches("textarea, input:not([type]), input[type=text], input[type=email], input[type=password], input[type=search], input[type=url], input[type=number]")) e.value = "";
+	}
+	f.requestSubmit(f.querySelector("button:not([type]), button[type=submit], input[type=submit]"));
+})`
+
+// sendBlankForms sends every form found blank and checks the answer: a clear
+// error page, never a 500.
+func (c *crawl) sendBlankForms() {
+	keys := make([]string, 0, len(c.forms))
+	for k := range c.forms {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		f := c.forms[k]
+		ctx, cancel := context.WithTimeout(c.a.ctx, browserStepTimeout)
+		err := chromedp.Do(ctx, chromedp.Navigate(c.a.base+f.page))
+		cancel()
+		if err != nil {
+			c.a.t.Fatal(err)
+		}
+		p := c.a.load(c.role, "POST "+strings.TrimPrefix(f.action, c.a.base)+" (vide)",
+			chromedp.Evaluate[chromedp.Void](fmt.Sprintf("%s(%d)", blankForm, f.index)))
+		if p.Status >= 500 {
+			p.problemf("a blank form answers %d", p.Status)
+		}
+		c.pages = append(c.pages, p)
+	}
+}
+
+var (
+	numberSegment = regexp.MustCompile(`/\d+(/[^/?]+)?`)
+	nameSegment   = regexp.MustCompile(`^/(membres|categories|etiquettes)/[^/?]+`)
+)
+
+// pageShape is a page's route and query parameter names:
+// "/discussions/12/aider?page=2" → "/discussions/N?page".
+func pageShape(path string) string {
+	p, q, _ := strings.Cut(path, "?")
+	p = nameSegment.ReplaceAllString(p, "/$1/X")
+	p = numberSegment.ReplaceAllString(p, "/N")
+	values, _ := url.ParseQuery(q)
+	names := make([]string, 0, len(values))
+	filtered := false
+	for k := range values {
+		if p == "/recherche" && k != "q" && k != "page" {
+			filtered = true // one shape for every combination of filters
+			continue
+		}
+		names = append(names, k)
+	}
+	if filtered {
+		names = append(names, "filtres")
+	}
+	sort.Strings(names)
+	if len(names) > 0 {
+		p += "?" + strings.Join(names, "&")
+	}
+	return p
+}
+
+// auditFixtures are the accounts and pages the crawl starts from.
+type auditFixtures struct {
+	member, moderator, admin *content.User
+	seeds                    []string
+}
+
+// seedAuditFixtures fills the site with a little of everything a page can
+// show: a long thread, quotes, mentions, an image, a table, code, an accepted
+// answer, an edited and a hidden post, a pinned and a locked topic, drafts,
+// an API token, a suspended member, and the search index.
+func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
+	t.Helper()
+	ctx := ts.ctx()
+	admin := ts.mustCreateMember("Admin", content.RoleAdmin)
+	lucie := ts.mustCreateMember("Lucie", content.RoleModerator)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	maelle := ts.mustCreateMember("Maëlle_29", content.RoleMember)
+	gone := ts.mustCreateMember("Suspendu", content.RoleMember)
+	if err := ts.srv.store.SetSuspended(ctx, admin, gone.ID, true); err != nil {
+		t.Fatal(err)
+	}
+
+	img, err := ts.srv.store.SaveUpload(ctx, karim, "accueil-caf.png", pngImage(t, 300, 200), ts.srv.cfg.MaxUpload, ts.srv.uploadDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	question := ts.mustCreateTopic(karim, "Aider une personne sans adresse courriel à faire sa demande CAF",
+		"Une dame vient chaque semaine, elle n’a **pas d’adresse courriel**.\n\n"+
+			"1. Créer l’adresse ensemble\n2. Noter le mot de passe dans son carnet\n   - au crayon\n   - pas sur le téléphone\n\n"+
+			"| Démarche | Site | Courriel obligatoire |\n|---|---|---|\n| Allocation logement | caf.fr | oui |\n| Carte vitale | ameli.fr | non |\n\n"+
+			"Le message d’erreur : `adresse invalide`[^1].\n\n"+img.Markdown("capture de l’écran d’accueil de la CAF")+"\n\n"+
+			"[^1]: Il s’affiche en rouge sous le champ.\n",
+		func(n *content.NewTopic) { n.Tags = "caf, courriel" })
+	answer := ts.mustReply(lucie, question, "> elle n’a pas d’adresse courriel\n\nOn peut créer une adresse avec elle, @Karim : "+
+		"voir [la fiche de la CNIL](https://www.cnil.fr/).\n\n```\nprenom.nom@exemple.fr\n```", 1)
+	ts.mustReply(maelle, question, "Chez nous, on utilise un carnet papier pour les mots de passe.", 2)
+	if _, err := ts.srv.store.AcceptAnswer(ctx, karim, question.ID, answer.Number); err != nil {
+		t.Fatal(err)
+	}
+	edited := ts.mustReply(karim, question, "Merci, je teste demain.", 0)
+	if _, err := ts.srv.store.EditPost(ctx, karim, edited.ID, "Merci à toutes les deux, je teste demain matin."); err != nil {
+		t.Fatal(err)
+	}
+	hidden := ts.mustReply(gone, question, "Publicité sans rapport.", 0)
+	if err := ts.srv.store.SetPostHidden(ctx, lucie, hidden.ID, true); err != nil {
+		t.Fatal(err)
+	}
+
+	long := ts.mustCreateTopic(maelle, "Ateliers seniors : retours d’expérience sur une année",
+		longPost(0), func(n *content.NewTopic) {
+			n.Kind = content.KindDiscussion
+			n.Category = "metier-et-reconnaissance"
+			n.Tags = "ateliers, seniors"
+		})
+	for i := 1; i < 30; i++ {
+		ts.mustReply([]*content.User{karim, lucie, maelle}[i%3], long, longPost(i), 0)
+	}
+	pinned := ts.mustCreateTopic(lucie, "Bienvenue : lisez-moi avant de poster", "La charte en trois points.",
+		func(n *content.NewTopic) { n.Kind = content.KindDiscussion })
+	yes, no := true, false
+	if err := ts.srv.store.ModerateTopic(ctx, lucie, pinned.ID, content.TopicUpdate{Pinned: &yes, Locked: &no}); err != nil {
+		t.Fatal(err)
+	}
+	locked := ts.mustCreateTopic(karim, "Imprimante du centre social en panne", "Elle affiche une erreur E-04.",
+		func(n *content.NewTopic) { n.Category = "outils-et-materiel"; n.Tags = "imprimante" })
+	if err := ts.srv.store.ModerateTopic(ctx, lucie, locked.ID, content.TopicUpdate{Locked: &yes}); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := ts.srv.store.SaveDraft(ctx, karim, content.Draft{Place: content.DraftNewTopic, Title: "Pass numérique : qui les distribue ?",
+		Body: "Je cherche les structures qui…", Fields: map[string]string{"category": "demarches-en-ligne"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.srv.store.SaveDraft(ctx, karim, content.Draft{Place: content.DraftReply(long.ID), Body: "Nous aussi, le mardi…"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ts.srv.store.CreateAPIToken(ctx, karim, "Tableau de bord"); err != nil {
+		t.Fatal(err)
+	}
+	ts.syncIndex()
+
+	return auditFixtures{member: karim, moderator: lucie, admin: admin, seeds: []string{
+		"/",
+		"/discussions/" + fmt.Sprint(long.ID) + "/" + long.Slug, // 30 long posts: the heaviest page
+		"/discussions/" + fmt.Sprint(question.ID) + "/" + question.Slug,
+		"/recherche",
+		"/recherche?q=adresse+courriel",
+		"/recherche?q=imprimnte",
+		"/recherche?q=zzzyyyxxx",
+		"/recherche?q=%22mot+de+passe%22+-carnet&type=message",
+		"/compte/",
+		"/compte/jetons",
+		"/brouillons",
+		"/discussions/nouvelle",
+		"/admin/membres",
+		"/admin/courriels",
+		"/inscription",
+		"/connexion",
+		"/mot-de-passe-oublie",
+		"/page-qui-n-existe-pas",
+		"/verification?jeton=faux",
+		"/mot-de-passe/nouveau?jeton=faux",
+		"/installation?jeton=faux",
+		"/compte/courriel/confirmer?jeton=faux",
+		"/membres/Suspendu",
+		"/messages/" + fmt.Sprint(edited.ID) + "/modifier",
+	}}
+}
+
+// longPost is a post of about 250 words, as a detailed answer would be.
+func longPost(i int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Retour n° %d. ", i+1)
+	for b.Len() < 1600 {
+		b.WriteString("Nous avons accueilli des personnes âgées qui n’avaient jamais utilisé de tablette ; " +
+			"la première séance sert à les rassurer, la deuxième à créer une adresse courriel, " +
+			"la troisième à faire une démarche sur ameli.fr avec leur carte vitale. ")
+	}
+	return b.String() + "\n\n- apporter ses identifiants\n- venir avec ses lunettes\n"
+}
