@@ -146,9 +146,13 @@ func (a *auditor) record(ev any) {
 }
 
 // actAs makes the tab and the HTTP checks use this session ("" for a
-// visitor).
-func (a *auditor) actAs(session string) {
+// visitor), with the colour scheme ("light" or "dark") the browser asks for.
+func (a *auditor) actAs(session, scheme string) {
 	a.t.Helper()
+	if _, err := chromedp.Call(a.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}}); err != nil {
+		a.t.Fatal(err)
+	}
 	if _, err := chromedp.Call(a.ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
 		a.t.Fatal(err)
 	}

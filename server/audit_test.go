@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/ligue-mednum/ligue/content"
@@ -32,10 +33,12 @@ func TestAuditEveryPage(t *testing.T) {
 
 	var pages []*auditPage
 	var broken []string
+	// Half the roles browse in dark mode, so both palettes are checked.
 	for _, role := range []struct {
-		name string
-		user *content.User
-	}{{"visiteur", nil}, {"membre", fx.member}, {"modération", fx.moderator}, {"admin", fx.admin}} {
+		name   string
+		user   *content.User
+		scheme string
+	}{{"visiteur", nil, "light"}, {"membre", fx.member, "dark"}, {"modération", fx.moderator, "light"}, {"admin", fx.admin, "dark"}} {
 		session := ""
 		if role.user != nil {
 			var err error
@@ -43,10 +46,13 @@ func TestAuditEveryPage(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		a.actAs(session)
-		c := &crawl{a: a, role: role.name, seen: map[string]bool{}, shapes: map[string]int{}, forms: map[string]pageForm{}}
+		a.actAs(session, role.scheme)
+		c := &crawl{a: a, role: role.name + " (" + role.scheme + ")", scheme: role.scheme, seen: map[string]bool{}, shapes: map[string]int{}, forms: map[string]pageForm{}}
 		c.run(fx.seeds)
 		c.sendBlankForms()
+		if role.user == fx.member {
+			c.refusedForms(session)
+		}
 		pages = append(pages, c.pages...)
 		broken = append(broken, c.broken...)
 	}
@@ -77,6 +83,7 @@ func TestAuditEveryPage(t *testing.T) {
 type crawl struct {
 	a      *auditor
 	role   string
+	scheme string
 	queue  []string
 	seen   map[string]bool // absolute URLs already looked at
 	shapes map[string]int  // pages checked by shape
@@ -85,11 +92,13 @@ type crawl struct {
 	broken []string
 }
 
-// pageForm is a POST form found on a page.
+// pageForm is a POST form found on a page, with one of its submit buttons.
 type pageForm struct {
+	Form   int    `json:"form"`   // its place in document.forms
+	Index  int    `json:"button"` // the button's place among the form's buttons
+	Action string `json:"action"`
+	Button string `json:"label"`
 	page   string // where it was found
-	index  int    // its place in document.forms
-	action string
 }
 
 // perShape caps how many pages of the same shape (same route, same query
@@ -146,21 +155,31 @@ func (c *crawl) collect(path string) {
 	for _, l := range links {
 		c.enqueue(l)
 	}
-	forms, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
-		`Array.from(document.forms, f => (f.getAttribute("method") || "").toLowerCase() === "post" ? new URL(f.getAttribute("action") || "", location.href).href : "")`))
+	forms, err := chromedp.Run(ctx, chromedp.Evaluate[[]pageForm](formsOfPage))
 	if err != nil {
 		c.a.t.Fatal(err)
 	}
-	for i, action := range forms {
-		if action == "" || !sameSite(c.a.base, action) {
+	for _, f := range forms {
+		action := strings.TrimPrefix(f.Action, c.a.base)
+		if !sameSite(c.a.base, f.Action) || skipBlankForm.MatchString(action) {
 			continue
 		}
-		key := pageShape(strings.TrimPrefix(action, c.a.base))
-		if _, ok := c.forms[key]; !ok && !skipBlankForm.MatchString(key) {
-			c.forms[key] = pageForm{page: path, index: i, action: action}
+		key := numberSegment.ReplaceAllString(action, "/N") + " " + f.Button
+		if _, ok := c.forms[key]; !ok {
+			f.page = path
+			c.forms[key] = f
 		}
 	}
 }
+
+// formsOfPage lists the POST forms of the page, once for each submit button
+// (publish, save a draft, attach a file… each answers in its own way).
+const formsOfPage = `Array.from(document.forms).flatMap((f, i) => {
+	if ((f.getAttribute("method") || "").toLowerCase() !== "post") return [];
+	const action = new URL(f.getAttribute("action") || "", location.href).href;
+	return Array.from(f.querySelectorAll("button:not([type]), button[type=submit], input[type=submit]"),
+		(b, j) => ({form: i, button: j, action: action, label: b.name ? b.name + "=" + b.value : b.textContent.trim()}));
+})`
 
 // enqueue adds an internal URL not yet seen; links that are not pages are
 // checked for their status right away.
@@ -182,20 +201,19 @@ func (c *crawl) enqueue(u string) {
 	c.queue = append(c.queue, u)
 }
 
-// Forms not sent blank: they change something without asking anything
-// (log out, delete, thank, follow…), or need a file.
+// Forms not sent blank: they change something without asking anything (log
+// out, delete, thank, follow…).
 var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer)$`)
 
 // blankForm empties a form's text fields, lifts the browser's own checks so
-// that the server's are what answers, and sends it with its first button, as
-// pressing Enter would.
-const blankForm = `(i => {
+// that the server's are what answers, and sends it with one of its buttons.
+const blankForm = `((i, b) => {
 	const f = document.forms[i];
 	f.noValidate = true;
 	for (const e of f.elements) {
 		if (e.matches("textarea, input:not([type]), input[type=text], input[type=email], input[type=password], input[type=search], input[type=url], input[type=number]")) e.value = "";
 	}
-	f.requestSubmit(f.querySelector("button:not([type]), button[type=submit], input[type=submit]"));
+	f.requestSubmit(f.querySelectorAll("button:not([type]), button[type=submit], input[type=submit]")[b]);
 })`
 
 // sendBlankForms sends every form found blank and checks the answer: a clear
@@ -214,8 +232,8 @@ func (c *crawl) sendBlankForms() {
 		if err != nil {
 			c.a.t.Fatal(err)
 		}
-		p := c.a.load(c.role, "POST "+strings.TrimPrefix(f.action, c.a.base)+" (vide)",
-			chromedp.Evaluate[chromedp.Void](fmt.Sprintf("%s(%d)", blankForm, f.index)))
+		p := c.a.load(c.role, "POST "+strings.TrimPrefix(f.Action, c.a.base)+" vide ("+f.Button+")",
+			chromedp.Evaluate[chromedp.Void](fmt.Sprintf("%s(%d, %d)", blankForm, f.Form, f.Index)))
 		if p.Status >= 500 {
 			p.problemf("a blank form answers %d", p.Status)
 		}
@@ -223,17 +241,54 @@ func (c *crawl) sendBlankForms() {
 	}
 }
 
+// refusedForms checks the pages that answer a form the server must refuse
+// while keeping the text typed: a wrong CSRF token (403) and a session that
+// ended while the member was writing (401).
+func (c *crawl) refusedForms(session string) {
+	const typed = "Une question tapée avant le refus"
+	send := `(csrf => {
+		const f = document.querySelector("form[action='/discussions/nouvelle']");
+		f.elements.title.value = "` + typed + `";
+		f.elements.body.value = "Le texte est rendu tel quel.";
+		if (csrf) f.elements._csrf.value = csrf;
+		f.requestSubmit(f.querySelector("button[value=publier]"));
+	})`
+	for _, refusal := range []struct {
+		label      string
+		csrf       string
+		endSession bool
+	}{{label: "jeton CSRF faux", csrf: "faux"}, {label: "session terminée", endSession: true}} {
+		if err := chromedp.Do(c.a.ctx, chromedp.Navigate(c.a.base+"/discussions/nouvelle")); err != nil {
+			c.a.t.Fatal(err)
+		}
+		if refusal.endSession {
+			if _, err := chromedp.Call(c.a.ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: sessionCookie, URL: c.a.base}); err != nil {
+				c.a.t.Fatal(err)
+			}
+		}
+		p := c.a.load(c.role, "POST /discussions/nouvelle ("+refusal.label+")",
+			chromedp.Evaluate[chromedp.Void](fmt.Sprintf("%s(%q)", send, refusal.csrf)))
+		if p.Status != 401 && p.Status != 403 || !strings.Contains(string(p.HTML), typed) {
+			p.problemf("a refused form answers %d without the typed text", p.Status)
+		}
+		c.pages = append(c.pages, p)
+		c.a.actAs(session, c.scheme)
+	}
+}
+
 var (
-	numberSegment = regexp.MustCompile(`/\d+(/[^/?]+)?`)
+	numberSegment = regexp.MustCompile(`/\d+`)
+	slugSegment   = regexp.MustCompile(`^/discussions/N/[^/?]+`)
 	nameSegment   = regexp.MustCompile(`^/(membres|categories|etiquettes)/[^/?]+`)
 )
 
 // pageShape is a page's route and query parameter names:
-// "/discussions/12/aider?page=2" → "/discussions/N?page".
+// "/discussions/12/aider?page=2" → "/discussions/N/S?page".
 func pageShape(path string) string {
 	p, q, _ := strings.Cut(path, "?")
 	p = nameSegment.ReplaceAllString(p, "/$1/X")
 	p = numberSegment.ReplaceAllString(p, "/N")
+	p = slugSegment.ReplaceAllString(p, "/discussions/N/S")
 	values, _ := url.ParseQuery(q)
 	names := make([]string, 0, len(values))
 	filtered := false
@@ -363,14 +418,29 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	}}
 }
 
-// longPost is a post of about 250 words, as a detailed answer would be.
+// longPost is a post of about 250 words, as a detailed answer would be;
+// its sentences vary, so that it compresses as real text does.
 func longPost(i int) string {
+	sentences := []string{
+		"Nous avons accueilli %d personnes âgées qui n’avaient jamais utilisé de tablette.",
+		"La première séance sert à les rassurer, la deuxième à créer une adresse courriel.",
+		"Au bout de %d semaines, la moitié faisait seule sa démarche sur ameli.fr avec sa carte vitale.",
+		"Le plus difficile reste le mot de passe : nous conseillons un carnet rangé à la maison.",
+		"Madame R., %d ans, envoie maintenant des photos à ses petits-enfants chaque dimanche.",
+		"Les ateliers du jeudi affichent complet depuis %d mois, il faudrait un deuxième créneau.",
+		"France Services nous oriente les personnes qui ont besoin d’un suivi plus long.",
+		"Nous prêtons des tablettes reconditionnées pour %d jours, avec un guide imprimé en gros caractères.",
+		"Les aidants familiaux viennent parfois aussi : ils apprennent à accompagner sans faire à la place.",
+		"Un bénévole de l’association traduit en arabe et en tamoul pour %d familles.",
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Retour n° %d. ", i+1)
-	for b.Len() < 1600 {
-		b.WriteString("Nous avons accueilli des personnes âgées qui n’avaient jamais utilisé de tablette ; " +
-			"la première séance sert à les rassurer, la deuxième à créer une adresse courriel, " +
-			"la troisième à faire une démarche sur ameli.fr avec leur carte vitale. ")
+	for n := 0; b.Len() < 1600; n++ {
+		sentence := sentences[(i*7+n*3)%len(sentences)]
+		if strings.Contains(sentence, "%d") {
+			sentence = fmt.Sprintf(sentence, 2+(i*13+n*29)%87)
+		}
+		b.WriteString(sentence + " ")
 	}
 	return b.String() + "\n\n- apporter ses identifiants\n- venir avec ses lunettes\n"
 }
