@@ -67,6 +67,7 @@ func NewMarkdown() *Markdown {
 	p.AllowAttrs("checked", "disabled").OnElements("input")
 	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|right|center)$`)).OnElements("th", "td")
 	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
+	p.AllowAttrs("lang").Matching(regexp.MustCompile(`^[a-z]{2,3}(-[A-Z]{2})?$`)).OnElements("blockquote")
 	return &Markdown{policy: p}
 }
 
@@ -84,7 +85,7 @@ func (m *Markdown) Render(src string, mentions MentionFunc) Rendered {
 	md := goldmark.New(
 		goldmark.WithParser(newParser()),
 		goldmark.WithExtensions(extension.GFM, extension.Footnote, emoji.Emoji, mx),
-		goldmark.WithParserOptions(parser.WithAutoHeadingID(), parser.WithASTTransformers(util.Prioritized(linkPolicy{}, 999))),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID(), parser.WithASTTransformers(util.Prioritized(linkPolicy{}, 999), util.Prioritized(quoteLanguage{}, 1000))),
 		goldmark.WithRendererOptions(html.WithXHTML()),
 	)
 	var buf bytes.Buffer

@@ -779,3 +779,25 @@ func BenchmarkRender(b *testing.B) {
 		m.Render(benchPost, lucieOnly)
 	}
 }
+
+func TestQuoteLanguage(t *testing.T) {
+	md := NewMarkdown()
+	for _, c := range []struct{ src, want string }{
+		{"> [en] Have you tried turning it off?", `<blockquote lang="en"><p>Have you tried turning it off?</p>`},
+		{"> [en]\n> Hello *there*", `<blockquote lang="en"><p>Hello <em>there</em></p>`},
+		{"> [pt-BR] Olá, tudo bem?", `<blockquote lang="pt-BR"><p>Olá, tudo bem?</p>`},
+		{"> [ar] مرحبا\n>\n> second paragraph", `<blockquote lang="ar"><p>مرحبا</p>`},
+		// Not a marker: left as the person wrote it.
+		{"> Bonjour [en] non", "<blockquote>\n<p>Bonjour [en] non</p>"},
+		{"> [english] no", "<p>[english] no</p>"},
+		{"> [en]", "<p>[en]</p>"},
+		{"[en] hors citation", "<p>[en] hors citation</p>"},
+		{"[en]: /fichiers/a\n\n> [en] lien", `<blockquote>` + "\n" + `<p><a href="/fichiers/a">en</a> lien</p>`},
+		{`> [en" onclick="x] no`, `<p>[en&#34; onclick=&#34;x] no</p>`},
+	} {
+		got := string(md.Render(c.src, nil).HTML)
+		if !strings.Contains(got, c.want) {
+			t.Errorf("%q:\n got %s\nwant %s", c.src, got, c.want)
+		}
+	}
+}

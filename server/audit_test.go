@@ -344,7 +344,8 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		func(n *content.NewTopic) { n.Tags = "caf, courriel" })
 	answer := ts.mustReply(lucie, question, "> elle n’a pas d’adresse courriel\n\nOn peut créer une adresse avec elle, @Karim : "+
 		"voir [la fiche de la CNIL](https://www.cnil.fr/).\n\n```\nprenom.nom@exemple.fr\n```", 1)
-	ts.mustReply(maelle, question, "Chez nous, on utilise un carnet papier pour les mots de passe.", 2)
+	ts.mustReply(maelle, question, "Chez nous, on utilise un carnet papier pour les mots de passe. Une bénévole anglaise nous a dit :\n\n"+
+		"> [en] Write it down, keep it at home, never in the phone.", 2)
 	if _, err := ts.srv.store.AcceptAnswer(ctx, karim, question.ID, answer.Number); err != nil {
 		t.Fatal(err)
 	}
