@@ -277,6 +277,12 @@ func (a *auditor) assetSize(u string) int {
 	if resp.StatusCode != 200 {
 		a.t.Errorf("asset %s answers %d", u, resp.StatusCode)
 	}
+	if resp.Header.Get("Content-Encoding") != "gzip" && n > 1024 {
+		a.t.Errorf("asset %s is sent uncompressed (%d bytes)", u, n)
+	}
+	if !strings.Contains(resp.Header.Get("Cache-Control"), "max-age=31536000") {
+		a.t.Errorf("asset %s is not cached for long: Cache-Control %q", u, resp.Header.Get("Cache-Control"))
+	}
 	a.assetSizes[u] = int(n)
 	return int(n)
 }

@@ -79,18 +79,6 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 	}
 
 	// Selectors of this journey.
-	siteNav := func(label string) chromedp.Search {
-		return chromedp.Search(`//header[contains(@class,"site-header")]//a[normalize-space()="` + label + `"]`)
-	}
-	// postBy is the (first) post of a member, found by its author's name.
-	postBy := func(pseudo string) string {
-		return `//article[contains(concat(" ",normalize-space(@class)," ")," post ")][.//*[contains(@class,"post-author")]/a[normalize-space()="` + pseudo + `"]]`
-	}
-	// actionUnder is a link or button under the post of pseudo whose label
-	// starts with label (their labels end with a visually hidden precision).
-	actionUnder := func(pseudo, tag, label string) chromedp.Search {
-		return chromedp.Search(postBy(pseudo) + `//footer//` + tag + `[starts-with(normalize-space(),"` + label + `")]`)
-	}
 	topicRow := `//li[contains(@class,"topic-row")][.//h3/a[normalize-space()="` + title + `"]]`
 	replyBox := chromedp.ID("f-body")
 	// jsString is s as a JavaScript string literal.
@@ -101,26 +89,6 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 	// step bounds one look at a page as browse bounds a step.
 	step := func(ctx context.Context) (context.Context, context.CancelFunc) {
 		return context.WithTimeout(ctx, browserStepTimeout)
-	}
-	value := func(ctx context.Context, sel chromedp.ID) string {
-		t.Helper()
-		ctx, cancel := step(ctx)
-		defer cancel()
-		v, err := chromedp.Run(ctx, chromedp.Value(sel))
-		if err != nil {
-			t.Fatalf("read the value of #%s: %v", sel, err)
-		}
-		return v
-	}
-	eval := func(ctx context.Context, what, expr string) string {
-		t.Helper()
-		ctx, cancel := step(ctx)
-		defer cancel()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return v
 	}
 	// waitFor polls a JavaScript condition of the page, bounded as a step.
 	waitFor := func(ctx context.Context, what, cond string) {
@@ -139,7 +107,7 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 	openTopicFromList := func(ctx context.Context, who string) {
 		t.Helper()
 		browse(t, ctx, who+" opens the topic from Discussions",
-			chromedp.Click(siteNav("Discussions")),
+			chromedp.Click(bySiteNav("Discussions")),
 			chromedp.WaitVisible(byHeading("Discussions")),
 			chromedp.Click(chromedp.Search(topicRow+`/h3/a[normalize-space()="`+title+`"]`)),
 			chromedp.WaitVisible(byHeading(title)),
@@ -148,22 +116,17 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 
 	// 1. Karim asks his question.
 	logIn(karim, "Karim")
-	browse(t, karim, "Karim opens the new topic form",
-		chromedp.Click(siteNav("Discussions")),
-		chromedp.WaitVisible(byHeading("Discussions")),
-		chromedp.Click(chromedp.Search(`//main//a[normalize-space()="Nouvelle discussion"]`)),
-		chromedp.WaitVisible(byHeading("Nouvelle discussion")),
-	)
+	browse(t, karim, "Karim opens the new topic form", openNewTopicSteps()...)
 	browse(t, karim, "Karim fills in the form",
 		chromedp.SendKeys(chromedp.ID("f-title"), title),
 		// Typing on a focused select picks the option, as with a keyboard.
 		chromedp.SendKeys(chromedp.ID("f-category"), "Démarches"),
 		chromedp.SendKeys(chromedp.ID("f-body"), firstParagraph+"\n\n"+secondParagraph),
 	)
-	if v := value(karim, chromedp.ID("f-category")); v != "demarches-en-ligne" {
+	if v := browserValue(t, karim, chromedp.ID("f-category")); v != "demarches-en-ligne" {
 		t.Fatalf("category select holds %q after typing, want demarches-en-ligne", v)
 	}
-	if checked := eval(karim, "read the kind", `String(document.getElementById("kind-question").checked)`); checked != "true" {
+	if checked := browserEval[string](t, karim, "read the kind", `String(document.getElementById("kind-question").checked)`); checked != "true" {
 		t.Errorf("the kind « question » is not checked by default (checked: %s)", checked)
 	}
 	browse(t, karim, "Karim publishes his question",
@@ -171,7 +134,7 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 		chromedp.WaitVisible(byFlash("Votre discussion est publiée")),
 		chromedp.WaitVisible(byHeading(title)),
 	)
-	loc := eval(karim, "read Karim's URL", `location.href`)
+	loc := browserEval[string](t, karim, "read Karim's URL", `location.href`)
 	u, err := url.Parse(loc)
 	if err != nil || !strings.HasPrefix(u.Path, "/discussions/") {
 		t.Fatalf("after publishing, Karim is at %q (%v)", loc, err)
@@ -187,37 +150,32 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 	logIn(lucie, "Lucie")
 	openTopicFromList(lucie, "Lucie")
 	browse(t, lucie, "Lucie clicks Citer under Karim's post",
-		chromedp.Click(actionUnder("Karim", "a", "Citer")),
+		chromedp.Click(byActionUnder("Karim", "a", "Citer")),
 		// Only the server's page says which message the reply answers.
 		chromedp.WaitVisible(chromedp.CSS("p.replying-to")),
 	)
-	quoted := value(lucie, replyBox)
+	quoted := browserValue(t, lucie, replyBox)
 	wantQuote := "> **@Karim** [a écrit](" + topicPath + "?post=1#post-1) :\n> " + firstParagraph + "\n>\n> " + secondParagraph + "\n"
 	if !strings.HasPrefix(quoted, wantQuote) {
 		t.Errorf("after Citer, the reply box holds %q, want it to start with %q", quoted, wantQuote)
 	}
-	browse(t, lucie, "Lucie types her answer after the quote",
-		chromedp.Focus(replyBox),
-		// To the end of the text, as with a keyboard.
-		chromedp.KeyEvent(kb.End, chromedp.KeyModifiers(chromedp.ModifierCtrl)),
-		chromedp.SendKeys(replyBox, answer),
-	)
-	if v := value(lucie, replyBox); v != quoted+answer {
+	browse(t, lucie, "Lucie types her answer after the quote", typeAtEndSteps(replyBox, answer)...)
+	if v := browserValue(t, lucie, replyBox); v != quoted+answer {
 		t.Errorf("before publishing, the reply box holds %q, want the quote then the answer", v)
 	}
 	browse(t, lucie, "Lucie publishes her answer",
 		chromedp.Click(byButton("Publier la réponse")),
 		chromedp.WaitVisible(byFlash("Votre réponse est publiée")),
-		chromedp.WaitVisible(chromedp.Search(postBy("Lucie"))),
+		chromedp.WaitVisible(chromedp.Search(postOf("Lucie"))),
 	)
-	if meta := browserText(t, lucie, chromedp.Search(postBy("Lucie")+`//*[contains(@class,"post-meta")]`)); !strings.Contains(meta, "en réponse à @Karim") {
+	if meta := browserText(t, lucie, chromedp.Search(postOf("Lucie")+`//*[contains(@class,"post-meta")]`)); !strings.Contains(meta, "en réponse à @Karim") {
 		t.Errorf("Lucie's post meta reads %q, want « en réponse à @Karim »", meta)
 	}
-	if quote := browserText(t, lucie, chromedp.Search(postBy("Lucie")+`//div[contains(@class,"post-body")]/blockquote`)); !strings.Contains(quote, firstParagraph) {
+	if quote := browserText(t, lucie, chromedp.Search(postOf("Lucie")+`//div[contains(@class,"post-body")]/blockquote`)); !strings.Contains(quote, firstParagraph) {
 		t.Errorf("Lucie's post quotes %q", quote)
 	}
 	// The mention she typed (not the one of the quote) links to Karim.
-	mention := chromedp.Search(postBy("Lucie") + `//div[contains(@class,"post-body")]/p//a[contains(concat(" ",normalize-space(@class)," ")," mention ")]`)
+	mention := chromedp.Search(postOf("Lucie") + `//div[contains(@class,"post-body")]/p//a[contains(concat(" ",normalize-space(@class)," ")," mention ")]`)
 	mctx, cancel := step(lucie)
 	href, err := chromedp.Run(mctx, chromedp.AttributeValue(mention, "href"))
 	cancel()
@@ -231,10 +189,10 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 
 	// 3. With JavaScript, Citer quotes only the selected words of a post,
 	// without leaving the page.
-	if v := value(lucie, replyBox); v != "" {
+	if v := browserValue(t, lucie, replyBox); v != "" {
 		t.Errorf("after publishing, the reply box still holds %q", v)
 	}
-	got := eval(lucie, "select words of Karim's post", `(() => {
+	got := browserEval[string](t, lucie, "select words of Karim's post", `(() => {
 		const post = [...document.querySelectorAll("article.post")].find(a => a.querySelector(".post-author a").textContent.trim() === "Karim");
 		const p = post.querySelector(".post-body p");
 		const part = `+jsString(selected)+`;
@@ -256,14 +214,14 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 	if got != selected {
 		t.Fatalf("selected %q in Karim's post, want %q", got, selected)
 	}
-	before := eval(lucie, "read Lucie's URL", `location.href`)
-	browse(t, lucie, "Lucie clicks Citer with a selection", chromedp.Click(actionUnder("Karim", "a", "Citer")))
+	before := browserEval[string](t, lucie, "read Lucie's URL", `location.href`)
+	browse(t, lucie, "Lucie clicks Citer with a selection", chromedp.Click(byActionUnder("Karim", "a", "Citer")))
 	waitFor(lucie, "the selection is quoted in the reply box", `document.querySelector("#f-body").value !== ""`)
 	wantSelection := "> **@Karim** [a écrit](" + topicPath + "?post=1#post-1) :\n> " + selected + "\n\n"
-	if v := value(lucie, replyBox); v != wantSelection {
+	if v := browserValue(t, lucie, replyBox); v != wantSelection {
 		t.Errorf("after Citer with a selection, the reply box holds %q, want %q", v, wantSelection)
 	}
-	if same := eval(lucie, "check the page stayed", `String(window.__samePage === true) + " " + location.href + " " + (document.activeElement && document.activeElement.id) + " " + document.querySelector('input[name="reply_to"]').value`); same != "true "+before+" f-body 1" {
+	if same := browserEval[string](t, lucie, "check the page stayed", `String(window.__samePage === true) + " " + location.href + " " + (document.activeElement && document.activeElement.id) + " " + document.querySelector('input[name="reply_to"]').value`); same != "true "+before+" f-body 1" {
 		t.Errorf("after Citer with a selection: page kept, URL, focus, reply_to = %q, want %q", same, "true "+before+" f-body 1")
 	}
 	timing("3. Lucie quotes a selection (JS)")
@@ -271,7 +229,7 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 	// 4. Karim sees the unread answer, accepts it, and the list shows the
 	// question resolved.
 	browse(t, karim, "Karim opens Discussions",
-		chromedp.Click(siteNav("Discussions")),
+		chromedp.Click(bySiteNav("Discussions")),
 		chromedp.WaitVisible(byHeading("Discussions")),
 		chromedp.WaitVisible(chromedp.Search(topicRow)),
 	)
@@ -281,7 +239,7 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 	browse(t, karim, "Karim opens his topic and accepts Lucie's answer",
 		chromedp.Click(chromedp.Search(topicRow+`/h3/a[normalize-space()="`+title+`"]`)),
 		chromedp.WaitVisible(byHeading(title)),
-		chromedp.Click(actionUnder("Lucie", "button", "Marquer comme réponse acceptée")),
+		chromedp.Click(byActionUnder("Lucie", "button", "Marquer comme réponse acceptée")),
 		chromedp.WaitVisible(byFlash("Réponse acceptée : la question est marquée comme résolue")),
 		chromedp.WaitVisible(chromedp.Search(`//main//section[contains(@class,"accepted-answer")]/h2[normalize-space()="Réponse acceptée"]`)),
 	)
@@ -290,7 +248,7 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 		t.Errorf("the accepted answer section reads %q", accepted)
 	}
 	// Under the question's title, before the posts.
-	if order := eval(karim, "place of the accepted answer", `(() => {
+	if order := browserEval[string](t, karim, "place of the accepted answer", `(() => {
 		const h1 = document.querySelector("main h1"), s = document.querySelector("section.accepted-answer"), posts = document.querySelector(".posts");
 		return String(!!(h1.compareDocumentPosition(s) & Node.DOCUMENT_POSITION_FOLLOWING) && !!(s.compareDocumentPosition(posts) & Node.DOCUMENT_POSITION_FOLLOWING));
 	})()`); order != "true" {
@@ -299,15 +257,15 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 	if badge := browserText(t, karim, chromedp.CSS(".topic-meta .badge.ok")); badge != "Résolue" {
 		t.Errorf("topic badge reads %q, want Résolue", badge)
 	}
-	if mark := browserText(t, karim, chromedp.Search(postBy("Lucie")+`//*[contains(@class,"accepted-mark")]`)); !strings.Contains(mark, "Réponse acceptée") {
+	if mark := browserText(t, karim, chromedp.Search(postOf("Lucie")+`//*[contains(@class,"accepted-mark")]`)); !strings.Contains(mark, "Réponse acceptée") {
 		t.Errorf("Lucie's post is marked %q", mark)
 	}
 	browse(t, karim, "Karim goes back to Discussions",
-		chromedp.Click(siteNav("Discussions")),
+		chromedp.Click(bySiteNav("Discussions")),
 		chromedp.WaitVisible(byHeading("Discussions")),
 		chromedp.WaitVisible(chromedp.Search(topicRow)),
 	)
-	if n := eval(karim, "count unread badges", `String(document.querySelectorAll(".topic-row a.badge.new").length)`); n != "0" {
+	if n := browserEval[string](t, karim, "count unread badges", `String(document.querySelectorAll(".topic-row a.badge.new").length)`); n != "0" {
 		t.Errorf("%s unread badges left after reading the topic", n)
 	}
 	if badge := browserText(t, karim, chromedp.Search(topicRow+`//span[contains(@class,"badge")]`)); badge != "Résolue" {
@@ -335,10 +293,10 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 	if notice := browserText(t, karim, chromedp.CSS(".live-notice a")); notice != "1 nouvelle réponse — afficher" {
 		t.Errorf("live notice reads %q", notice)
 	}
-	if v := value(karim, replyBox); v != karimDraft {
+	if v := browserValue(t, karim, replyBox); v != karimDraft {
 		t.Errorf("Karim's reply box holds %q after the notice, want %q", v, karimDraft)
 	}
-	if loc := eval(karim, "read Karim's URL", `location.href`); loc != base+topicPath {
+	if loc := browserEval[string](t, karim, "read Karim's URL", `location.href`); loc != base+topicPath {
 		t.Errorf("Karim's page moved to %q", loc)
 	}
 	browse(t, karim, "Karim shows the new reply",

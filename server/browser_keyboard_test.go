@@ -215,15 +215,11 @@ func checkKeyboardPage(t *testing.T, ctx context.Context, base, path string) {
 			t.Errorf("keyboard problems on %s:\n  - %s", path, strings.Join(problems, "\n  - "))
 		}
 	}()
+	// eval reads the JSON value of expr into v.
 	eval := func(what, expr string, v any) {
 		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, browserStepTimeout)
-		defer cancel()
-		b, err := chromedp.Run(sctx, chromedp.Evaluate[[]byte](expr))
-		if err == nil {
-			err = json.Unmarshal(b, v)
-		}
-		if err != nil {
+		b := browserEval[[]byte](t, ctx, what+" on "+path, expr)
+		if err := json.Unmarshal(b, v); err != nil {
 			t.Fatalf("%s on %s: %v", what, path, err)
 		}
 	}

@@ -57,51 +57,8 @@ func TestBrowserJourneysWithoutJavaScript(t *testing.T) {
 	defer cancel()
 
 	// Selectors of this journey.
-	siteNav := func(label string) chromedp.Search {
-		return chromedp.Search(`//header[contains(@class,"site-header")]//a[normalize-space()="` + label + `"]`)
-	}
-	postBy := func(pseudo string) string {
-		return `//article[contains(concat(" ",normalize-space(@class)," ")," post ")][.//*[contains(@class,"post-author")]/a[normalize-space()="` + pseudo + `"]]`
-	}
-	// actionUnder is a link or button under the post of pseudo whose label
-	// starts with label (their labels end with a visually hidden precision).
-	actionUnder := func(pseudo, tag, label string) chromedp.Search {
-		return chromedp.Search(postBy(pseudo) + `//footer//` + tag + `[starts-with(normalize-space(),"` + label + `")]`)
-	}
 	replyBox := chromedp.ID("f-body")
 
-	// DevTools' own evaluation still runs with page scripts disabled: the
-	// test reads the page with it, as it reads values and locations.
-	eval := func(what, expr string) string {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, browserStepTimeout)
-		defer cancel()
-		v, err := chromedp.Run(sctx, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return v
-	}
-	value := func(sel chromedp.ID) string {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, browserStepTimeout)
-		defer cancel()
-		v, err := chromedp.Run(sctx, chromedp.Value(sel))
-		if err != nil {
-			t.Fatalf("read the value of #%s: %v", sel, err)
-		}
-		return v
-	}
-	// leave runs steps that load another page, and waits until that new page
-	// shows arrival (an XPath from //): the page being left is marked first,
-	// so that nothing of it is taken for the new page.
-	leave := func(what, arrival string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		all := []chromedp.Action[chromedp.Void]{chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.left = "1"`)}
-		all = append(all, steps...)
-		all = append(all, chromedp.WaitVisible(chromedp.Search(`/html[not(@data-left)]`+arrival)))
-		browse(t, ctx, what, all...)
-	}
 	logOut := func(who string) {
 		t.Helper()
 		browse(t, ctx, who+" logs out",
@@ -113,7 +70,7 @@ func TestBrowserJourneysWithoutJavaScript(t *testing.T) {
 	openTopic := func(who string) {
 		t.Helper()
 		browse(t, ctx, who+" opens the topic from Discussions",
-			chromedp.Click(siteNav("Discussions")),
+			chromedp.Click(bySiteNav("Discussions")),
 			chromedp.WaitVisible(byHeading("Discussions")),
 			chromedp.Click(chromedp.Search(`//main//li[contains(@class,"topic-row")]/h3/a[normalize-space()="`+title+`"]`)),
 			chromedp.WaitVisible(byHeading(title)),
@@ -122,20 +79,12 @@ func TestBrowserJourneysWithoutJavaScript(t *testing.T) {
 
 	// 1. Nadia registers from the header, and confirms her address with the
 	// link of the mail.
-	browse(t, ctx, "open the home page and the registration form",
-		chromedp.Navigate(base+"/"),
-		chromedp.Click(byHeaderLink("Créer un compte")),
-		chromedp.WaitVisible(byHeading("Créer un compte")),
-	)
-	browse(t, ctx, "register",
-		chromedp.SendKeys(chromedp.ID("f-pseudo"), pseudo),
-		chromedp.SendKeys(chromedp.ID("f-email"), email),
-		chromedp.SendKeys(chromedp.ID("f-password"), password),
-		chromedp.SendKeys(chromedp.ID("f-structure"), "Centre social des Tilleuls"),
+	browse(t, ctx, "open the home page and the registration form", openRegistrationSteps(base)...)
+	browse(t, ctx, "register", append(registrationFieldSteps(pseudo, email, password, "Centre social des Tilleuls"),
 		chromedp.Click(byButton("Créer mon compte")),
 		chromedp.WaitVisible(byFlash("Bienvenue "+pseudo)),
 		chromedp.WaitVisible(byHeading("Mon compte")),
-	)
+	)...)
 	browse(t, ctx, "confirm the address",
 		chromedp.Navigate(mailedLink(t, ts, email, verifyLinkInLog)),
 		chromedp.Click(byButton("Confirmer mon adresse")),
@@ -147,12 +96,7 @@ func TestBrowserJourneysWithoutJavaScript(t *testing.T) {
 	browse(t, ctx, "Nadia logs in", logInSteps(email, password, pseudo)...)
 
 	// 3. She asks her question.
-	browse(t, ctx, "Nadia opens the new topic form",
-		chromedp.Click(siteNav("Discussions")),
-		chromedp.WaitVisible(byHeading("Discussions")),
-		chromedp.Click(chromedp.Search(`//main//a[normalize-space()="Nouvelle discussion"]`)),
-		chromedp.WaitVisible(byHeading("Nouvelle discussion")),
-	)
+	browse(t, ctx, "Nadia opens the new topic form", openNewTopicSteps()...)
 	browse(t, ctx, "Nadia fills in the form",
 		chromedp.SendKeys(chromedp.ID("f-title"), title),
 		// Typing on a focused select picks the option, as with a keyboard.
@@ -160,7 +104,7 @@ func TestBrowserJourneysWithoutJavaScript(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("f-tags"), "caf, quotient familial"),
 		chromedp.SendKeys(chromedp.ID("f-body"), firstParagraph+"\n\n"+secondParagraph),
 	)
-	if v := value(chromedp.ID("f-category")); v != "demarches-en-ligne" {
+	if v := browserValue(t, ctx, chromedp.ID("f-category")); v != "demarches-en-ligne" {
 		t.Fatalf("category select holds %q after typing, want demarches-en-ligne", v)
 	}
 	browse(t, ctx, "Nadia publishes her question",
@@ -171,7 +115,7 @@ func TestBrowserJourneysWithoutJavaScript(t *testing.T) {
 	if meta := browserText(t, ctx, chromedp.CSS(".topic-meta")); !strings.Contains(meta, "Question") || !strings.Contains(meta, "#caf") || !strings.Contains(meta, "#quotient-familial") {
 		t.Errorf("the topic's meta reads %q, want a question tagged #caf and #quotient-familial", meta)
 	}
-	u, err := url.Parse(eval("read the URL", `location.href`))
+	u, err := url.Parse(browserEval[string](t, ctx, "read the URL", `location.href`))
 	if err != nil || !strings.HasPrefix(u.Path, "/discussions/") {
 		t.Fatalf("after publishing, Nadia is at %v (%v)", u, err)
 	}
@@ -184,7 +128,7 @@ func TestBrowserJourneysWithoutJavaScript(t *testing.T) {
 	// by the server. This is the check that scripts are really off.
 	browse(t, ctx, "Lucie logs in", logInSteps("Lucie", testPassword, "Lucie")...)
 	openTopic("Lucie")
-	if got := eval("select words of Nadia's post", `(() => {
+	if got := browserEval[string](t, ctx, "select words of Nadia's post", `(() => {
 		const p = document.querySelector("article.post .post-body p");
 		const part = `+strconv.Quote(selected)+`;
 		const node = p.firstChild, i = node.data.indexOf(part);
@@ -198,32 +142,29 @@ func TestBrowserJourneysWithoutJavaScript(t *testing.T) {
 	})()`); got != selected {
 		t.Fatalf("selected %q in Nadia's post, want %q", got, selected)
 	}
-	leave("Lucie clicks Citer under Nadia's post: the server's page must load (is site.js off?)", `//main//p[contains(@class,"replying-to")]`,
-		chromedp.Click(actionUnder(pseudo, "a", "Citer")),
+	leavePage(t, ctx, "Lucie clicks Citer under Nadia's post: the server's page must load (is site.js off?)", `//main//p[contains(@class,"replying-to")]`,
+		chromedp.Click(byActionUnder(pseudo, "a", "Citer")),
 	)
-	if loc := eval("read the URL", `location.href`); loc != base+topicPath+"?citer=1#reponse" {
+	if loc := browserEval[string](t, ctx, "read the URL", `location.href`); loc != base+topicPath+"?citer=1#reponse" {
 		t.Errorf("Citer led to %q, want %s", loc, base+topicPath+"?citer=1#reponse")
 	}
-	quoted := value(replyBox)
+	quoted := browserValue(t, ctx, replyBox)
 	wantQuote := "> **@" + pseudo + "** [a écrit](" + topicPath + "?post=1#post-1) :\n> " + firstParagraph + "\n>\n> " + secondParagraph + "\n"
 	if !strings.HasPrefix(quoted, wantQuote) {
 		t.Errorf("after Citer, the reply box holds %q, want it to start with the whole post %q", quoted, wantQuote)
 	}
-	browse(t, ctx, "Lucie types her answer after the quote and publishes it",
-		chromedp.Focus(replyBox),
-		chromedp.KeyEvent(kb.End, chromedp.KeyModifiers(chromedp.ModifierCtrl)),
-		chromedp.SendKeys(replyBox, answer),
+	browse(t, ctx, "Lucie types her answer after the quote and publishes it", append(typeAtEndSteps(replyBox, answer),
 		chromedp.Click(byButton("Publier la réponse")),
 		chromedp.WaitVisible(byFlash("Votre réponse est publiée")),
-		chromedp.WaitVisible(chromedp.Search(postBy("Lucie"))),
-	)
-	if quote := browserText(t, ctx, chromedp.Search(postBy("Lucie")+`//div[contains(@class,"post-body")]/blockquote`)); !strings.Contains(quote, firstParagraph) || !strings.Contains(quote, secondParagraph) {
+		chromedp.WaitVisible(chromedp.Search(postOf("Lucie"))),
+	)...)
+	if quote := browserText(t, ctx, chromedp.Search(postOf("Lucie")+`//div[contains(@class,"post-body")]/blockquote`)); !strings.Contains(quote, firstParagraph) || !strings.Contains(quote, secondParagraph) {
 		t.Errorf("Lucie's post quotes %q, want Nadia's whole post", quote)
 	}
-	if body := browserText(t, ctx, chromedp.Search(postBy("Lucie")+`//div[contains(@class,"post-body")]`)); !strings.Contains(body, "rubrique Mes attestations") {
+	if body := browserText(t, ctx, chromedp.Search(postOf("Lucie")+`//div[contains(@class,"post-body")]`)); !strings.Contains(body, "rubrique Mes attestations") {
 		t.Errorf("Lucie's post reads %q, want her answer after the quote", body)
 	}
-	if meta := browserText(t, ctx, chromedp.Search(postBy("Lucie")+`//*[contains(@class,"post-meta")]`)); !strings.Contains(meta, "en réponse à @"+pseudo) {
+	if meta := browserText(t, ctx, chromedp.Search(postOf("Lucie")+`//*[contains(@class,"post-meta")]`)); !strings.Contains(meta, "en réponse à @"+pseudo) {
 		t.Errorf("Lucie's post meta reads %q, want « en réponse à @%s »", meta, pseudo)
 	}
 	logOut("Lucie")
@@ -232,7 +173,7 @@ func TestBrowserJourneysWithoutJavaScript(t *testing.T) {
 	browse(t, ctx, "Nadia logs in again", logInSteps(pseudo, password, pseudo)...)
 	openTopic(pseudo)
 	browse(t, ctx, "Nadia accepts Lucie's answer",
-		chromedp.Click(actionUnder("Lucie", "button", "Marquer comme réponse acceptée")),
+		chromedp.Click(byActionUnder("Lucie", "button", "Marquer comme réponse acceptée")),
 		chromedp.WaitVisible(byFlash("Réponse acceptée")),
 		chromedp.WaitVisible(chromedp.Search(`//main//section[contains(@class,"accepted-answer")]/h2[normalize-space()="Réponse acceptée"]`)),
 	)
@@ -242,7 +183,7 @@ func TestBrowserJourneysWithoutJavaScript(t *testing.T) {
 	if badge := browserText(t, ctx, chromedp.CSS(".topic-meta .badge.ok")); badge != "Résolue" {
 		t.Errorf("topic badge reads %q, want Résolue", badge)
 	}
-	if mark := browserText(t, ctx, chromedp.Search(postBy("Lucie")+`//*[contains(@class,"accepted-mark")]`)); !strings.Contains(mark, "Réponse acceptée") {
+	if mark := browserText(t, ctx, chromedp.Search(postOf("Lucie")+`//*[contains(@class,"accepted-mark")]`)); !strings.Contains(mark, "Réponse acceptée") {
 		t.Errorf("Lucie's post is marked %q", mark)
 	}
 
@@ -254,7 +195,7 @@ func TestBrowserJourneysWithoutJavaScript(t *testing.T) {
 		chromedp.WaitVisible(byFlash("Brouillon enregistré")),
 	)
 	browse(t, ctx, "Nadia leaves for Mes brouillons",
-		chromedp.Click(siteNav("Mes brouillons")),
+		chromedp.Click(bySiteNav("Mes brouillons")),
 		chromedp.WaitVisible(byHeading("Mes brouillons")),
 	)
 	if excerpt := browserText(t, ctx, chromedp.CSS("ul.drafts")); !strings.Contains(excerpt, thanks) {
@@ -264,13 +205,13 @@ func TestBrowserJourneysWithoutJavaScript(t *testing.T) {
 		chromedp.Click(chromedp.Search(`//main//ul[contains(@class,"drafts")]//a[normalize-space()="Réponse à « `+title+` »"]`)),
 		chromedp.WaitVisible(byHeading(title)),
 	)
-	if v := value(replyBox); v != thanks {
+	if v := browserValue(t, ctx, replyBox); v != thanks {
 		t.Errorf("after resuming, the reply box holds %q, want %q", v, thanks)
 	}
 	browse(t, ctx, "Nadia publishes her thanks",
 		chromedp.Click(byButton("Publier la réponse")),
 		chromedp.WaitVisible(byFlash("Votre réponse est publiée")),
-		chromedp.Click(siteNav("Mes brouillons")),
+		chromedp.Click(bySiteNav("Mes brouillons")),
 		chromedp.WaitVisible(byHeading("Mes brouillons")),
 		chromedp.WaitVisible(chromedp.Search(`//main/p[normalize-space()="Aucun brouillon en cours."]`)),
 	)
@@ -278,21 +219,21 @@ func TestBrowserJourneysWithoutJavaScript(t *testing.T) {
 	// 7. She searches from the header, then narrows to a category with a
 	// facet of the results page.
 	ts.syncIndex()
-	leave("Nadia searches « attestation » from the header", `//main//p[contains(@class,"count")]`,
+	leavePage(t, ctx, "Nadia searches « attestation » from the header", `//main//p[contains(@class,"count")]`,
 		chromedp.SendKeys(chromedp.ID("q-header"), "attestation"+kb.Enter),
 	)
 	results := chromedp.CSS("main ol.results")
 	if got := browserText(t, ctx, results); !strings.Contains(got, title) || !strings.Contains(got, otherTitle) {
 		t.Errorf("the results of « attestation » read %q, want both topics", got)
 	}
-	leave("Nadia clicks the category facet « Démarches en ligne »",
+	leavePage(t, ctx, "Nadia clicks the category facet « Démarches en ligne »",
 		`//main//ul[contains(@class,"active-filters")]/li[starts-with(normalize-space(),"Catégorie : Démarches en ligne")]`,
 		chromedp.Click(chromedp.Search(`//main//aside[contains(@class,"facets")]//a[normalize-space()="Démarches en ligne"]`)),
 	)
 	if got := browserText(t, ctx, results); !strings.Contains(got, title) || strings.Contains(got, otherTitle) {
 		t.Errorf("the results filtered by category read %q, want only Nadia's topic", got)
 	}
-	if q, err := url.Parse(eval("read the URL", `location.href`)); err != nil || q.Query().Get("categorie") != "demarches-en-ligne" || q.Query().Get("q") != "attestation" {
+	if q, err := url.Parse(browserEval[string](t, ctx, "read the URL", `location.href`)); err != nil || q.Query().Get("categorie") != "demarches-en-ligne" || q.Query().Get("q") != "attestation" {
 		t.Errorf("with the category filter the URL is %v (%v)", q, err)
 	}
 	t.Logf("the journeys took %s without JavaScript", time.Since(began).Round(time.Millisecond))

@@ -84,27 +84,6 @@ func TestBrowserSearch(t *testing.T) {
 	}
 	messageResult := `//main//ol[contains(@class,"results")]/li[p[contains(@class,"result-type")][starts-with(normalize-space(),"Message")]]//h2[contains(@class,"result-title")]/a`
 
-	// eval evaluates a JavaScript expression of the page, bounded as a step.
-	eval := func(what, expr string) string {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, browserStepTimeout)
-		defer cancel()
-		v, err := chromedp.Run(sctx, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return v
-	}
-	// leave runs steps that load another page, and waits until that new page
-	// shows arrival (an XPath from //). The page being left is marked first,
-	// so that nothing of it is taken for the new page.
-	leave := func(what, arrival string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		all := []chromedp.Action[chromedp.Void]{chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.left = "1"`)}
-		all = append(all, steps...)
-		all = append(all, chromedp.WaitVisible(chromedp.Search(`/html[not(@data-left)]`+arrival)))
-		browse(t, ctx, what, all...)
-	}
 	// spaces folds the no-break spaces of French typography.
 	spaces := strings.NewReplacer("\u00a0", " ", "\u202f", " ")
 	text := func(sel chromedp.Search) string { t.Helper(); return spaces.Replace(browserText(t, ctx, sel)) }
@@ -120,11 +99,11 @@ func TestBrowserSearch(t *testing.T) {
 
 	// 2. A visitor searches from the home page's header.
 	browse(t, ctx, "open the home page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.ID("q-header")))
-	leave("search « attestations » from the header", `//main//p[contains(@class,"count")]`,
+	leavePage(t, ctx, "search « attestations » from the header", `//main//p[contains(@class,"count")]`,
 		chromedp.SendKeys(chromedp.ID("q-header"), "attestations"+kb.Enter),
 	)
 	browse(t, ctx, "the results page has its heading", chromedp.WaitVisible(byHeading("Recherche")))
-	if v := eval("read the page's search field", `document.getElementById("q-page").value`); v != "attestations" {
+	if v := browserEval[string](t, ctx, "read the page's search field", `document.getElementById("q-page").value`); v != "attestations" {
 		t.Errorf("the page's search field holds %q, want the query", v)
 	}
 	total := resultCount()
@@ -132,7 +111,7 @@ func TestBrowserSearch(t *testing.T) {
 		// The two topics about the attestation, and the answer.
 		t.Errorf("search « attestations »: count %q, want « 3 résultats. »", total)
 	}
-	marks := eval("read the highlighted words", `[...document.querySelectorAll("main ol.results mark")].map(m => m.textContent).join("|")`)
+	marks := browserEval[string](t, ctx, "read the highlighted words", `[...document.querySelectorAll("main ol.results mark")].map(m => m.textContent).join("|")`)
 	if marks == "" {
 		t.Fatal("no highlighted word (mark) in the results")
 	}
@@ -155,28 +134,28 @@ func TestBrowserSearch(t *testing.T) {
 	timing("2. search from the header")
 
 	// 3. Narrow to a category, then remove the filter.
-	leave("click the category facet « Outils et matériel »", activeFilter("Catégorie : Outils et matériel"),
+	leavePage(t, ctx, "click the category facet « Outils et matériel »", activeFilter("Catégorie : Outils et matériel"),
 		chromedp.Click(facet("Outils et matériel")),
 	)
 	if c := resultCount(); c != "1 résultat." {
 		t.Errorf("with the category filter the count reads %q, want « 1 résultat. »", c)
 	}
-	if titles := eval("read the result titles", `[...document.querySelectorAll("main ol.results .result-title")].map(h => h.textContent.trim()).join("|")`); titles != printTitle {
+	if titles := browserEval[string](t, ctx, "read the result titles", `[...document.querySelectorAll("main ol.results .result-title")].map(h => h.textContent.trim()).join("|")`); titles != printTitle {
 		t.Errorf("with the category filter the results are %q, want only %q", titles, printTitle)
 	}
-	if cur := eval("read the current facet", `(document.querySelector('main aside.facets a[aria-current="true"]') || {}).textContent || ""`); cur != "Outils et matériel" {
+	if cur := browserEval[string](t, ctx, "read the current facet", `(document.querySelector('main aside.facets a[aria-current="true"]') || {}).textContent || ""`); cur != "Outils et matériel" {
 		t.Errorf("the facet marked current is %q, want « Outils et matériel »", cur)
 	}
-	if loc, err := url.Parse(eval("read the URL", `location.href`)); err != nil || loc.Query().Get("categorie") != "outils-et-materiel" || loc.Query().Get("q") != "attestations" {
+	if loc, err := url.Parse(browserEval[string](t, ctx, "read the URL", `location.href`)); err != nil || loc.Query().Get("categorie") != "outils-et-materiel" || loc.Query().Get("q") != "attestations" {
 		t.Errorf("with the category filter the URL is %v (%v)", loc, err)
 	}
-	leave("remove the category filter", `//main[not(.//ul[contains(@class,"active-filters")])]//p[contains(@class,"count")]`,
+	leavePage(t, ctx, "remove the category filter", `//main[not(.//ul[contains(@class,"active-filters")])]//p[contains(@class,"count")]`,
 		chromedp.Click(chromedp.Search(activeFilter("Catégorie : Outils et matériel")+`/a[starts-with(normalize-space(),"retirer")]`)),
 	)
 	if c := resultCount(); c != total {
 		t.Errorf("after removing the filter the count reads %q, want %q again", c, total)
 	}
-	if loc, err := url.Parse(eval("read the URL", `location.href`)); err != nil || loc.Query().Has("categorie") || loc.Query().Get("q") != "attestations" {
+	if loc, err := url.Parse(browserEval[string](t, ctx, "read the URL", `location.href`)); err != nil || loc.Query().Has("categorie") || loc.Query().Get("q") != "attestations" {
 		t.Errorf("after removing the filter the URL is %v (%v)", loc, err)
 	}
 	timing("3. category facet on and off")
@@ -184,29 +163,29 @@ func TestBrowserSearch(t *testing.T) {
 	// 4. Search for the answer from the page's field, open the message: the
 	// topic opens on its page 2, scrolled to the message.
 	const query = "mes attestations espace"
-	leave("search « "+query+" » from the page's field", `//main//p[contains(@class,"count")]`,
+	leavePage(t, ctx, "search « "+query+" » from the page's field", `//main//p[contains(@class,"count")]`,
 		chromedp.Focus(chromedp.ID("q-page")),
 		// Empty the field as with a keyboard, then type.
 		chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
 		chromedp.KeyEvent(kb.Backspace),
 		chromedp.SendKeys(chromedp.ID("q-page"), query+kb.Enter),
 	)
-	if q := eval("read the URL", `new URLSearchParams(location.search).get("q")`); q != query {
+	if q := browserEval[string](t, ctx, "read the URL", `new URLSearchParams(location.search).get("q")`); q != query {
 		t.Fatalf("the search ran for %q, want %q", q, query)
 	}
-	if n := eval("count the message results", `String(document.evaluate('count(`+messageResult+`)', document, null, XPathResult.NUMBER_TYPE, null).numberValue)`); n != "1" {
+	if n := browserEval[string](t, ctx, "count the message results", `String(document.evaluate('count(`+messageResult+`)', document, null, XPathResult.NUMBER_TYPE, null).numberValue)`); n != "1" {
 		t.Fatalf("%s message results for « %s », want 1 (count: %s)", n, query, text(count))
 	}
 	if excerpt := text(chromedp.Search(`//main//ol[contains(@class,"results")]/li[p[contains(@class,"result-type")][starts-with(normalize-space(),"Message")]]//p[contains(@class,"excerpt")]`)); !strings.Contains(excerpt, "espace Mon Compte") {
 		t.Errorf("the message's excerpt reads %q", excerpt)
 	}
-	href := eval("read the message's link", `document.evaluate('`+messageResult+`', document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue.getAttribute("href")`)
+	href := browserEval[string](t, ctx, "read the message's link", `document.evaluate('`+messageResult+`', document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue.getAttribute("href")`)
 	if want := fmt.Sprintf("%s?post=%d", caf.Path(), answerNumber); href != want {
 		t.Errorf("the message's link goes to %q, want %q", href, want)
 	}
 	anchor := fmt.Sprintf("post-%d", answerNumber)
-	leave("open the message", `//main//article[@id="`+anchor+`"]`, chromedp.Click(chromedp.Search(messageResult)))
-	if loc := eval("read the URL", `location.href`); loc != base+caf.Path()+"?page=2#"+anchor {
+	leavePage(t, ctx, "open the message", `//main//article[@id="`+anchor+`"]`, chromedp.Click(chromedp.Search(messageResult)))
+	if loc := browserEval[string](t, ctx, "read the URL", `location.href`); loc != base+caf.Path()+"?page=2#"+anchor {
 		t.Errorf("the message opened %q, want %s", loc, base+caf.Path()+"?page=2#"+anchor)
 	}
 	browse(t, ctx, "the topic's page is shown", chromedp.WaitVisible(byHeading(cafTitle)))
@@ -222,7 +201,7 @@ func TestBrowserSearch(t *testing.T) {
 	pctx, cancel := context.WithTimeout(ctx, browserStepTimeout)
 	_, err := chromedp.Run(pctx, chromedp.Poll[bool](inView, chromedp.WithPollingTimeout(browserStepTimeout)))
 	cancel()
-	measure := eval("measure the message", `(() => { const r = document.getElementById("`+anchor+`").getBoundingClientRect(); return "top " + r.top + ", bottom " + r.bottom + ", window height " + innerHeight + ", scrollY " + scrollY + ", page height " + document.documentElement.scrollHeight; })()`)
+	measure := browserEval[string](t, ctx, "measure the message", `(() => { const r = document.getElementById("`+anchor+`").getBoundingClientRect(); return "top " + r.top + ", bottom " + r.bottom + ", window height " + innerHeight + ", scrollY " + scrollY + ", page height " + document.documentElement.scrollHeight; })()`)
 	if err != nil {
 		t.Errorf("#%s is not near the top of the window (%v): %s", anchor, err, measure)
 	} else {
@@ -231,7 +210,7 @@ func TestBrowserSearch(t *testing.T) {
 	timing("4. open a message on page 2 of its topic")
 
 	// 5. A misspelled word: the search corrects it and says so.
-	leave("search « imprimnte » from the header", `//main//p[contains(@class,"notice")][starts-with(normalize-space(),"Résultats pour")]`,
+	leavePage(t, ctx, "search « imprimnte » from the header", `//main//p[contains(@class,"notice")][starts-with(normalize-space(),"Résultats pour")]`,
 		chromedp.SendKeys(chromedp.ID("q-header"), "imprimnte"+kb.Enter),
 	)
 	if n := text(notice); n != "Résultats pour « imprimante » (au lieu de « imprimnte »)." {
@@ -240,7 +219,7 @@ func TestBrowserSearch(t *testing.T) {
 	if c := resultCount(); c != "1 résultat." {
 		t.Errorf("after correction the count reads %q, want « 1 résultat. »", c)
 	}
-	if titles := eval("read the result titles", `[...document.querySelectorAll("main ol.results .result-title")].map(h => h.textContent.trim()).join("|")`); titles != printTitle {
+	if titles := browserEval[string](t, ctx, "read the result titles", `[...document.querySelectorAll("main ol.results .result-title")].map(h => h.textContent.trim()).join("|")`); titles != printTitle {
 		t.Errorf("the corrected search found %q, want %q", titles, printTitle)
 	}
 	timing("5. misspelled word")
