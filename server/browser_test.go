@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/ligue-mednum/ligue/content"
 )
@@ -153,7 +154,6 @@ func browserSite(t *testing.T) (*testSite, string) {
 // using up the whole test's time.
 const browserStepTimeout = 20 * time.Second
 
-// browse runs browser steps, failing the test with what it was doing.
 // logInSteps open the login form from the header, send it, and wait until
 // the header shows the member.
 func logInSteps(login, password, pseudo string) []chromedp.Action[chromedp.Void] {
@@ -168,6 +168,48 @@ func logInSteps(login, password, pseudo string) []chromedp.Action[chromedp.Void]
 	}
 }
 
+// openRegistrationSteps open the home page at base, then the registration
+// form from the header.
+func openRegistrationSteps(base string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + "/"),
+		chromedp.Click(byHeaderLink("Créer un compte")),
+		chromedp.WaitVisible(byHeading("Créer un compte")),
+	}
+}
+
+// registrationFieldSteps type the required fields of the registration form.
+func registrationFieldSteps(pseudo, email, password, structure string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.SendKeys(chromedp.ID("f-pseudo"), pseudo),
+		chromedp.SendKeys(chromedp.ID("f-email"), email),
+		chromedp.SendKeys(chromedp.ID("f-password"), password),
+		chromedp.SendKeys(chromedp.ID("f-structure"), structure),
+	}
+}
+
+// openNewTopicSteps open Discussions from the site navigation, then its new
+// topic form.
+func openNewTopicSteps() []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Click(bySiteNav("Discussions")),
+		chromedp.WaitVisible(byHeading("Discussions")),
+		chromedp.Click(chromedp.Search(`//main//a[normalize-space()="Nouvelle discussion"]`)),
+		chromedp.WaitVisible(byHeading("Nouvelle discussion")),
+	}
+}
+
+// typeAtEndSteps focus the field sel, go to the end of its text as with a
+// keyboard (Ctrl+End), and type text there.
+func typeAtEndSteps(sel chromedp.ID, text string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Focus(sel),
+		chromedp.KeyEvent(kb.End, chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		chromedp.SendKeys(sel, text),
+	}
+}
+
+// browse runs browser steps, failing the test with what it was doing.
 func browse(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, browserStepTimeout)
@@ -187,6 +229,43 @@ func browserText[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S
 		t.Fatalf("read text of %v: %v", sel, err)
 	}
 	return s
+}
+
+// browserEval evaluates the JavaScript expression expr on the page, bounded
+// as a step, and returns its value; it fails the test with what it was doing.
+// (DevTools' own evaluation runs even when page scripts are disabled.)
+func browserEval[T any](t *testing.T, ctx context.Context, what, expr string) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, browserStepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+// browserValue returns the value of the form field sel, bounded as a step.
+func browserValue(t *testing.T, ctx context.Context, sel chromedp.ID) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, browserStepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Value(sel))
+	if err != nil {
+		t.Fatalf("read the value of #%s: %v", sel, err)
+	}
+	return v
+}
+
+// leavePage runs steps that load another page, and waits until that new
+// page shows arrival (an XPath from //). The page being left is marked
+// first, so that nothing of it is taken for the new page.
+func leavePage(t *testing.T, ctx context.Context, what, arrival string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	all := []chromedp.Action[chromedp.Void]{chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.left = "1"`)}
+	all = append(all, steps...)
+	all = append(all, chromedp.WaitVisible(chromedp.Search(`/html[not(@data-left)]`+arrival)))
+	browse(t, ctx, what, all...)
 }
 
 // Selectors a person would go by: the visible labels of links, buttons and
@@ -214,6 +293,24 @@ func byFlash(text string) chromedp.Search {
 // byHeading is the page's main heading.
 func byHeading(text string) chromedp.Search {
 	return chromedp.Search(`//main//h1[normalize-space()="` + text + `"]`)
+}
+
+// bySiteNav is a link of the site's navigation, in its header.
+func bySiteNav(label string) chromedp.Search {
+	return chromedp.Search(`//header[contains(@class,"site-header")]//a[normalize-space()="` + label + `"]`)
+}
+
+// postOf is the XPath of the (first) post of a member, found by its
+// author's name.
+func postOf(pseudo string) string {
+	return `//article[contains(concat(" ",normalize-space(@class)," ")," post ")][.//*[contains(@class,"post-author")]/a[normalize-space()="` + pseudo + `"]]`
+}
+
+// byActionUnder is a link or button (tag) under the post of pseudo whose
+// label starts with label (their labels end with a visually hidden
+// precision).
+func byActionUnder(pseudo, tag, label string) chromedp.Search {
+	return chromedp.Search(postOf(pseudo) + `//footer//` + tag + `[starts-with(normalize-space(),"` + label + `")]`)
 }
 
 var verifyLinkInLog = regexp.MustCompile(`https?://[A-Za-z0-9.:\[\]-]+/verification\?jeton=[A-Za-z0-9_-]+`)
@@ -255,20 +352,12 @@ func TestBrowserAccountJourney(t *testing.T) {
 	)
 
 	// 1. Register from the home page.
-	browse(t, ctx, "open the home page and the registration form",
-		chromedp.Navigate(base+"/"),
-		chromedp.Click(byHeaderLink("Créer un compte")),
-		chromedp.WaitVisible(byHeading("Créer un compte")),
-	)
-	browse(t, ctx, "fill in the registration form",
-		chromedp.SendKeys(chromedp.ID("f-pseudo"), pseudo),
-		chromedp.SendKeys(chromedp.ID("f-email"), email),
-		chromedp.SendKeys(chromedp.ID("f-password"), password),
-		chromedp.SendKeys(chromedp.ID("f-structure"), structure),
+	browse(t, ctx, "open the home page and the registration form", openRegistrationSteps(base)...)
+	browse(t, ctx, "fill in the registration form", append(registrationFieldSteps(pseudo, email, password, structure),
 		chromedp.SendKeys(chromedp.ID("f-departement"), "Finistère"),
 		// Typing on a focused select picks the option, as with a keyboard.
 		chromedp.SendKeys(chromedp.ID("f-metier"), "Conseill"),
-	)
+	)...)
 	if v, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-metier"))); err != nil || v != "conseiller" {
 		t.Fatalf("métier select holds %q (%v) after typing, want conseiller", v, err)
 	}
