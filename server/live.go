@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"context"
 	"strconv"
 	"sync"
 	"time"
@@ -75,7 +76,6 @@ func (s *Server) handleTopicEvents(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Accel-Buffering", "no")
 	ch := s.live.subscribe(topicID)
-	ctx := c.Context()
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer s.live.unsubscribe(topicID, ch)
 		keepAlive := time.NewTicker(25 * time.Second)
@@ -91,7 +91,11 @@ func (s *Server) handleTopicEvents(c *fiber.Ctx) error {
 			case <-keepAlive.C:
 				w.WriteString(": ping\n\n")
 			case <-ch:
+				// Not the request's context: fasthttp's races with the
+				// server's shutdown, and the stream outlives the handler.
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 				t, err := s.store.TopicByID(ctx, nil, topicID)
+				cancel()
 				if err != nil {
 					return
 				}
