@@ -162,6 +162,17 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 		return s.render(c, status, "accounts/login", &accountFormPage{Page: s.page(c, "Se connecter"), Form: f})
 	}
 	login := strings.ToLower(strings.TrimSpace(f.Get("login")))
+	// Blank fields are a slip, not a guess: no hashing, no strike against
+	// the limits.
+	if login == "" {
+		f.Errors.Add("login", "Indiquez votre adresse e-mail ou votre pseudo.")
+	}
+	if c.FormValue("password") == "" {
+		f.Errors.Add("password", "Indiquez votre mot de passe.")
+	}
+	if f.HasErrors() {
+		return again(fiber.StatusUnprocessableEntity)
+	}
 	ipKey, accountKey := c.IP(), login
 	if wait := firstWait(func() time.Duration { return s.limits.loginIP.wait(ipKey) },
 		func() time.Duration { return s.limits.loginAccount.wait(accountKey) }); wait > 0 {
