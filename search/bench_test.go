@@ -94,20 +94,13 @@ func buildBenchIndex(b *testing.B, dir string, n int) (bleve.Index, float64) {
 	}
 	r := rand.New(rand.NewSource(1))
 	start := time.Now()
-	batch := idx.NewBatch()
+	w := newBulkWriter(idx, rebuildBatch) // as Rebuild writes
 	for i := 0; i < n; i++ {
-		d := generateDoc(r, i)
-		if err := batch.Index(d.ID, indexable(d)); err != nil {
+		if err := w.Add(generateDoc(r, i)); err != nil {
 			b.Fatal(err)
 		}
-		if batch.Size() >= 2000 { // as content.EachSearchDoc hands them
-			if err := idx.Batch(batch); err != nil {
-				b.Fatal(err)
-			}
-			batch = idx.NewBatch()
-		}
 	}
-	if err := idx.Batch(batch); err != nil {
+	if err := w.Close(); err != nil {
 		b.Fatal(err)
 	}
 	return idx, float64(n) / time.Since(start).Seconds()
@@ -126,13 +119,19 @@ func BenchmarkTwoWordQuery(b *testing.B) {
 	idx, _ := buildBenchIndex(b, b.TempDir(), benchDocs())
 	defer idx.Close()
 	ix := &Index{idx: idx}
+	if err := ix.warmFacets(); err != nil { // as Open does
+		b.Fatal(err)
+	}
 	// Pairs of words of the field, common and rarer.
 	queries := []string{"médiation numérique", "démarche caf", "attestation paiement", "carte vitale", "mot passe",
 		"atelier seniors", "france travail", "imprimante scanner", "rendez-vous préfecture", "pass numérique",
 		"identité numérique", "déclaration revenus", "smartphone tablette", "adresse courriel", "personne âgée"}
+	// Each query runs queryRounds times, so that the p99 is a percentile of
+	// 150 timings rather than the slowest of 15.
+	const queryRounds = 10
 	var took []time.Duration
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	for i := 0; i < b.N*queryRounds; i++ {
 		for _, q := range queries {
 			start := time.Now()
 			res, err := ix.Search(context.Background(), Request{Q: q})

@@ -49,6 +49,8 @@ type Index struct {
 	target string      // generation folder the link pointed to when opened
 	cursor int64
 
+	facets facetTables // of the current index
+
 	needRebuild atomic.Bool
 	rebuilding  atomic.Bool
 	wake        chan struct{}
@@ -102,6 +104,9 @@ func (ix *Index) openCurrent() error {
 	if old != nil {
 		old.Close()
 	}
+	if err := ix.warmFacets(); err != nil {
+		ix.log.Warn("search facet tables", "err", err)
+	}
 	return nil
 }
 
@@ -144,7 +149,8 @@ func (ix *Index) Poke() {
 
 // Run keeps the index up to date until ctx ends: it rebuilds when needed,
 // applies the outbox when poked and every second, follows rebuilds swapped
-// in by `ligue reindex`, and prunes the outbox.
+// in by `ligue reindex`, prunes the outbox, and prepares the facet tables
+// of new segments.
 func (ix *Index) Run(ctx context.Context) {
 	if ix.needRebuild.Load() {
 		ix.rebuildNow(ctx)
@@ -170,6 +176,9 @@ func (ix *Index) Run(ctx context.Context) {
 		}
 		if err := ix.apply(ctx); err != nil && ctx.Err() == nil {
 			ix.log.Error("search indexing", "err", err)
+		}
+		if err := ix.warmFacets(); err != nil && ctx.Err() == nil {
+			ix.log.Warn("search facet tables", "err", err)
 		}
 	}
 }
@@ -276,13 +285,15 @@ func (ix *Index) apply(ctx context.Context) error {
 	}
 }
 
-// indexable is the document as Bleve maps it; "exact" carries the words
-// unstemmed for prefix search.
+// indexable is the document as Bleve maps it: "text" is what words match
+// (tags included, so "adresse caf" finds a topic only tagged caf) and
+// "exact" gives the same words to prefixes and spelling suggestions.
 func indexable(d content.SearchDoc) map[string]any {
+	text := d.Title + "\n" + d.Body + "\n" + strings.Join(d.Tags, " ")
 	return map[string]any{
-		"type": d.Type, "title": d.Title, "body": d.Body, "exact": d.Title + "\n" + d.Body,
-		"author": d.Author, "category": d.Category, "tags": d.Tags, "resolved": d.Resolved,
-		"accepted": d.Accepted, "date": d.Date, "access": d.Access,
+		"title": d.Title, "body": d.Body, "text": text, "exact": text,
+		"facets": facetValues(d.Type, d.Category, d.Tags),
+		"author": d.Author, "access": d.Access, "resolved": d.Resolved, "accepted": d.Accepted, "date": d.Date,
 	}
 }
 
@@ -320,15 +331,12 @@ func Rebuild(ctx context.Context, dataDir string, store *content.Store, log *slo
 		return err
 	}
 	start, lastLog, done := time.Now(), time.Now(), 0
+	w := newBulkWriter(idx, rebuildBatch)
 	cursor, err := store.EachSearchDoc(ctx, func(docs []content.SearchDoc) error {
-		b := idx.NewBatch()
 		for _, d := range docs {
-			if err := b.Index(d.ID, indexable(d)); err != nil {
+			if err := w.Add(d); err != nil {
 				return err
 			}
-		}
-		if err := idx.Batch(b); err != nil {
-			return err
 		}
 		done += len(docs)
 		if time.Since(lastLog) > 2*time.Second {
@@ -339,6 +347,9 @@ func Rebuild(ctx context.Context, dataDir string, store *content.Store, log *slo
 		}
 		return ctx.Err()
 	})
+	if werr := w.Close(); err == nil {
+		err = werr
+	}
 	if err == nil {
 		b := idx.NewBatch()
 		b.SetInternal([]byte(keyVersion), []byte(mappingVersion))

@@ -6,11 +6,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2"
 
 	"github.com/ligue-mednum/ligue/content"
 )
@@ -251,6 +254,98 @@ func TestFiltersFacetsAndHighlighting(t *testing.T) {
 	}
 }
 
+func TestTagsMatchAsWords(t *testing.T) {
+	f := newFixture(t)
+	tagged := f.topic("Karim", "Changement de coordonnées", "Comment déclarer une nouvelle adresse ?", func(n *content.NewTopic) { n.Tags = "caf" })
+	untagged := f.topic("Lucie", "Changement d’adresse", "Une nouvelle adresse pour la mutuelle.")
+	f.open()
+
+	res := f.search(Request{Q: "adresse caf"})
+	if !has(res, docID(tagged)) || has(res, docID(untagged)) {
+		t.Errorf("adresse caf: %v", ids(res))
+	}
+	// As indexed from the outbox.
+	later := f.topic("Nadia", "Déménagement", "Quelle adresse donner ?", func(n *content.NewTopic) { n.Tags = "ameli" })
+	f.sync()
+	if res := f.search(Request{Q: "ameli adresse"}); !has(res, docID(later)) || has(res, docID(untagged)) {
+		t.Errorf("ameli adresse: %v", ids(res))
+	}
+}
+
+// TestSplitSearchMatchesWhole checks that a search split in ranges of
+// documents finds the same page, total and facets as a single one.
+func TestSplitSearchMatchesWhole(t *testing.T) {
+	f := newFixture(t)
+	words := strings.Fields("tablette smartphone atelier imprimante caf attestation")
+	for i := 0; i < 30; i++ {
+		f.topic([]string{"Karim", "Lucie", "Nadia"}[i%3], "Atelier numéro "+itoa(int64(i))+" "+words[i%len(words)],
+			strings.Repeat(words[(i+1)%len(words)]+" ", 1+i%4)+"pour les seniors.", func(n *content.NewTopic) {
+				n.Tags = words[i%4]
+				if i%2 == 0 {
+					n.Category = "outils-et-materiel"
+				}
+			})
+	}
+	f.open()
+	for i := 0; i < 10; i++ { // a second segment
+		f.topic("Nadia", "Tablette "+itoa(int64(i)), "Un atelier tablette.", func(n *content.NewTopic) { n.Tags = "tablette" })
+	}
+	f.sync()
+	snap, err := openSnapshot(f.ix.idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	for _, tc := range []struct {
+		q      string
+		recent bool
+		from   int
+	}{{"atelier", false, 0}, {"atelier", false, 5}, {"tablette", true, 0}, {"seniors -caf", false, 3}} {
+		clauses, _ := parse(tc.q)
+		p := matcher{idx: f.ix.idx}.build(clauses)
+		order := sortOrder(tc.recent)
+		run := func(parts int) (*Results, []string) {
+			found, err := collect(context.Background(), snap, f.ix.idx.Mapping(), &f.ix.facets, p.query(Request{}), order, tc.from, 5, parts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := &Results{Total: found.total}
+			found.counter.fill(res)
+			var hits []string
+			for _, h := range found.hits {
+				hits = append(hits, h.ID+" "+strconv.FormatFloat(h.Score, 'g', 6, 64))
+			}
+			return res, hits
+		}
+		whole, wholeHits := run(1)
+		if whole.Total == 0 {
+			t.Fatalf("%q finds nothing", tc.q)
+		}
+		for _, parts := range []int{2, 3} {
+			split, splitHits := run(parts)
+			if split.Total != whole.Total || !reflect.DeepEqual(splitHits, wholeHits) ||
+				!reflect.DeepEqual([][]Facet{split.Types, split.Categories, split.Tags}, [][]Facet{whole.Types, whole.Categories, whole.Tags}) {
+				t.Errorf("%q in %d parts: %d %v %v %v %v, want %d %v %v %v %v", tc.q, parts,
+					split.Total, splitHits, split.Types, split.Categories, split.Tags,
+					whole.Total, wholeHits, whole.Types, whole.Categories, whole.Tags)
+			}
+		}
+	}
+}
+
+func TestFoldingTableMatchesDecomposition(t *testing.T) {
+	for r := rune(0x20); r < 0x300; r++ {
+		if got, want := string(foldTerm([]byte(string(r)))), foldSlow(string(r)); got != want {
+			t.Errorf("%q folds to %q, want %q", r, got, want)
+		}
+	}
+	for _, s := range []string{"médiathèque", "Œuvre", "ÇA", "naïve", "e\u0301te\u0301", "straße", "Ǆemal", "ﬁchier", "日本語"} {
+		if got, want := string(foldTerm([]byte(s))), foldSlow(s); got != want {
+			t.Errorf("%q folds to %q, want %q", s, got, want)
+		}
+	}
+}
+
 func TestPrivateAndHiddenContentNeverLeaks(t *testing.T) {
 	f := newFixture(t)
 	public := f.topic("Karim", "Budget des ateliers numériques", "Le budget public des ateliers.")
@@ -472,3 +567,276 @@ func TestBadQueriesAnswerQuickly(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// synthetic makes documents straight for the index: every fifth one is a
+// restricted draft only reader may read, with facet values of its own.
+type synthetic struct {
+	mu     sync.Mutex
+	docs   map[string]content.SearchDoc
+	reader *content.User
+}
+
+func (s *synthetic) doc(n, version int) content.SearchDoc {
+	cats := []string{"demarches-en-ligne", "outils-et-materiel", "metier-et-reconnaissance"}
+	tags := []string{"caf", "ameli", "impots", "tablette"}
+	d := content.SearchDoc{ID: "post:" + strconv.Itoa(n), Type: content.DocMessage,
+		Body:     "Un atelier " + tags[(n+version)%4] + " numéro " + strconv.Itoa(n) + " version " + strconv.Itoa(version),
+		Category: cats[(n+version)%3], Tags: []string{tags[(n+version)%4]}, Date: time.Unix(int64(1e9+n*60+version), 0),
+		Access: []string{content.AccessPublic}}
+	if n%7 == 0 {
+		d.ID, d.Type, d.Title = "topic:"+strconv.Itoa(n), content.DocDiscussion, "Atelier "+strconv.Itoa(n)
+	}
+	if (n+version)%5 == 0 {
+		d.Type, d.Category, d.Tags = "proposition", "vie-de-la-ligue", []string{"secret-tag"}
+		d.Body = "Un atelier confidentiel numéro " + strconv.Itoa(n)
+		d.Access = []string{content.AccessRestricted, "user:" + itoa(s.reader.ID)}
+	}
+	return d
+}
+
+// index writes docs numbered from..to-1 at version in one batch (a new
+// segment); documents written before are replaced (deleted in theirs).
+func (s *synthetic) index(t *testing.T, ix *Index, from, to, version int) {
+	t.Helper()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	b := ix.idx.NewBatch()
+	var written []content.SearchDoc
+	for n := from; n < to; n++ {
+		d := s.doc(n, version)
+		if err := b.Index(d.ID, indexable(d)); err != nil {
+			t.Error(err)
+		}
+		written = append(written, d)
+	}
+	if err := ix.idx.Batch(b); err != nil {
+		t.Error(err)
+	}
+	s.mu.Lock()
+	for _, d := range written {
+		s.docs[d.ID] = d
+	}
+	s.mu.Unlock()
+}
+
+func facetMap(res *Results) map[string]int {
+	m := map[string]int{}
+	for _, f := range res.Types {
+		m["type:"+f.Value] += f.Count
+	}
+	for _, f := range res.Categories {
+		m["category:"+f.Value] += f.Count
+	}
+	for _, f := range res.Tags {
+		m["tag:"+f.Value] += f.Count
+	}
+	return m
+}
+
+// checkReadable fails when a result shows something of a document the
+// viewer may not read, or facets that do not add up to the total.
+func checkReadable(t *testing.T, what string, res *Results, hits []string) {
+	t.Helper()
+	for _, h := range hits {
+		if strings.HasPrefix(h, "secret") {
+			t.Errorf("%s: a restricted document in the hits: %v", what, hits)
+		}
+	}
+	types, cats := 0, 0
+	for k, n := range facetMap(res) {
+		if strings.Contains(k, "proposition") || strings.Contains(k, "vie-de-la-ligue") || strings.Contains(k, "secret-tag") {
+			t.Errorf("%s: facet of a restricted document: %s %d", what, k, n)
+		}
+		if strings.HasPrefix(k, "type:") {
+			types += n
+		}
+		if strings.HasPrefix(k, "category:") {
+			cats += n
+		}
+	}
+	if uint64(types) != res.Total || uint64(cats) != res.Total {
+		t.Errorf("%s: %d matches but %d types and %d categories counted", what, res.Total, types, cats)
+	}
+}
+
+// splitRun runs q for r on a snapshot of ix in parts, as Search does.
+func splitRun(t *testing.T, ix *Index, q string, r Request, from, parts int) (*Results, []string) {
+	t.Helper()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	snap, err := openSnapshot(ix.idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	clauses, _ := parse(q)
+	p := matcher{idx: ix.idx}.build(clauses)
+	found, err := collect(context.Background(), snap, ix.idx.Mapping(), &ix.facets, p.query(r), sortOrder(r.Recent), from, PerPage, parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &Results{Total: found.total}
+	found.counter.fill(res)
+	var hits []string
+	hl, err := newHighlighter(ix.idx.Mapping())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range found.hits {
+		var hit Hit
+		if err := hl.highlight(p, snap, h, &hit); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(hit.Excerpt), "confidentiel") {
+			hits = append(hits, "secret excerpt of "+h.ID)
+		}
+		hits = append(hits, h.ID)
+	}
+	return res, hits
+}
+
+// TestRestrictedDocsStayOutOfSplitSearches spreads restricted documents
+// over segments, some replaced by public versions and the other way round
+// (deleted documents in the segments), and checks every way of splitting
+// the search finds, counts and facets what bleve's own search finds.
+func TestRestrictedDocsStayOutOfSplitSearches(t *testing.T) {
+	f := newFixture(t)
+	f.open()
+	s := &synthetic{docs: map[string]content.SearchDoc{}, reader: f.users["Nadia"]}
+	for from := 0; from < 120; from += 20 {
+		s.index(t, f.ix, from, from+20, 0)
+	}
+	s.index(t, f.ix, 10, 50, 1) // a public draft becomes restricted, and the other way round
+	s.index(t, f.ix, 30, 35, 2)
+
+	for _, viewer := range []*content.User{nil, f.users["Karim"], f.users["Nadia"]} {
+		for _, q := range []string{"atelier", "atelier caf", "atelier -tablette"} {
+			r := Request{Q: q, Viewer: viewer}
+			// What bleve finds without the facet tables or the split.
+			clauses, _ := parse(q)
+			p := matcher{idx: f.ix.idx}.build(clauses)
+			sr, err := f.ix.idx.Search(bleve.NewSearchRequestOptions(p.query(r), 1000, 0, false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]int{}
+			restricted := 0
+			for _, h := range sr.Hits {
+				d := s.docs[h.ID]
+				for _, v := range facetValues(d.Type, d.Category, d.Tags) {
+					want[v]++
+				}
+				if d.Access[0] == content.AccessRestricted {
+					restricted++
+				}
+			}
+			if viewer == f.users["Nadia"] {
+				if restricted == 0 && q == "atelier" {
+					t.Fatalf("%q: the reader finds no draft", q)
+				}
+			} else if restricted > 0 {
+				t.Fatalf("%q: bleve itself finds %d drafts for %v", q, restricted, viewer)
+			}
+			for _, parts := range []int{1, 2, 3, 5} {
+				for _, from := range []int{0, 20} {
+					what := q + " in " + strconv.Itoa(parts) + " parts from " + strconv.Itoa(from)
+					res, hits := splitRun(t, f.ix, q, r, from, parts)
+					if res.Total != sr.Total || !reflect.DeepEqual(facetMap(res), want) {
+						t.Errorf("%s for %v: %d %v, want %d %v", what, viewer, res.Total, facetMap(res), sr.Total, want)
+					}
+					if viewer != f.users["Nadia"] {
+						checkReadable(t, what, res, hits)
+					}
+				}
+			}
+			if viewer != f.users["Nadia"] {
+				res := f.search(r)
+				checkReadable(t, q, res, ids(res))
+				for _, h := range res.Hits {
+					if strings.Contains(string(h.Excerpt), "confidentiel") {
+						t.Errorf("%q: excerpt of a draft: %s", q, h.Excerpt)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestConcurrentSearchesWhileIndexing searches, split or not, while the
+// indexer writes segments, replaces documents and Scorch merges: run with
+// -race.
+func TestConcurrentSearchesWhileIndexing(t *testing.T) {
+	f := newFixture(t)
+	f.open()
+	s := &synthetic{docs: map[string]content.SearchDoc{}, reader: f.users["Nadia"]}
+	s.index(t, f.ix, 0, 30, 0)
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				r := Request{Q: []string{"atelier", "atelier caf", "tablette", "confidentiel"}[i%4], Recent: i%3 == 0, Page: 1 + i%2}
+				res, err := f.ix.Search(context.Background(), r)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				checkReadable(t, "search "+r.Q, res, ids(res))
+				split, hits := splitRun(t, f.ix, r.Q, r, 0, 1+w%3)
+				checkReadable(t, "split "+r.Q, split, hits)
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() { // as Run does after each write
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := f.ix.warmFacets(); err != nil {
+				t.Error(err)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	for v := 1; v <= 40; v++ {
+		from := (v * 7) % 60
+		s.index(t, f.ix, from, from+15, v)
+	}
+	close(stop)
+	wg.Wait()
+	if res := f.search(Request{Q: "atelier"}); res.Total == 0 {
+		t.Error("nothing found after indexing")
+	}
+}
+
+// TestLigaturesAndElisions checks that prefixes and corrections see "œ"
+// as the index does ("oe"), and that a correction shows the word without
+// the article elided before it.
+func TestLigaturesAndElisions(t *testing.T) {
+	f := newFixture(t)
+	oeuvre := f.topic("Karim", "Les chefs-d’œuvre du numérique", "Un cœur d’activité.")
+	ordi := f.topic("Lucie", "Le rôle de l’ordinateur", "Allumer l’imprimante.")
+	f.open()
+	for _, q := range []string{"œuvr*", "cœu*", "coeu*", "Œuvee"} {
+		if res := f.search(Request{Q: q}); !has(res, docID(oeuvre)) {
+			t.Errorf("%q: %v", q, ids(res))
+		}
+	}
+	for q, want := range map[string]string{"ordinatuer": "ordinateur", "imprimnate": "imprimante"} {
+		if res := f.search(Request{Q: q}); !has(res, docID(ordi)) || res.Corrected != want {
+			t.Errorf("%q: %v corrected %q, want %q", q, ids(res), res.Corrected, want)
+		}
+	}
+}

@@ -3,9 +3,6 @@ package search
 import (
 	_ "embed"
 	"strings"
-	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 //go:embed synonyms.txt
@@ -50,17 +47,9 @@ func appendUnique(list []string, more ...string) []string {
 	return list
 }
 
-// fold lower-cases, removes accents and normalises apostrophes and spaces.
+// fold lower-cases, removes accents and ligatures as the analysers do
+// ("Œuvre" is "oeuvre", as indexed), and normalises apostrophes and spaces.
 func fold(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.ToLower(s)) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case r == '’':
-			b.WriteRune('\'')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return strings.Join(strings.Fields(b.String()), " ")
+	s = strings.ReplaceAll(foldSlow(strings.ToLower(s)), "’", "'")
+	return strings.Join(strings.Fields(s), " ")
 }
