@@ -180,18 +180,6 @@ func (s *Server) requireMember(c *fiber.Ctx) error {
 	return c.Redirect("/connexion?retour="+safeReturn(c.OriginalURL()), fiber.StatusSeeOther)
 }
 
-// requireVerified lets only members with a confirmed e-mail address write.
-func (s *Server) requireVerified(c *fiber.Ctx) error {
-	u := currentUser(c)
-	if u == nil {
-		return s.requireMember(c)
-	}
-	if !u.Verified() {
-		return errUnverified
-	}
-	return c.Next()
-}
-
 // requireModerator lets moderators and administrators through.
 func (s *Server) requireModerator(c *fiber.Ctx) error {
 	if u := currentUser(c); u == nil {
