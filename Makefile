@@ -4,7 +4,7 @@ DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run build test audit vet fmt-check browser-deps audit-deps bench fuzz clean
+.PHONY: run build test audit vet staticcheck fmt-check browser-deps audit-deps bench fuzz clean
 
 run: build
 	./ligue serve --addr $(ADDR) --data $(DATA)
@@ -13,7 +13,7 @@ build:
 	$(GO) build -o ligue .
 
 # Everything we check. Installs what the tests need and fails loudly if it can't.
-test: browser-deps audit-deps fmt-check vet
+test: browser-deps audit-deps fmt-check vet staticcheck
 	LIGUE_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 20m ./...
 
 # The page checks of make test, as a report: every page crawled, with its
@@ -23,6 +23,10 @@ audit: browser-deps audit-deps
 
 vet:
 	$(GO) vet ./...
+
+# Unused code, suspicious constructs, deprecated calls (pinned version).
+staticcheck:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.6.1 ./...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
