@@ -288,11 +288,12 @@ func (a *auditor) assetSize(u string) int {
 }
 
 // status fetches an internal URL over plain HTTP with the role's session, as
-// the broken-link check does for every link found.
-func (a *auditor) status(u string) (int, string) {
+// the broken-link check does for every link found, and tells where it
+// redirects to, if it does.
+func (a *auditor) status(u string) (status int, contentType, location string) {
 	req, err := http.NewRequest("GET", u, nil)
 	if err != nil {
-		return 0, ""
+		return 0, "", ""
 	}
 	for _, c := range a.cookies {
 		req.AddCookie(c)
@@ -300,11 +301,11 @@ func (a *auditor) status(u string) (int, string) {
 	resp, err := a.client.Do(req)
 	if err != nil {
 		a.t.Errorf("GET %s: %v", u, err)
-		return 0, ""
+		return 0, "", ""
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, resp.Header.Get("Content-Type")
+	return resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Location")
 }
 
 // validate runs the Nu HTML Checker once over every page (the JVM takes

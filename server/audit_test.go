@@ -33,6 +33,7 @@ func TestAuditEveryPage(t *testing.T) {
 
 	var pages []*auditPage
 	var broken []string
+	links := 0
 	// Half the roles browse in dark mode, so both palettes are checked.
 	for _, role := range []struct {
 		name   string
@@ -55,6 +56,7 @@ func TestAuditEveryPage(t *testing.T) {
 		}
 		pages = append(pages, c.pages...)
 		broken = append(broken, c.broken...)
+		links += len(c.seen)
 	}
 	validate(t, a.exceptions, pages)
 
@@ -63,8 +65,8 @@ func TestAuditEveryPage(t *testing.T) {
 		failed = failed || len(p.Problems) > 0
 	}
 	if failed || os.Getenv("LIGUE_AUDIT_REPORT") == "1" {
-		fmt.Printf("\n%d pages checked (axe-core WCAG 2.1 A/AA, Nu HTML Checker, reflow at 320 px, first visit ≤ %s):\n%s",
-			len(pages), kbytes(firstVisitBudget), auditTable(pages))
+		fmt.Printf("\n%d links followed, %d pages checked (axe-core WCAG 2.1 A/AA, Nu HTML Checker, reflow at 320 px, first visit ≤ %s):\n%s",
+			links, len(pages), kbytes(firstVisitBudget), auditTable(pages))
 	}
 	for _, b := range broken {
 		t.Errorf("broken link: %s", b)
@@ -119,16 +121,21 @@ func (c *crawl) run(seeds []string) {
 		path := strings.TrimPrefix(u, c.a.base)
 		seed := slices.Contains(seeds, path)
 		shape := pageShape(path)
-		if !seed && c.shapes[shape] >= perShape {
-			continue
-		}
-		status, ctype := c.a.status(u)
+		// Every link is checked; only perShape pages of a shape are opened.
+		status, ctype, location := c.a.status(u)
 		switch {
 		case status >= 400 && !seed:
 			c.broken = append(c.broken, fmt.Sprintf("%s: %s answers %d", c.role, path, status))
 			continue
-		case status >= 300 && status < 400 || !strings.HasPrefix(ctype, "text/html"):
-			continue // redirects are followed as links of their own pages
+		case location != "":
+			if next, err := url.Parse(u); err == nil {
+				if loc, err := next.Parse(location); err == nil {
+					c.enqueue(loc.String())
+				}
+			}
+			continue
+		case !strings.HasPrefix(ctype, "text/html") || !seed && c.shapes[shape] >= perShape:
+			continue
 		}
 		c.shapes[shape]++
 		began := time.Now()
@@ -193,7 +200,7 @@ func (c *crawl) enqueue(u string) {
 	c.seen[u] = true
 	path := strings.TrimPrefix(u, c.a.base)
 	if notAPage.MatchString(strings.SplitN(path, "?", 2)[0]) {
-		if status, _ := c.a.status(u); status >= 400 {
+		if status, _, _ := c.a.status(u); status >= 400 {
 			c.broken = append(c.broken, fmt.Sprintf("%s: %s answers %d", c.role, path, status))
 		}
 		return
