@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
@@ -54,14 +55,21 @@ type facetTables struct {
 	terms    []string                  // facet terms by ordinal
 	ordinals map[string]uint32         // facet term → ordinal
 	segments map[uint64]*segmentFacets // by segment ID
+	uses     uint64                    // searches counted so far
 }
 
 // segmentFacets lists the facet values of a segment's documents: those of
 // document d are ords[start[d]:start[d+1]].
 type segmentFacets struct {
-	start []uint32
-	ords  []uint32
+	start   []uint32
+	ords    []uint32
+	lastUse uint64 // the facetTables.uses of the last search that needed it
 }
+
+// keptUnused is how many searches the table of a segment no search needs
+// any more (merged away) is kept: a search on a slightly older snapshot may
+// still ask for it, and should not rebuild it.
+const keptUnused = 64
 
 // warmFacets builds the facet tables of the segments searches have not
 // seen yet (after opening, writing, or a merge), so that searches need not.
@@ -80,30 +88,42 @@ func (ix *Index) warmFacets() error {
 	return err
 }
 
-// counter returns a counter for the matches of a search on snap, building
-// the tables of segments not seen yet.
+// counter returns a counter for the matches of a search on snap. The tables
+// of segments not seen yet are read outside the lock, so that other
+// searches do not wait for them.
 func (t *facetTables) counter(snap *snapshot) (*facetCounter, error) {
+	read := map[uint64]*segmentTerms{}
+	for _, ss := range t.unknown(snap) {
+		st, err := readFacets(ss.Segment())
+		if err != nil {
+			return nil, err
+		}
+		read[ss.Id()] = st
+	}
+
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.owner != snap.owner || t.segments == nil {
-		t.owner, t.terms, t.ordinals, t.segments = snap.owner, nil, map[string]uint32{}, map[uint64]*segmentFacets{}
-	}
+	t.ownedBy(snap.owner)
+	t.uses++
 	c := &facetCounter{offsets: snap.offsets}
-	live := map[uint64]bool{}
 	for _, ss := range snap.segments {
 		sf, ok := t.segments[ss.Id()]
 		if !ok {
-			var err error
-			if sf, err = t.build(ss.Segment()); err != nil {
-				return nil, err
+			st := read[ss.Id()]
+			if st == nil { // dropped since unknown looked (an index swap): read it now
+				var err error
+				if st, err = readFacets(ss.Segment()); err != nil {
+					return nil, err
+				}
 			}
+			sf = t.adopt(st)
 			t.segments[ss.Id()] = sf
 		}
-		live[ss.Id()] = true
+		sf.lastUse = t.uses
 		c.segments = append(c.segments, sf)
 	}
-	for id := range t.segments {
-		if !live[id] {
+	for id, sf := range t.segments {
+		if t.uses-sf.lastUse > keptUnused {
 			delete(t.segments, id) // merged away (a search still using it holds its own pointer)
 		}
 	}
@@ -112,15 +132,63 @@ func (t *facetTables) counter(snap *snapshot) (*facetCounter, error) {
 	return c, nil
 }
 
-// build reads a segment's facet postings into its table.
-func (t *facetTables) build(seg segment.Segment) (*segmentFacets, error) {
+// unknown lists the segments of snap that have no table yet.
+func (t *facetTables) unknown(snap *snapshot) []*scorch.SegmentSnapshot {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.ownedBy(snap.owner)
+	var out []*scorch.SegmentSnapshot
+	for _, ss := range snap.segments {
+		if _, ok := t.segments[ss.Id()]; !ok {
+			out = append(out, ss)
+		}
+	}
+	return out
+}
+
+// ownedBy empties the tables when they belong to another index than owner
+// (after a rebuild swapped it in). Call with t.mu held.
+func (t *facetTables) ownedBy(owner bleve.Index) {
+	if t.owner != owner || t.segments == nil {
+		t.owner, t.terms, t.ordinals, t.segments = owner, nil, map[string]uint32{}, map[uint64]*segmentFacets{}
+	}
+}
+
+// segmentTerms is a segment's table as read, with ordinals of its own.
+type segmentTerms struct {
+	terms []string
+	start []uint32
+	ords  []uint32 // indexes into terms
+}
+
+// adopt turns a table read on its own into one with the shared ordinals.
+// Call with t.mu held.
+func (t *facetTables) adopt(st *segmentTerms) *segmentFacets {
+	shared := make([]uint32, len(st.terms))
+	for i, term := range st.terms {
+		ord, ok := t.ordinals[term]
+		if !ok {
+			ord = uint32(len(t.terms))
+			t.terms = append(t.terms, term)
+			t.ordinals[term] = ord
+		}
+		shared[i] = ord
+	}
+	for i, o := range st.ords {
+		st.ords[i] = shared[o]
+	}
+	return &segmentFacets{start: st.start, ords: st.ords}
+}
+
+// readFacets reads a segment's facet postings into a table.
+func readFacets(seg segment.Segment) (*segmentTerms, error) {
 	dict, err := seg.Dictionary("facets")
 	if err != nil {
 		return nil, err
 	}
 	type pair struct{ doc, ord uint32 }
 	var pairs []pair
-	perDoc := make([]uint32, seg.Count()+1)
+	st := &segmentTerms{start: make([]uint32, seg.Count()+1)}
 	terms := dict.AutomatonIterator(everyTerm{}, nil, nil)
 	for {
 		e, err := terms.Next()
@@ -130,12 +198,8 @@ func (t *facetTables) build(seg segment.Segment) (*segmentFacets, error) {
 		if e == nil {
 			break
 		}
-		ord, ok := t.ordinals[e.Term]
-		if !ok {
-			ord = uint32(len(t.terms))
-			t.terms = append(t.terms, e.Term)
-			t.ordinals[e.Term] = ord
-		}
+		ord := uint32(len(st.terms))
+		st.terms = append(st.terms, e.Term)
 		pl, err := dict.PostingsList([]byte(e.Term), nil, nil)
 		if err != nil {
 			return nil, err
@@ -150,19 +214,19 @@ func (t *facetTables) build(seg segment.Segment) (*segmentFacets, error) {
 				break
 			}
 			pairs = append(pairs, pair{uint32(p.Number()), ord})
-			perDoc[p.Number()+1]++
+			st.start[p.Number()+1]++
 		}
 	}
-	sf := &segmentFacets{start: perDoc, ords: make([]uint32, len(pairs))}
-	for d := 1; d < len(sf.start); d++ {
-		sf.start[d] += sf.start[d-1]
+	for d := 1; d < len(st.start); d++ {
+		st.start[d] += st.start[d-1]
 	}
-	next := append([]uint32(nil), sf.start...)
+	st.ords = make([]uint32, len(pairs))
+	next := append([]uint32(nil), st.start...)
 	for _, p := range pairs {
-		sf.ords[next[p.doc]] = p.ord
+		st.ords[next[p.doc]] = p.ord
 		next[p.doc]++
 	}
-	return sf, nil
+	return st, nil
 }
 
 // everyTerm is the automaton matching every term of a dictionary.
