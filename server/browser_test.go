@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/ligue-mednum/ligue/content"
 )
@@ -133,8 +134,9 @@ func logBrowserState(t *testing.T, tabCtx context.Context) {
 }
 
 // browserSite starts the real server on a free TCP port of 127.0.0.1, with
-// that address as its base URL, and returns it with the base URL.
-func browserSite(t *testing.T) (*testSite, string) {
+// that address as its base URL, and returns it with the base URL. A test may
+// add routes of its own.
+func browserSite(t *testing.T, extraRoutes ...func(*fiber.App)) (*testSite, string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -142,6 +144,9 @@ func browserSite(t *testing.T) (*testSite, string) {
 	}
 	base := "http://" + ln.Addr().String()
 	ts := newTestSite(t, func(c *Config) { c.BaseURL = base })
+	for _, add := range extraRoutes {
+		add(ts.srv.App()) // before listening: Fiber builds its routes then
+	}
 	go ts.srv.App().Listener(ln)
 	t.Cleanup(func() {
 		ts.srv.live.close() // open event streams would hold the shutdown
