@@ -92,16 +92,6 @@ type docLoad struct {
 	bytes  int
 }
 
-// requireTool fails the test (under make test) or skips it when a checker is
-// missing.
-func requireTool(t *testing.T, what, hint string) {
-	t.Helper()
-	if os.Getenv("LIGUE_REQUIRE_BROWSER") == "1" {
-		t.Fatalf("%s is missing: %s", what, hint)
-	}
-	t.Skipf("%s is missing (%s)", what, hint)
-}
-
 // newAuditor opens a tab with axe-core loaded into every page.
 func newAuditor(t *testing.T, base string) *auditor {
 	t.Helper()

@@ -50,16 +50,23 @@ func browserContext(t *testing.T) context.Context {
 	return browserContextFor(t, browserTimeout)
 }
 
+// requireTool fails the test when a tool it needs is missing under make test
+// (LIGUE_REQUIRE_BROWSER=1), and skips it otherwise.
+func requireTool(t *testing.T, what, hint string) {
+	t.Helper()
+	if os.Getenv("LIGUE_REQUIRE_BROWSER") == "1" {
+		t.Fatalf("LIGUE_REQUIRE_BROWSER=1 but %s is missing: %s", what, hint)
+	}
+	t.Skipf("%s is missing (%s)", what, hint)
+}
+
 // browserContextFor is browserContext for a test that needs longer than
 // browserTimeout.
 func browserContextFor(t *testing.T, timeout time.Duration) context.Context {
 	t.Helper()
 	path := findChromium()
 	if path == "" {
-		if os.Getenv("LIGUE_REQUIRE_BROWSER") == "1" {
-			t.Fatal("LIGUE_REQUIRE_BROWSER=1 but no Chromium found: install chromium, or set CHROMIUM to the browser's path")
-		}
-		t.Skip("chromium not installed: make test installs it")
+		requireTool(t, "Chromium", "make test installs it, or set CHROMIUM to the browser's path")
 	}
 	// The allocator's deadline is a backstop that kills a stuck browser; the
 	// tests' own deadline comes first.

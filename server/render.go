@@ -111,7 +111,9 @@ func frenchDate(t time.Time) string {
 	if t.Day() == 1 {
 		day = "1er"
 	}
-	return day + " " + frMonths[t.Month()-1] + " " + itoa(t.Year())
+	// The day and month stay together; the date may wrap before the year or
+	// the time, so that a full date fits a phone's heading.
+	return day + "\u00a0" + frMonths[t.Month()-1] + " " + itoa(t.Year())
 }
 
 // frenchDateTime formats "22 novembre 2026 à 14 h 05".
