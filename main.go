@@ -129,7 +129,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return code
 		}
 		err = withDB(ctx, *data, func(db *content.DB) error {
-			if err := search.Rebuild(ctx, *data, content.NewStore(db), log); err != nil {
+			store := content.NewStore(db)
+			if err := search.Rebuild(ctx, *data, store.SearchSources(), store.Events(), log); err != nil {
 				return err
 			}
 			fmt.Fprintln(stdout, "index de recherche reconstruit")

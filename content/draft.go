@@ -11,28 +11,106 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
+// DraftKind is the kind of composer a draft belongs to.
+type DraftKind string
+
+// Draft kinds.
+const (
+	DraftKindTopic DraftKind = "topic" // a topic being started
+	DraftKindReply DraftKind = "reply" // a reply in topic ID
+)
+
+// DraftPlace is where a draft is written: a kind, and the ID of what it is
+// written in for kinds that need one. It is stored as "topic", "reply:12".
+type DraftPlace struct {
+	Kind DraftKind
+	ID   int64
+}
+
 // DraftNewTopic is the draft place of a topic being started.
-const DraftNewTopic = "topic"
+var DraftNewTopic = DraftPlace{Kind: DraftKindTopic}
 
 // DraftReply is the draft place of a reply in a topic.
-func DraftReply(topicID int64) string { return "reply:" + strconv.FormatInt(topicID, 10) }
+func DraftReply(topicID int64) DraftPlace { return DraftPlace{Kind: DraftKindReply, ID: topicID} }
+
+func (p DraftPlace) String() string {
+	if p.ID == 0 {
+		return string(p.Kind)
+	}
+	return string(p.Kind) + ":" + strconv.FormatInt(p.ID, 10)
+}
+
+// draftKind says, for one kind of place, whether it names an object and how
+// to find the titles of those objects (which also tells they exist).
+type draftKind struct {
+	needsID bool
+	titles  func(s *Store, ctx context.Context, ids []int64) (map[int64]string, error)
+}
+
+var draftKinds = map[DraftKind]draftKind{
+	DraftKindTopic: {},
+	DraftKindReply: {needsID: true, titles: (*Store).topicTitles},
+}
+
+// ParseDraftPlace reads a place as stored or sent by a page.
+func ParseDraftPlace(s string) (DraftPlace, bool) {
+	kind, id, hasID := strings.Cut(s, ":")
+	k, known := draftKinds[DraftKind(kind)]
+	if !known || hasID != k.needsID {
+		return DraftPlace{}, false
+	}
+	p := DraftPlace{Kind: DraftKind(kind)}
+	if hasID {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil || n <= 0 {
+			return DraftPlace{}, false
+		}
+		p.ID = n
+	}
+	return p, true
+}
+
+// DraftFields are the other fields of a composer, kept with its text.
+type DraftFields struct {
+	Category string `json:"category,omitempty"`
+	Tags     string `json:"tags,omitempty"`
+	Kind     string `json:"kind,omitempty"`
+	ReplyTo  string `json:"reply_to,omitempty"`
+}
+
+// Limits of a draft: its text as a post's, the small fields as the forms'.
+const (
+	maxDraftTitle = 1000
+	maxDraftField = 500
+)
+
+func (f DraftFields) tooLong() bool {
+	for _, v := range []string{f.Category, f.Tags, f.Kind, f.ReplyTo} {
+		if utf8.RuneCountInString(v) > maxDraftField {
+			return true
+		}
+	}
+	return false
+}
 
 // Draft is text a member saved to finish later, on any device.
 type Draft struct {
-	Place     string            `db:"place"`
-	Title     string            `db:"title"`
-	Body      string            `db:"body"`
-	Extra     string            `db:"extra"`
-	UpdatedAt time.Time         `db:"updated_at"`
-	Fields    map[string]string `db:"-"` // Extra decoded: category, tags, kind, reply_to
-	// Where the draft is written, for the list of drafts.
-	TopicTitle string `db:"topic_title"`
+	Place     DraftPlace  `db:"-"`
+	Title     string      `db:"title"`
+	Body      string      `db:"body"`
+	Fields    DraftFields `db:"-"`
+	UpdatedAt time.Time   `db:"updated_at"`
+	// Where is the title of what the draft is written in (the topic of a
+	// reply), for the list of drafts.
+	Where string `db:"-"`
+
+	RawPlace string `db:"place"`
+	Extra    string `db:"extra"`
 }
 
-// TopicID is the topic a reply draft belongs to, or 0.
-func (d *Draft) TopicID() int64 {
-	id, _ := strconv.ParseInt(strings.TrimPrefix(d.Place, "reply:"), 10, 64)
-	return id
+func (d *Draft) decode() {
+	d.Place, _ = ParseDraftPlace(d.RawPlace)
+	json.Unmarshal([]byte(d.Extra), &d.Fields)
 }
 
 // SaveDraft stores (or replaces) a member's draft. Oversized text is refused
@@ -41,10 +119,20 @@ func (s *Store) SaveDraft(ctx context.Context, u *User, d Draft) error {
 	if u == nil {
 		return ErrForbidden
 	}
-	if d.Place != DraftNewTopic && !strings.HasPrefix(d.Place, "reply:") {
+	k, known := draftKinds[d.Place.Kind]
+	if !known || (d.Place.ID != 0) != k.needsID {
 		return Invalid("place", "Brouillon inconnu.")
 	}
-	if utf8.RuneCountInString(d.Body) > MaxBodyLength || utf8.RuneCountInString(d.Title) > 1000 {
+	if k.titles != nil {
+		titles, err := k.titles(s, ctx, []int64{d.Place.ID})
+		if err != nil {
+			return err
+		}
+		if _, ok := titles[d.Place.ID]; !ok {
+			return Invalid("place", "Ce brouillon se rapporte à une page qui n’existe pas.")
+		}
+	}
+	if utf8.RuneCountInString(d.Body) > MaxBodyLength || utf8.RuneCountInString(d.Title) > maxDraftTitle || d.Fields.tooLong() {
 		return Invalid("body", "Ce brouillon est trop long pour être enregistré (50 000 caractères au plus).")
 	}
 	d.Body = normalizeText(d.Body)
@@ -57,43 +145,80 @@ func (s *Store) SaveDraft(ctx context.Context, u *User, d Draft) error {
 	}
 	_, err = s.db.W.ExecContext(ctx, `INSERT INTO drafts (user_id, place, title, body, extra, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (user_id, place) DO UPDATE SET title = excluded.title, body = excluded.body, extra = excluded.extra,
-		updated_at = excluded.updated_at`, u.ID, d.Place, d.Title, d.Body, string(extra), s.Now())
+		updated_at = excluded.updated_at`, u.ID, d.Place.String(), d.Title, d.Body, string(extra), s.Now())
 	return err
 }
 
 // DraftAt returns a member's draft for a place.
-func (s *Store) DraftAt(ctx context.Context, u *User, place string) (*Draft, error) {
+func (s *Store) DraftAt(ctx context.Context, u *User, place DraftPlace) (*Draft, error) {
 	if u == nil {
 		return nil, ErrNotFound
 	}
 	var d Draft
-	err := s.db.R.GetContext(ctx, &d, `SELECT place, title, body, extra, updated_at, '' AS topic_title FROM drafts
-		WHERE user_id = ? AND place = ?`, u.ID, place)
+	err := s.db.R.GetContext(ctx, &d, `SELECT place, title, body, extra, updated_at FROM drafts
+		WHERE user_id = ? AND place = ?`, u.ID, place.String())
 	if err != nil {
 		return nil, notFound(err)
 	}
-	json.Unmarshal([]byte(d.Extra), &d.Fields)
+	d.decode()
 	return &d, nil
 }
 
-// Drafts lists a member's drafts, most recent first.
+// Drafts lists a member's drafts, most recent first, each with the title of
+// what it is written in (one query per kind of place).
 func (s *Store) Drafts(ctx context.Context, u *User) ([]Draft, error) {
 	var ds []Draft
-	err := s.db.R.SelectContext(ctx, &ds, `SELECT d.place, d.title, d.body, d.extra, d.updated_at, coalesce(t.title, '') AS topic_title
-		FROM drafts d LEFT JOIN topics t ON d.place = 'reply:' || t.id
-		WHERE d.user_id = ? ORDER BY d.updated_at DESC`, u.ID)
-	for i := range ds {
-		json.Unmarshal([]byte(ds[i].Extra), &ds[i].Fields)
+	if err := s.db.R.SelectContext(ctx, &ds, `SELECT place, title, body, extra, updated_at FROM drafts
+		WHERE user_id = ? ORDER BY updated_at DESC`, u.ID); err != nil {
+		return nil, err
 	}
-	return ds, err
+	ids := map[DraftKind][]int64{}
+	for i := range ds {
+		ds[i].decode()
+		if ds[i].Place.ID != 0 {
+			ids[ds[i].Place.Kind] = append(ids[ds[i].Place.Kind], ds[i].Place.ID)
+		}
+	}
+	for kind, list := range ids {
+		titles, err := draftKinds[kind].titles(s, ctx, list)
+		if err != nil {
+			return nil, err
+		}
+		for i := range ds {
+			if ds[i].Place.Kind == kind {
+				ds[i].Where = titles[ds[i].Place.ID]
+			}
+		}
+	}
+	return ds, nil
 }
 
 // DeleteDraft removes a member's draft.
-func (s *Store) DeleteDraft(ctx context.Context, u *User, place string) error {
+func (s *Store) DeleteDraft(ctx context.Context, u *User, place DraftPlace) error {
 	return s.withTx(ctx, func(tx *sqlx.Tx) error { return deleteDraft(ctx, tx, u.ID, place) })
 }
 
-func deleteDraft(ctx context.Context, tx *sqlx.Tx, userID int64, place string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE user_id = ? AND place = ?`, userID, place)
+func deleteDraft(ctx context.Context, tx *sqlx.Tx, userID int64, place DraftPlace) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE user_id = ? AND place = ?`, userID, place.String())
 	return err
+}
+
+// topicTitles returns the titles of the topics that exist among ids.
+func (s *Store) topicTitles(ctx context.Context, ids []int64) (map[int64]string, error) {
+	q, args, err := sqlx.In(`SELECT id, title FROM topics WHERE id IN (?)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		ID    int64  `db:"id"`
+		Title string `db:"title"`
+	}
+	if err := s.db.R.SelectContext(ctx, &rows, q, args...); err != nil {
+		return nil, err
+	}
+	out := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Title
+	}
+	return out, nil
 }

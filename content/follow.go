@@ -55,14 +55,6 @@ func markRead(ctx context.Context, tx *sqlx.Tx, userID, topicID int64, number in
 	return err
 }
 
-// MarkRead records that u has seen a topic up to post number.
-func (s *Store) MarkRead(ctx context.Context, u *User, topicID int64, number int) error {
-	if u == nil {
-		return nil
-	}
-	return s.withTx(ctx, func(tx *sqlx.Tx) error { return markRead(ctx, tx, u.ID, topicID, number) })
-}
-
 // MarkAllRead marks every topic u follows as read.
 func (s *Store) MarkAllRead(ctx context.Context, u *User) error {
 	_, err := s.db.W.ExecContext(ctx, `INSERT INTO topic_reads (user_id, topic_id, last_number)
@@ -84,4 +76,44 @@ func (s *Store) CategoryBySlug(ctx context.Context, slug string) (*Category, err
 	var c Category
 	err := s.db.R.GetContext(ctx, &c, `SELECT id, slug, name, description, position FROM categories WHERE slug = ?`, slug)
 	return &c, notFound(err)
+}
+
+// Visits is what reading topic pages records, gathered for one write: views
+// per topic, and the highest post number each member has seen per topic.
+type Visits struct {
+	views map[int64]int
+	reads map[[2]int64]int // {user, topic} → post number
+}
+
+// NewVisits returns an empty batch.
+func NewVisits() Visits { return Visits{views: map[int64]int{}, reads: map[[2]int64]int{}} }
+
+// Add records one view of a topic, and for a member that they read it up to
+// post number.
+func (v Visits) Add(u *User, topicID int64, number int) {
+	v.views[topicID]++
+	if u != nil && number > 0 {
+		key := [2]int64{u.ID, topicID}
+		v.reads[key] = max(v.reads[key], number)
+	}
+}
+
+// RecordVisits writes a batch of visits in one transaction.
+func (s *Store) RecordVisits(ctx context.Context, v Visits) error {
+	if len(v.views) == 0 && len(v.reads) == 0 {
+		return nil
+	}
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
+		for topicID, n := range v.views {
+			if _, err := tx.ExecContext(ctx, `UPDATE topics SET views = views + ? WHERE id = ?`, n, topicID); err != nil {
+				return err
+			}
+		}
+		for key, number := range v.reads {
+			if err := markRead(ctx, tx, key[0], key[1], number); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -24,19 +24,30 @@ func (s *Store) ModerateTopic(ctx context.Context, mod *User, topicID int64, up 
 		if err := tx.GetContext(ctx, &exists, `SELECT count(*) FROM topics WHERE id = ?`, topicID); err != nil || exists == 0 {
 			return ErrNotFound
 		}
-		set := func(action, col string, v any, detail string) error {
+		set := func(action string, kind EventKind, col string, v any, detail string) error {
 			if _, err := tx.ExecContext(ctx, `UPDATE topics SET `+col+` = ? WHERE id = ?`, v, topicID); err != nil {
 				return err
 			}
-			return audit(ctx, tx, now, mod.ID, action, "topic", topicID, detail)
+			if err := audit(ctx, tx, now, mod.ID, action, "topic", topicID, detail); err != nil {
+				return err
+			}
+			return Emit(ctx, tx, topicEvent(kind, topicID, mod.ID, now))
 		}
 		if up.Pinned != nil {
-			if err := set(map[bool]string{true: "pin", false: "unpin"}[*up.Pinned], "pinned", *up.Pinned, ""); err != nil {
+			action, kind := "unpin", EventUnpinned
+			if *up.Pinned {
+				action, kind = "pin", EventPinned
+			}
+			if err := set(action, kind, "pinned", *up.Pinned, ""); err != nil {
 				return err
 			}
 		}
 		if up.Locked != nil {
-			if err := set(map[bool]string{true: "lock", false: "unlock"}[*up.Locked], "locked", *up.Locked, ""); err != nil {
+			action, kind := "unlock", EventUnlocked
+			if *up.Locked {
+				action, kind = "lock", EventLocked
+			}
+			if err := set(action, kind, "locked", *up.Locked, ""); err != nil {
 				return err
 			}
 		}
@@ -45,11 +56,11 @@ func (s *Store) ModerateTopic(ctx context.Context, mod *User, topicID int64, up 
 			if err := tx.GetContext(ctx, &catID, `SELECT id FROM categories WHERE slug = ?`, *up.Category); err != nil {
 				return Invalid("category", "Cette catégorie n’existe pas.")
 			}
-			if err := set("move", "category_id", catID, *up.Category); err != nil {
+			if err := set("move", EventMoved, "category_id", catID, *up.Category); err != nil {
 				return err
 			}
 		}
-		return enqueue(ctx, tx, now, EntityTopic, topicID)
+		return nil
 	})
 }
 
@@ -100,14 +111,15 @@ func (s *Store) MergeTopic(ctx context.Context, mod *User, from, into int64) err
 		if err := audit(ctx, tx, now, mod.ID, "merge", "topic", from, "into "+itoa64(into)); err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if err := enqueue(ctx, tx, now, EntityPost, id); err != nil {
-				return err
-			}
-		}
-		if err := enqueue(ctx, tx, now, EntityTopic, from); err != nil {
+		// Both topics' documents change: the posts moved, and the target's
+		// counts; one event for each topic says so.
+		merged := topicEvent(EventMerged, from, mod.ID, now)
+		merged.Data.Into = into
+		if err := Emit(ctx, tx, merged); err != nil {
 			return err
 		}
-		return enqueue(ctx, tx, now, EntityTopic, into)
+		received := topicEvent(EventMerged, into, mod.ID, now)
+		received.Data.Into = into
+		return Emit(ctx, tx, received)
 	})
 }

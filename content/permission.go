@@ -1,16 +1,18 @@
 package content
 
-// Permissions are decided here and only here, so pages, API, feeds, search
-// and exports all ask the same functions.
+import "errors"
+
+// Permissions are decided here and only here: pages ask for the actions a
+// viewer has (PostActions, TopicActions), the API and the stores call the
+// same Can… functions, the stores inside the write transaction on the row
+// they are about to change. A decision whose reason matters to the member
+// returns an error (nil means yes): ErrForbidden, ErrUnverified, or a
+// *ValidationError with a French message.
 
 // ErrUnverified refuses writing to members who have not confirmed their address.
-var ErrUnverified = errorString("account not verified")
+var ErrUnverified = errors.New("account not verified")
 
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
-
-// CanWrite tells whether u may post at all; nil means yes.
+// CanWrite tells whether u may write at all: a verified, active member.
 func CanWrite(u *User) error {
 	switch {
 	case u == nil:
@@ -26,35 +28,109 @@ func CanWrite(u *User) error {
 // CanModerate tells whether u moderates discussions.
 func CanModerate(u *User) bool { return u.IsModerator() && !u.Suspended() }
 
-// CanEditPost tells whether u may change p: its author while it is visible,
-// or a moderator.
-func CanEditPost(u *User, p *Post) bool {
-	if u == nil || u.Suspended() || !u.Verified() {
-		return false
-	}
-	if CanModerate(u) {
-		return true
-	}
-	return p.AuthorID == u.ID && p.DeletedAt == nil && p.HiddenAt == nil
-}
-
-// CanSeePostBody tells whether u may read the text of p: a withdrawn post is
-// read by nobody; a hidden one only by moderators and its author.
-func CanSeePostBody(u *User, p *Post) bool {
-	if p.DeletedAt != nil {
+// CanReadPost tells whether u may read the text of p: a post withdrawn by
+// its author is read only by moderators; a hidden one by moderators and its
+// author; any other by everybody.
+func CanReadPost(u *User, p *Post) bool {
+	switch {
+	case p.DeletedAt != nil:
 		return CanModerate(u)
-	}
-	if p.HiddenAt != nil {
+	case p.HiddenAt != nil:
 		return CanModerate(u) || (u != nil && u.ID == p.AuthorID)
 	}
 	return true
 }
 
-// CanAccept tells whether u may mark an answer of t as accepted: the asker
-// or a moderator, on a question.
-func CanAccept(u *User, t *Topic) bool {
-	if u == nil || t.Kind != KindQuestion || CanWrite(u) != nil {
+// CanReply tells whether u may answer in t: a writer, in a topic that is
+// neither closed nor merged away.
+func CanReply(u *User, t *Topic) error {
+	if err := CanWrite(u); err != nil {
+		return err
+	}
+	if t.MergedInto != nil {
+		return Invalid("body", "Cette discussion a été fusionnée avec une autre : répondez plutôt dans celle-ci.")
+	}
+	if t.Locked {
+		return Invalid("body", "Cette discussion est fermée : on ne peut plus y répondre. Votre texte est conservé ci-dessous.")
+	}
+	return nil
+}
+
+// CanEditPost tells whether u may change the text of p: nobody once its
+// author withdrew it; otherwise a moderator, or its author while it is not
+// hidden.
+func CanEditPost(u *User, p *Post) bool {
+	if CanWrite(u) != nil || p.DeletedAt != nil {
 		return false
 	}
-	return u.ID == t.AuthorID || CanModerate(u)
+	return CanModerate(u) || (p.AuthorID == u.ID && p.HiddenAt == nil)
+}
+
+// CanDeletePost tells whether u may withdraw p: its author, once.
+func CanDeletePost(u *User, p *Post) bool {
+	return u != nil && !u.Suspended() && p.AuthorID == u.ID && p.DeletedAt == nil
+}
+
+// CanHidePost tells whether u may hide or restore p: a moderator, while its
+// author has not withdrawn it.
+func CanHidePost(u *User, p *Post) bool { return CanModerate(u) && p.DeletedAt == nil }
+
+// CanAcceptPost tells whether u may mark p as the accepted answer of t (or
+// remove the mark): the asker or a moderator, on a question, for a reply
+// that is visible.
+func CanAcceptPost(u *User, t *Topic, p *Post) error {
+	if CanWrite(u) != nil || t.Kind != KindQuestion || t.MergedInto != nil || (u.ID != t.AuthorID && !CanModerate(u)) {
+		return ErrForbidden
+	}
+	if p.TopicID != t.ID || p.Number == 1 || p.DeletedAt != nil || p.HiddenAt != nil {
+		return Invalid("post", "Ce message ne peut pas être la réponse acceptée.")
+	}
+	return nil
+}
+
+// CanThankPost tells whether u may give a "Merci" to p: a writer, to
+// somebody else's visible post. Taking one's own merci back is always
+// allowed to a writer.
+func CanThankPost(u *User, p *Post) error {
+	if err := CanWrite(u); err != nil {
+		return err
+	}
+	if p.AuthorID == u.ID {
+		return Invalid("merci", "On ne peut pas se remercier soi-même.")
+	}
+	if p.DeletedAt != nil || p.HiddenAt != nil {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// PostActions is what a viewer may do with one post, for the page.
+type PostActions struct {
+	Read   bool // its text is shown
+	Reply  bool // "Citer" and "Répondre"
+	Edit   bool
+	Delete bool
+	Hide   bool // hide, or restore when hidden
+	Accept bool // mark as accepted answer, or remove the mark
+	Thank  bool // give a "Merci", or take it back
+}
+
+// PostActionsFor lists what u may do with post p of topic t.
+func PostActionsFor(u *User, t *Topic, p *Post) PostActions {
+	a := PostActions{Read: CanReadPost(u, p), Edit: CanEditPost(u, p), Delete: CanDeletePost(u, p), Hide: CanHidePost(u, p),
+		Accept: CanAcceptPost(u, t, p) == nil, Thank: CanThankPost(u, p) == nil}
+	a.Reply = a.Read && p.DeletedAt == nil && CanReply(u, t) == nil
+	return a
+}
+
+// TopicActions is what a viewer may do with a topic, for the page.
+type TopicActions struct {
+	Reply    bool // may publish an answer now
+	Moderate bool // pin, close, move, merge
+	Follow   bool
+}
+
+// TopicActionsFor lists what u may do with topic t.
+func TopicActionsFor(u *User, t *Topic) TopicActions {
+	return TopicActions{Reply: CanReply(u, t) == nil, Moderate: CanModerate(u), Follow: u != nil && t.MergedInto == nil}
 }

@@ -17,18 +17,30 @@ import (
 
 // Store reads and writes every aggregate. Its clock can be replaced in tests.
 type Store struct {
-	db  *DB
-	md  *Markdown
-	now func() time.Time
+	db     *DB
+	md     *Markdown
+	now    func() time.Time
+	events *Outbox
+	search *SearchSources
 }
 
 // NewStore returns a store over db using the wall clock.
 func NewStore(db *DB) *Store {
-	return &Store{db: db, md: NewMarkdown(), now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{db: db, md: NewMarkdown(), now: func() time.Time { return time.Now().UTC() }}
+	s.events = NewOutbox(db, s.Now)
+	s.search = &SearchSources{}
+	s.search.Register(discussionSearch{s})
+	return s
 }
 
 // SetClock replaces the store's clock (tests use it to jump past expiries).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// SearchSources is the registry of searchable types, discussions first.
+func (s *Store) SearchSources() *SearchSources { return s.search }
+
+// Events is the event stream the store writes to.
+func (s *Store) Events() *Outbox { return s.events }
 
 // Now is the store's current time, in UTC.
 func (s *Store) Now() time.Time { return s.now().UTC() }
@@ -43,7 +55,11 @@ func (s *Store) withTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.events.committed() // consumers read what the transaction emitted, now
+	return nil
 }
 
 // notFound turns sql.ErrNoRows into ErrNotFound.

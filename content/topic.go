@@ -72,6 +72,10 @@ func (t *Topic) Replies() int { return t.PostCount - 1 }
 // Path is the canonical address of the topic.
 func (t *Topic) Path() string { return "/discussions/" + itoa64(t.ID) + "/" + t.Slug }
 
+// PostPath is the permalink of post number n of the topic: it opens the
+// page the post is on, at the post.
+func (t *Topic) PostPath(n int) string { return t.Path() + "?post=" + itoa64(int64(n)) }
+
 const topicSelect = `SELECT t.id, t.category_id, t.author_id, t.title, t.slug, t.kind, t.pinned, t.locked, t.merged_into,
 	t.accepted_post_id, t.post_count, t.last_number, t.views, t.created_at, t.last_activity_at,
 	c.slug AS category_slug, c.name AS category_name, a.pseudo AS author_pseudo, lp.pseudo AS last_poster_pseudo,
@@ -192,7 +196,7 @@ func (s *Store) CreateTopic(ctx context.Context, author *User, in NewTopic) (*To
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	rendered := s.render(ctx, in.Body)
+	rendered, mentioned := s.render(ctx, in.Body)
 	now := s.Now()
 	t := &Topic{CategoryID: cat.ID, AuthorID: author.ID, Title: in.Title, Slug: topicSlug(in.Title), Kind: in.Kind,
 		PostCount: 1, LastNumber: 1, CreatedAt: now, LastActivityAt: now}
@@ -221,10 +225,15 @@ func (s *Store) CreateTopic(ctx context.Context, author *User, in NewTopic) (*To
 		if err := deleteDraft(ctx, tx, author.ID, DraftNewTopic); err != nil {
 			return err
 		}
-		if err := enqueue(ctx, tx, now, EntityTopic, t.ID); err != nil {
+		if err := Emit(ctx, tx, topicEvent(EventCreated, t.ID, author.ID, now)); err != nil {
 			return err
 		}
-		return enqueue(ctx, tx, now, EntityPost, postID)
+		e := postEvent(EventCreated, postID, t.ID, author.ID, now)
+		e.Data.Number = 1
+		if err := Emit(ctx, tx, e); err != nil {
+			return err
+		}
+		return emitMentions(ctx, tx, e, mentioned)
 	})
 	if err != nil {
 		return nil, err
@@ -249,117 +258,30 @@ func setTopicTags(ctx context.Context, tx *sqlx.Tx, topicID int64, tags []string
 }
 
 // render renders markdown, linking mentions of existing members (each
-// distinct pseudo is looked up once).
-func (s *Store) render(ctx context.Context, body string) Rendered {
-	known := map[string]string{}
-	return s.md.Render(body, func(pseudo string) (string, bool) {
+// distinct pseudo is looked up once); it also returns the IDs of the
+// members mentioned.
+func (s *Store) render(ctx context.Context, body string) (Rendered, []int64) {
+	type member struct {
+		ID     int64  `db:"id"`
+		Pseudo string `db:"pseudo"`
+	}
+	known := map[string]member{}
+	var ids []int64
+	r := s.md.Render(body, func(pseudo string) (string, bool) {
 		key := pseudoKey(pseudo)
-		if canonical, seen := known[key]; seen {
-			return canonical, canonical != ""
+		if m, seen := known[key]; seen {
+			return m.Pseudo, m.Pseudo != ""
 		}
-		var canonical string
-		if err := s.db.R.GetContext(ctx, &canonical, `SELECT pseudo FROM users WHERE pseudo_key = ? AND suspended_at IS NULL`, key); err != nil {
-			canonical = ""
+		var m member
+		if err := s.db.R.GetContext(ctx, &m, `SELECT id, pseudo FROM users WHERE pseudo_key = ? AND suspended_at IS NULL`, key); err != nil {
+			m = member{}
+		} else {
+			ids = append(ids, m.ID)
 		}
-		known[key] = canonical
-		return canonical, canonical != ""
+		known[key] = m
+		return m.Pseudo, m.Pseudo != ""
 	})
-}
-
-// TopicFilter selects the topics of a list.
-type TopicFilter struct {
-	Category   string // slug
-	Tag        string
-	Unanswered bool // questions without a reply
-	Resolved   bool // questions with an accepted answer
-	Following  bool // topics the viewer follows, or in categories and tags they follow
-	Page       int  // from 1
-}
-
-// ListTopics returns a page of topics, pinned first, then by last activity,
-// with the viewer's unread counts, and how many topics match in all.
-func (s *Store) ListTopics(ctx context.Context, viewer *User, f TopicFilter) ([]Topic, int, error) {
-	viewerID := int64(0)
-	if viewer != nil {
-		viewerID = viewer.ID
-	}
-	where := []string{"t.merged_into IS NULL"}
-	args := map[string]any{"viewer": viewerID}
-	if f.Category != "" {
-		where = append(where, "c.slug = :category")
-		args["category"] = f.Category
-	}
-	if f.Tag != "" {
-		where = append(where, "t.id IN (SELECT tt.topic_id FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id WHERE g.name = :tag)")
-		args["tag"] = f.Tag
-	}
-	if f.Unanswered {
-		where = append(where, "t.kind = 'question' AND t.post_count = 1")
-	}
-	if f.Resolved {
-		where = append(where, "t.accepted_post_id IS NOT NULL")
-	}
-	if f.Following {
-		where = append(where, `(f.muted = 0 OR (f.muted IS NULL AND (
-			t.category_id IN (SELECT target_id FROM follows WHERE user_id = :viewer AND target_type = 'category' AND muted = 0)
-			OR t.id IN (SELECT tt.topic_id FROM topic_tags tt JOIN follows ft ON ft.target_type = 'tag' AND ft.target_id = tt.tag_id
-				WHERE ft.user_id = :viewer AND ft.muted = 0))))`)
-	}
-	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	countQ, countArgs, err := sqlx.Named(`SELECT count(*) FROM topics t JOIN categories c ON c.id = t.category_id
-		LEFT JOIN follows f ON f.user_id = :viewer AND f.target_type = 'topic' AND f.target_id = t.id`+cond, args)
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := s.db.R.GetContext(ctx, &total, countQ, countArgs...); err != nil {
-		return nil, 0, err
-	}
-	if f.Page < 1 {
-		f.Page = 1
-	}
-	args["limit"], args["offset"] = TopicsPerPage, (f.Page-1)*TopicsPerPage
-	q, qargs, err := sqlx.Named(topicSelect+cond+` ORDER BY t.pinned DESC, t.last_activity_at DESC, t.id DESC LIMIT :limit OFFSET :offset`, args)
-	if err != nil {
-		return nil, 0, err
-	}
-	var topics []Topic
-	if err := s.db.R.SelectContext(ctx, &topics, q, qargs...); err != nil {
-		return nil, 0, err
-	}
-	return topics, total, s.loadTags(ctx, topics)
-}
-
-// loadTags fills the tags of several topics in one query.
-func (s *Store) loadTags(ctx context.Context, topics []Topic) error {
-	if len(topics) == 0 {
-		return nil
-	}
-	ids := make([]int64, len(topics))
-	index := map[int64]int{}
-	for i, t := range topics {
-		ids[i] = t.ID
-		index[t.ID] = i
-	}
-	q, args, err := sqlx.In(`SELECT tt.topic_id, g.name FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id
-		WHERE tt.topic_id IN (?) ORDER BY g.name`, ids)
-	if err != nil {
-		return err
-	}
-	rows, err := s.db.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return err
-		}
-		topics[index[id]].Tags = append(topics[index[id]].Tags, name)
-	}
-	return rows.Err()
+	return r, ids
 }
 
 // TopicByID loads a topic as seen by viewer (nil for a visitor).
@@ -381,12 +303,6 @@ func (s *Store) TopicByID(ctx context.Context, viewer *User, id int64) (*Topic, 
 		return nil, err
 	}
 	return &topics[0], nil
-}
-
-// CountView adds one to a topic's view counter.
-func (s *Store) CountView(ctx context.Context, topicID int64) error {
-	_, err := s.db.W.ExecContext(ctx, `UPDATE topics SET views = views + 1 WHERE id = ?`, topicID)
-	return err
 }
 
 // excerpt cuts text to about n runes at a word boundary.

@@ -480,8 +480,11 @@ func (s *Store) SetSuspended(ctx context.Context, actor *User, userID int64, sus
 			}
 		}
 		// Their posts leave search results while suspended, and come back after.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (entity_type, entity_id, created_at)
-			SELECT 'post', id, ? FROM posts WHERE author_id = ?`, s.Now(), userID); err != nil {
+		kind := EventReinstated
+		if suspended {
+			kind = EventSuspended
+		}
+		if err := Emit(ctx, tx, Event{Kind: kind, EntityType: EntityUser, EntityID: userID, ActorID: actor.ID, CreatedAt: s.Now()}); err != nil {
 			return err
 		}
 		return audit(ctx, tx, s.Now(), actor.ID, action, "user", userID, "")

@@ -48,6 +48,8 @@ func (h *highlighter) highlight(p *plan, snap *snapshot, dm *bsearch.DocumentMat
 			title = f.Value()
 		case "body":
 			body = f.Value()
+		case "type":
+			hit.Type = string(f.Value())
 		}
 	})
 	found := &bsearch.DocumentMatch{Locations: bsearch.FieldTermLocationMap{

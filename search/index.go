@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/ligue-mednum/ligue/content"
 )
@@ -25,15 +24,38 @@ const LinkName = "index.bleve"
 
 const (
 	keyVersion = "mapping_version"
-	keyCursor  = "outbox_cursor" // last outbox entry applied to this index
-	batchSize  = 500             // outbox entries applied per batch
+	keyCursor  = "outbox_cursor" // last event applied to this index
+	batchSize  = 500             // events applied per batch
 	// rebuildBatch is the bulk build's batch size: larger batches make
 	// fewer, larger segments.
 	rebuildBatch = 2000
-	// outboxKeep is how long applied outbox entries stay, so that a rebuild
-	// started earlier can replay what changed while it ran.
-	outboxKeep = 24 * time.Hour
 )
+
+// Names of the index's positions in the event stream. The index keeps its
+// own position inside Bleve, in the batch that applies the events, so a
+// crash never applies a batch without its position; it reports it to the
+// outbox for pruning. A rebuild holds the events from where it started
+// until a server has opened what it built.
+const (
+	consumerName = "search"
+	rebuildHold  = "search-rebuild"
+)
+
+// Sources is what the index needs to know of the searchable types.
+type Sources interface {
+	Changed(ctx context.Context, e content.Event) (docs []content.SearchDoc, remove []string, err error)
+	Each(ctx context.Context, fn func([]content.SearchDoc) error) error
+	Count(ctx context.Context) (uint64, error)
+}
+
+// Events is what the index needs of the event stream.
+type Events interface {
+	Head(ctx context.Context) (int64, error)
+	After(ctx context.Context, cursor int64, limit int) ([]content.Event, error)
+	Ack(ctx context.Context, consumer string, cursor int64) error
+	Release(ctx context.Context, consumer string) error
+	Changed() <-chan struct{}
+}
 
 // ErrRebuilding answers searches while there is no usable index yet.
 var ErrRebuilding = errors.New("search index is being rebuilt")
@@ -41,7 +63,8 @@ var ErrRebuilding = errors.New("search index is being rebuilt")
 // Index is the live search index of a running site.
 type Index struct {
 	dataDir string
-	store   *content.Store
+	sources Sources
+	events  Events
 	log     *slog.Logger
 
 	mu     sync.RWMutex
@@ -53,16 +76,15 @@ type Index struct {
 
 	needRebuild atomic.Bool
 	rebuilding  atomic.Bool
-	wake        chan struct{}
 	applyMu     sync.Mutex // one applier at a time
 }
 
 // Open opens the index of dataDir. A missing, unreadable, outdated or
 // inconsistent index does not stop the site: Run rebuilds it in the
 // background and searches say so meanwhile.
-func Open(ctx context.Context, dataDir string, store *content.Store, log *slog.Logger) *Index {
-	ix := &Index{dataDir: dataDir, store: store, log: log, wake: make(chan struct{}, 1)}
-	if err := ix.openCurrent(); err != nil {
+func Open(ctx context.Context, dataDir string, sources Sources, events Events, log *slog.Logger) *Index {
+	ix := &Index{dataDir: dataDir, sources: sources, events: events, log: log}
+	if err := ix.openCurrent(ctx); err != nil {
 		log.Warn("search index unusable, it will be rebuilt", "err", err)
 		ix.needRebuild.Store(true)
 		return ix
@@ -75,8 +97,8 @@ func Open(ctx context.Context, dataDir string, store *content.Store, log *slog.L
 }
 
 // openCurrent opens the generation the link points to, checking its mapping
-// version.
-func (ix *Index) openCurrent() error {
+// version, and takes its position in the event stream.
+func (ix *Index) openCurrent(ctx context.Context) error {
 	link := filepath.Join(ix.dataDir, LinkName)
 	target, err := os.Readlink(link)
 	if err != nil {
@@ -97,6 +119,14 @@ func (ix *Index) openCurrent() error {
 		return err
 	}
 	cursor, _ := strconv.ParseInt(string(raw), 10, 64)
+	if err := ix.events.Ack(ctx, consumerName, cursor); err != nil {
+		idx.Close()
+		return err
+	}
+	if err := ix.events.Release(ctx, rebuildHold); err != nil {
+		idx.Close()
+		return err
+	}
 	ix.mu.Lock()
 	old := ix.idx
 	ix.idx, ix.target, ix.cursor = idx, target, cursor
@@ -116,7 +146,7 @@ func (ix *Index) reconcile(ctx context.Context) error {
 	if err := ix.apply(ctx); err != nil {
 		return err
 	}
-	want, err := ix.store.CountSearchDocs(ctx)
+	want, err := ix.sources.Count(ctx)
 	if err != nil {
 		return err
 	}
@@ -139,40 +169,25 @@ func (ix *Index) Rebuilding() bool {
 	return ix.idx == nil || ix.rebuilding.Load() && ix.needRebuild.Load()
 }
 
-// Poke asks the indexer to apply the outbox now.
-func (ix *Index) Poke() {
-	select {
-	case ix.wake <- struct{}{}:
-	default:
-	}
-}
-
 // Run keeps the index up to date until ctx ends: it rebuilds when needed,
-// applies the outbox when poked and every second, follows rebuilds swapped
-// in by `ligue reindex`, prunes the outbox, and prepares the facet tables
-// of new segments.
+// applies new events as soon as a write of this process commits (and every
+// second, for writes of other processes such as the command line), follows
+// rebuilds swapped in by `ligue reindex`, and prepares the facet tables of
+// new segments.
 func (ix *Index) Run(ctx context.Context) {
 	if ix.needRebuild.Load() {
 		ix.rebuildNow(ctx)
 	}
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	prune := time.NewTicker(10 * time.Minute)
-	defer prune.Stop()
 	for {
+		changed := ix.events.Changed()
 		select {
 		case <-ctx.Done():
 			return
-		case <-ix.wake:
+		case <-changed:
 		case <-tick.C:
-			ix.followLink()
-		case <-prune.C:
-			ix.mu.RLock()
-			cursor := ix.cursor
-			ix.mu.RUnlock()
-			if err := ix.store.PruneOutbox(ctx, cursor, outboxKeep); err != nil && ctx.Err() == nil {
-				ix.log.Error("outbox prune", "err", err)
-			}
+			ix.followLink(ctx)
 		}
 		if err := ix.apply(ctx); err != nil && ctx.Err() == nil {
 			ix.log.Error("search indexing", "err", err)
@@ -194,13 +209,13 @@ func (ix *Index) Sync(ctx context.Context) error {
 func (ix *Index) rebuildNow(ctx context.Context) {
 	ix.rebuilding.Store(true)
 	defer ix.rebuilding.Store(false)
-	if err := Rebuild(ctx, ix.dataDir, ix.store, ix.log); err != nil {
+	if err := Rebuild(ctx, ix.dataDir, ix.sources, ix.events, ix.log); err != nil {
 		if ctx.Err() == nil {
 			ix.log.Error("search index rebuild failed", "err", err)
 		}
 		return
 	}
-	if err := ix.openCurrent(); err != nil {
+	if err := ix.openCurrent(ctx); err != nil {
 		ix.log.Error("open rebuilt search index", "err", err)
 		return
 	}
@@ -208,7 +223,7 @@ func (ix *Index) rebuildNow(ctx context.Context) {
 }
 
 // followLink switches to a generation swapped in by another process.
-func (ix *Index) followLink() {
+func (ix *Index) followLink(ctx context.Context) {
 	target, err := os.Readlink(filepath.Join(ix.dataDir, LinkName))
 	ix.mu.RLock()
 	same := err != nil || target == ix.target
@@ -217,7 +232,7 @@ func (ix *Index) followLink() {
 		return
 	}
 	previous := ix.target
-	if err := ix.openCurrent(); err != nil {
+	if err := ix.openCurrent(ctx); err != nil {
 		ix.log.Error("switch to rebuilt search index", "err", err)
 		return
 	}
@@ -234,9 +249,9 @@ func (ix *Index) removeGeneration(folder string) {
 	}
 }
 
-// apply indexes the outbox entries after the index's cursor, in batches;
-// the cursor is saved in the same Bleve batch, so a crash at any point
-// replays from the last applied entry.
+// apply indexes the events after the index's position, in batches; the
+// position is saved in the same Bleve batch, so a crash at any point
+// replays from the last applied event, then reported to the outbox.
 func (ix *Index) apply(ctx context.Context) error {
 	ix.applyMu.Lock()
 	defer ix.applyMu.Unlock()
@@ -247,19 +262,19 @@ func (ix *Index) apply(ctx context.Context) error {
 		if idx == nil {
 			return nil
 		}
-		entries, err := ix.store.OutboxAfter(ctx, cursor, batchSize)
-		if err != nil || len(entries) == 0 {
+		events, err := ix.events.After(ctx, cursor, batchSize)
+		if err != nil || len(events) == 0 {
 			return err
 		}
 		b := idx.NewBatch()
 		seen := map[string]bool{}
-		for _, e := range entries {
-			key := e.EntityType + ":" + strconv.FormatInt(e.EntityID, 10)
+		for _, e := range events {
+			key := content.DocID(e.EntityType, e.EntityID)
 			if seen[key] {
 				continue
 			}
 			seen[key] = true
-			docs, remove, err := ix.store.SearchDocsFor(ctx, e.EntityType, e.EntityID)
+			docs, remove, err := ix.sources.Changed(ctx, e)
 			if err != nil {
 				return err
 			}
@@ -272,16 +287,22 @@ func (ix *Index) apply(ctx context.Context) error {
 				}
 			}
 		}
-		last := entries[len(entries)-1].ID
+		last := events[len(events)-1].ID
 		b.SetInternal([]byte(keyCursor), []byte(strconv.FormatInt(last, 10)))
 		if err := idx.Batch(b); err != nil {
 			return err
 		}
 		ix.mu.Lock()
-		if ix.idx == idx {
+		current := ix.idx == idx
+		if current {
 			ix.cursor = last
 		}
 		ix.mu.Unlock()
+		if current {
+			if err := ix.events.Ack(ctx, consumerName, last); err != nil {
+				return err
+			}
+		}
 	}
 }
 
@@ -292,7 +313,7 @@ func indexable(d content.SearchDoc) map[string]any {
 	text := d.Title + "\n" + d.Body + "\n" + strings.Join(d.Tags, " ")
 	return map[string]any{
 		"title": d.Title, "body": d.Body, "text": text, "exact": text,
-		"facets": facetValues(d.Type, d.Category, d.Tags),
+		"type": d.Type, "facets": facetValues(d.Type, d.Category, d.Tags),
 		"author": d.Author, "access": d.Access, "resolved": d.Resolved, "accepted": d.Accepted, "date": d.Date,
 	}
 }
@@ -309,116 +330,3 @@ func (ix *Index) Close() error {
 	return err
 }
 
-// Rebuild builds a complete index from the database into a new generation
-// folder, then points the link at it atomically. A server running meanwhile
-// keeps answering from the old generation and switches when it sees the
-// link move; changes made during the rebuild are replayed from the outbox.
-func Rebuild(ctx context.Context, dataDir string, store *content.Store, log *slog.Logger) error {
-	m, err := newMapping()
-	if err != nil {
-		return err
-	}
-	name := "index-" + time.Now().UTC().Format("20060102T150405.000000000") + ".bleve"
-	tmp := filepath.Join(dataDir, name+".tmp")
-	os.RemoveAll(tmp)
-	idx, err := newBulkIndex(tmp, m)
-	if err != nil {
-		return err
-	}
-	total, err := store.CountSearchDocs(ctx)
-	if err != nil {
-		idx.Close()
-		return err
-	}
-	start, lastLog, done := time.Now(), time.Now(), 0
-	w := newBulkWriter(idx, rebuildBatch)
-	cursor, err := store.EachSearchDoc(ctx, func(docs []content.SearchDoc) error {
-		for _, d := range docs {
-			if err := w.Add(d); err != nil {
-				return err
-			}
-		}
-		done += len(docs)
-		if time.Since(lastLog) > 2*time.Second {
-			lastLog = time.Now()
-			rate := float64(done) / time.Since(start).Seconds()
-			eta := time.Duration(float64(int(total)-done)/rate) * time.Second
-			log.Info("search index rebuild", "done", done, "total", total, "docs_per_s", int(rate), "eta", eta.Round(time.Second).String())
-		}
-		return ctx.Err()
-	})
-	if werr := w.Close(); err == nil {
-		err = werr
-	}
-	if err == nil {
-		b := idx.NewBatch()
-		b.SetInternal([]byte(keyVersion), []byte(mappingVersion))
-		b.SetInternal([]byte(keyCursor), []byte(strconv.FormatInt(cursor, 10)))
-		err = idx.Batch(b)
-	}
-	if cerr := idx.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.RemoveAll(tmp)
-		return err
-	}
-	final := filepath.Join(dataDir, name)
-	if err := os.Rename(tmp, final); err != nil {
-		return err
-	}
-	link := filepath.Join(dataDir, LinkName)
-	previous, _ := os.Readlink(link)
-	if err := swapLink(dataDir, name); err != nil {
-		return err
-	}
-	log.Info("search index rebuilt", "documents", done, "seconds", int(time.Since(start).Seconds()), "folder", name)
-	// Generations nobody points at any more (older rebuilds, a broken index
-	// left as a plain folder) are removed; the one just replaced is left to
-	// the running server, which removes it once it has switched.
-	cleanGenerations(dataDir, name, previous)
-	return nil
-}
-
-// newBulkIndex creates an index for a full build. (Scorch's "unsafe_batch"
-// was tried: it was not faster here and lost the last batch on Close.)
-func newBulkIndex(path string, m mapping.IndexMapping) (bleve.Index, error) {
-	return bleve.New(path, m)
-}
-
-// swapLink points index.bleve at folder with one rename.
-func swapLink(dataDir, folder string) error {
-	tmpLink := filepath.Join(dataDir, LinkName+".new")
-	os.Remove(tmpLink)
-	if err := os.Symlink(folder, tmpLink); err != nil {
-		return err
-	}
-	link := filepath.Join(dataDir, LinkName)
-	if fi, err := os.Lstat(link); err == nil && fi.Mode()&os.ModeSymlink == 0 {
-		// A real folder from elsewhere (or damaged): move it aside first.
-		if err := os.RemoveAll(link); err != nil {
-			return err
-		}
-	}
-	return os.Rename(tmpLink, link)
-}
-
-func cleanGenerations(dataDir string, keep ...string) {
-	entries, err := os.ReadDir(dataDir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		n := e.Name()
-		if !strings.HasPrefix(n, "index-") || !strings.HasSuffix(n, ".bleve") {
-			continue
-		}
-		kept := false
-		for _, k := range keep {
-			kept = kept || n == k
-		}
-		if !kept {
-			os.RemoveAll(filepath.Join(dataDir, n))
-		}
-	}
-}

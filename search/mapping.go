@@ -14,7 +14,7 @@ import (
 
 // mappingVersion changes whenever the mapping or analysis does; an index
 // built with another version is rebuilt automatically.
-const mappingVersion = "8"
+const mappingVersion = "9"
 
 const (
 	analyzerText  = "fr_folded" // accents folded, elisions, stop words, light stemming
@@ -67,6 +67,11 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for _, name := range []string{"facets", "author", "access"} {
 		doc.AddFieldMappingsAt(name, kw())
 	}
+	// The kind of result, stored so a hit says what it is without the
+	// index knowing how IDs are made.
+	typ := kw()
+	typ.Index, typ.Store = false, true
+	doc.AddFieldMappingsAt("type", typ)
 	resolved, accepted := bleve.NewBooleanFieldMapping(), bleve.NewBooleanFieldMapping()
 	resolved.Store, accepted.Store = false, false
 	resolved.DocValues, accepted.DocValues = false, false

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"html/template"
-	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -25,7 +24,7 @@ const (
 // Request is a search as members ask it, from the page or the API.
 type Request struct {
 	Q        string
-	Types    []string // content.DocDiscussion, content.DocMessage
+	Types    []string // content.DocType values
 	Category string
 	Tag      string
 	Author   string
@@ -143,10 +142,6 @@ func (ix *Index) run(ctx context.Context, idx bleve.Index, r Request, p *plan, r
 	res.Hits = res.Hits[:0]
 	for _, h := range found.hits {
 		hit := Hit{ID: h.ID, Score: h.Score}
-		hit.Type = content.DocMessage
-		if strings.HasPrefix(h.ID, content.EntityTopic+":") {
-			hit.Type = content.DocDiscussion
-		}
 		if err := hl.highlight(p, snap, h, &hit); err != nil {
 			return err
 		}
@@ -242,9 +237,10 @@ func termQuery(field, value string) query.Query {
 	return q
 }
 
-// Similar returns up to n discussions that look like a title and tags, most
-// alike first (more-like-this by title words and tags); exclude is left out.
-func (ix *Index) Similar(ctx context.Context, viewer *content.User, title string, tags []string, exclude string, n int) ([]string, error) {
+// Similar returns up to n documents of type typ that look like a title and
+// tags, most alike first (more-like-this by title words and tags); exclude
+// is left out.
+func (ix *Index) Similar(ctx context.Context, viewer *content.User, typ, title string, tags []string, exclude string, n int) ([]string, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.idx == nil {
@@ -273,7 +269,7 @@ func (ix *Index) Similar(ctx context.Context, viewer *content.User, title string
 	}
 	b := bleve.NewBooleanQuery()
 	b.AddMust(bleve.NewDisjunctionQuery(alike...))
-	b.AddMust(facetQuery(facetType, content.DocDiscussion))
+	b.AddMust(facetQuery(facetType, typ))
 	b.AddMustNot(unreadable(viewer))
 	if exclude != "" {
 		b.AddMustNot(bleve.NewDocIDQuery([]string{exclude}))

@@ -63,7 +63,7 @@ func (f *fixture) member(pseudo string, role content.Role) *content.User {
 func (f *fixture) open() *Index {
 	f.t.Helper()
 	ctx := context.Background()
-	ix := Open(ctx, f.dir, f.store, quiet)
+	ix := Open(ctx, f.dir, f.store.SearchSources(), f.store.Events(), quiet)
 	if ix.needRebuild.Load() {
 		ix.rebuildNow(ctx)
 	}
@@ -407,7 +407,7 @@ func TestOutboxReplayAfterACrash(t *testing.T) {
 	late := f.topic("Karim", "Tablette pour les seniors", "Laquelle choisir ?")
 	f.ix.Close()
 
-	ix := Open(context.Background(), f.dir, f.store, quiet)
+	ix := Open(context.Background(), f.dir, f.store.SearchSources(), f.store.Events(), quiet)
 	defer ix.Close()
 	if ix.needRebuild.Load() {
 		t.Fatal("a clean restart should replay the outbox, not rebuild")
@@ -431,7 +431,7 @@ func TestCorruptIndexIsRebuiltAtStart(t *testing.T) {
 		}
 		return nil
 	})
-	ix := Open(context.Background(), f.dir, f.store, quiet)
+	ix := Open(context.Background(), f.dir, f.store.SearchSources(), f.store.Events(), quiet)
 	defer ix.Close()
 	if !ix.Rebuilding() {
 		t.Fatal("a damaged index was accepted")
@@ -463,7 +463,7 @@ func TestDocumentCountMismatchTriggersRebuild(t *testing.T) {
 	b.Delete("topic:1")
 	f.ix.idx.Batch(b)
 	f.ix.Close()
-	ix := Open(context.Background(), f.dir, f.store, quiet)
+	ix := Open(context.Background(), f.dir, f.store.SearchSources(), f.store.Events(), quiet)
 	defer ix.Close()
 	if !ix.needRebuild.Load() {
 		t.Error("a count mismatch did not trigger a rebuild")
@@ -501,10 +501,10 @@ func TestReindexSwapWhileSearching(t *testing.T) {
 	}
 	// `ligue reindex` from another process, while writes go on.
 	extra := f.topic("Lucie", "Smartphone reconditionné", "Où en acheter ?")
-	if err := Rebuild(context.Background(), f.dir, f.store, quiet); err != nil {
+	if err := Rebuild(context.Background(), f.dir, f.store.SearchSources(), f.store.Events(), quiet); err != nil {
 		t.Fatal(err)
 	}
-	f.ix.followLink()
+	f.ix.followLink(context.Background())
 	close(stop)
 	wg.Wait()
 	close(errs)

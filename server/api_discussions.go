@@ -66,7 +66,7 @@ func (s *Server) toAPITopic(t *content.Topic) apiTopic {
 func (s *Server) toAPIPost(t *content.Topic, p *content.Post) apiPost {
 	return apiPost{ID: p.ID, Number: p.Number, Author: p.Author.Pseudo, ReplyTo: p.ReplyTo, Body: p.Body, HTML: string(p.HTML),
 		Mercis: p.MerciCount, Replies: p.ReplyCount, Deleted: p.DeletedAt != nil, Hidden: p.HiddenAt != nil,
-		CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Permalink: s.cfg.BaseURL + t.Path() + "?post=" + strconv.Itoa(p.Number)}
+		CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Permalink: s.cfg.BaseURL + t.PostPath(p.Number)}
 }
 
 func pages(total, per int) int { return max(1, (total+per-1)/per) }
@@ -132,7 +132,6 @@ func (s *Server) handleAPITopicCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.live.publish(t.ID)
 	t, err = s.store.TopicByID(c.UserContext(), currentUser(c), t.ID)
 	if err != nil {
 		return err
@@ -157,7 +156,6 @@ func (s *Server) handleAPIReply(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.live.publish(t.ID)
 	full, err := s.store.PostByID(c.UserContext(), currentUser(c), p.ID)
 	if err != nil {
 		return err

@@ -395,7 +395,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	}
 
 	if err := ts.srv.store.SaveDraft(ctx, karim, content.Draft{Place: content.DraftNewTopic, Title: "Pass numérique : qui les distribue ?",
-		Body: "Je cherche les structures qui…", Fields: map[string]string{"category": "demarches-en-ligne"}}); err != nil {
+		Body: "Je cherche les structures qui…", Fields: content.DraftFields{Category: "demarches-en-ligne"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := ts.srv.store.SaveDraft(ctx, karim, content.Draft{Place: content.DraftReply(long.ID), Body: "Nous aussi, le mardi…"}); err != nil {

@@ -155,9 +155,11 @@ func browserSite(t *testing.T, extraRoutes ...func(*fiber.App)) (*testSite, stri
 		add(ts.srv.App()) // before listening: Fiber builds its routes then
 	}
 	go ts.srv.App().Listener(ln)
+	stop := ts.srv.startBackground()
 	t.Cleanup(func() {
 		ts.srv.live.close() // open event streams would hold the shutdown
 		ts.srv.App().Shutdown()
+		stop()
 	})
 	return ts, base
 }

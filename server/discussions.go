@@ -179,9 +179,7 @@ func (s *Server) handleTopicNewForm(c *fiber.Ctx) error {
 	f := emptyForm()
 	if d, err := s.store.DraftAt(c.UserContext(), currentUser(c), content.DraftNewTopic); err == nil {
 		f.Values["title"], f.Values["body"] = d.Title, d.Body
-		for _, k := range []string{"category", "tags", "kind"} {
-			f.Values[k] = d.Fields[k]
-		}
+		f.Values["category"], f.Values["tags"], f.Values["kind"] = d.Fields.Category, d.Fields.Tags, d.Fields.Kind
 	} else if !errors.Is(err, content.ErrNotFound) {
 		return err
 	}
@@ -226,7 +224,7 @@ func (s *Server) handleTopicCreate(c *fiber.Ctx) error {
 		return s.render(c, attachStatus(f), "discussions/new", p)
 	case "brouillon":
 		return s.saveDraft(c, f, content.Draft{Place: content.DraftNewTopic, Title: f.Get("title"), Body: f.Get("body"),
-			Fields: map[string]string{"category": f.Get("category"), "tags": f.Get("tags"), "kind": f.Get("kind")}}, "/discussions/nouvelle")
+			Fields: content.DraftFields{Category: f.Get("category"), Tags: f.Get("tags"), Kind: f.Get("kind")}}, "/discussions/nouvelle")
 	}
 	t, err := s.store.CreateTopic(c.UserContext(), u, content.NewTopic{Title: f.Get("title"), Body: f.Get("body"),
 		Category: f.Get("category"), Tags: f.Get("tags"), Kind: content.TopicKind(f.Get("kind"))})
@@ -236,7 +234,6 @@ func (s *Server) handleTopicCreate(c *fiber.Ctx) error {
 	if f.HasErrors() {
 		return page(fiber.StatusUnprocessableEntity)
 	}
-	s.live.publish(t.ID)
 	return s.redirectWithFlash(c, t.Path(), "Votre discussion est publiée.")
 }
 

@@ -397,7 +397,7 @@ func TestDraftsAreKeptAndResumed(t *testing.T) {
 	// Reply drafts, also saved by the page's script (204).
 	topic := ts.mustCreateTopic(karim, "Un sujet pour répondre", "Texte")
 	asKarim.headers["X-CSRF-Token"] = asKarim.csrf
-	r = asKarim.do("POST", "/brouillons", strings.NewReader(url.Values{"place": {content.DraftReply(topic.ID)}, "body": {"Réponse en cours"}}.Encode()), "application/x-www-form-urlencoded")
+	r = asKarim.do("POST", "/brouillons", strings.NewReader(url.Values{"place": {content.DraftReply(topic.ID).String()}, "body": {"Réponse en cours"}}.Encode()), "application/x-www-form-urlencoded")
 	if r.status != 204 {
 		t.Fatalf("autosave: %d %s", r.status, r.body)
 	}

@@ -90,7 +90,7 @@ func (s *Server) handleTopicFeed(c *fiber.Ctx) error {
 		if p.HTML == "" {
 			continue
 		}
-		link := s.cfg.BaseURL + t.Path() + "?post=" + strconv.Itoa(p.Number)
+		link := s.cfg.BaseURL + t.PostPath(p.Number)
 		title := "Réponse de " + p.Author.Pseudo
 		if p.Number == 1 {
 			title = t.Title

@@ -130,6 +130,11 @@ func (cl *client) do(method, path string, body io.Reader, contentType string) *r
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	// Page visits are written by the background loop within a second; the
+	// next request of a test sees them written, as a person's would.
+	if err := cl.site.srv.visits.flush(context.Background()); err != nil {
+		cl.site.t.Fatal(err)
+	}
 	for _, c := range res.Cookies() {
 		if c.MaxAge < 0 || c.Value == "" {
 			delete(cl.cookies, c.Name)

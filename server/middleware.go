@@ -153,16 +153,6 @@ func randomString(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// pokeIndexAfterWrites wakes the search indexer after a successful change,
-// so new text is searchable within a second.
-func (s *Server) pokeIndexAfterWrites(c *fiber.Ctx) error {
-	err := c.Next()
-	if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead && err == nil && c.Response().StatusCode() < 400 {
-		s.index.Poke()
-	}
-	return err
-}
-
 // requireMember sends visitors to the login page, then back.
 func (s *Server) requireMember(c *fiber.Ctx) error {
 	if currentUser(c) != nil {

@@ -3,6 +3,7 @@ package server
 import (
 	"html/template"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -24,10 +25,6 @@ func (s *Server) loadPost(c *fiber.Ctx) (*content.Topic, *content.Post, error) {
 	}
 	t, err := s.store.TopicByID(c.UserContext(), u, p.TopicID)
 	return t, p, err
-}
-
-func postURL(t *content.Topic, p *content.Post) string {
-	return t.Path() + "?post=" + strconv.Itoa(p.Number)
 }
 
 type editPostPage struct {
@@ -63,7 +60,7 @@ func (s *Server) handlePostEdit(c *fiber.Ctx) error {
 	if f.HasErrors() {
 		return s.render(c, 422, "discussions/edit", &editPostPage{Page: s.page(c, "Modifier mon message"), Topic: t, Post: p, Form: f})
 	}
-	return s.redirectWithFlash(c, postURL(t, p), "Le message est modifié.")
+	return s.redirectWithFlash(c, t.PostPath(p.Number), "Le message est modifié.")
 }
 
 type versionsPage struct {
@@ -115,7 +112,7 @@ func (s *Server) handlePostDelete(c *fiber.Ctx) error {
 	if err := s.store.DeletePost(c.UserContext(), currentUser(c), p.ID); err != nil {
 		return err
 	}
-	return s.redirectWithFlash(c, postURL(t, p), "Votre message est supprimé ; les réponses qu’il a reçues restent visibles.")
+	return s.redirectWithFlash(c, t.PostPath(p.Number), "Votre message est supprimé ; les réponses qu’il a reçues restent visibles.")
 }
 
 func (s *Server) handlePostHide(c *fiber.Ctx) error {
@@ -131,7 +128,7 @@ func (s *Server) handlePostHide(c *fiber.Ctx) error {
 	if hide {
 		msg = "Le message est masqué ; son auteur et les modérateurs peuvent encore le lire."
 	}
-	return s.redirectWithFlash(c, postURL(t, p), msg)
+	return s.redirectWithFlash(c, t.PostPath(p.Number), msg)
 }
 
 func (s *Server) handleMerci(c *fiber.Ctx) error {
@@ -141,7 +138,7 @@ func (s *Server) handleMerci(c *fiber.Ctx) error {
 	}
 	given, err := s.store.ToggleMerci(c.UserContext(), currentUser(c), p.ID)
 	if v, ok := content.AsValidation(err); ok {
-		return s.redirectWithFlash(c, postURL(t, p), v.Fields[0].Message)
+		return s.redirectWithFlash(c, t.PostPath(p.Number), v.Fields[0].Message)
 	}
 	if err != nil {
 		return err
@@ -150,7 +147,7 @@ func (s *Server) handleMerci(c *fiber.Ctx) error {
 	if given {
 		msg = "Merci envoyé à " + p.Author.Pseudo + "."
 	}
-	return s.redirectWithFlash(c, postURL(t, p), msg)
+	return s.redirectWithFlash(c, t.PostPath(p.Number), msg)
 }
 
 func (s *Server) handleAccept(c *fiber.Ctx) error {
@@ -160,7 +157,7 @@ func (s *Server) handleAccept(c *fiber.Ctx) error {
 	}
 	accepted, err := s.store.AcceptAnswer(c.UserContext(), currentUser(c), t.ID, p.Number)
 	if v, ok := content.AsValidation(err); ok {
-		return s.redirectWithFlash(c, postURL(t, p), v.Fields[0].Message)
+		return s.redirectWithFlash(c, t.PostPath(p.Number), v.Fields[0].Message)
 	}
 	if err != nil {
 		return err
@@ -186,7 +183,11 @@ func (s *Server) handleDrafts(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleDraftDelete(c *fiber.Ctx) error {
-	if err := s.store.DeleteDraft(c.UserContext(), currentUser(c), c.FormValue("place")); err != nil {
+	place, ok := content.ParseDraftPlace(c.FormValue("place"))
+	if !ok {
+		return content.ErrNotFound
+	}
+	if err := s.store.DeleteDraft(c.UserContext(), currentUser(c), place); err != nil {
 		return err
 	}
 	return s.redirectWithFlash(c, "/brouillons", "Brouillon supprimé.")
@@ -195,13 +196,13 @@ func (s *Server) handleDraftDelete(c *fiber.Ctx) error {
 // handleDraftAutosave stores a draft sent by the page's script every few
 // seconds; it answers 204 so the page stays as it is.
 func (s *Server) handleDraftAutosave(c *fiber.Ctx) error {
-	d := content.Draft{Place: c.FormValue("place"), Title: c.FormValue("title"), Body: c.FormValue("body"),
-		Fields: map[string]string{}}
-	for _, k := range []string{"category", "tags", "kind", "reply_to"} {
-		if v := c.FormValue(k); v != "" {
-			d.Fields[k] = v
-		}
+	place, ok := content.ParseDraftPlace(c.FormValue("place"))
+	if !ok {
+		return content.Invalid("place", "Brouillon inconnu.")
 	}
+	d := content.Draft{Place: place, Title: strings.Clone(c.FormValue("title")), Body: strings.Clone(c.FormValue("body")),
+		Fields: content.DraftFields{Category: strings.Clone(c.FormValue("category")), Tags: strings.Clone(c.FormValue("tags")),
+			Kind: strings.Clone(c.FormValue("kind")), ReplyTo: strings.Clone(c.FormValue("reply_to"))}}
 	if err := s.store.SaveDraft(c.UserContext(), currentUser(c), d); err != nil {
 		return err
 	}

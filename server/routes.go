@@ -27,7 +27,7 @@ func (s *Server) newApp() *fiber.App {
 	app.Get("/static/*", s.handleStatic)
 	app.Get("/sante", s.handleHealth)
 
-	app.Use(s.identify, s.csrf, s.pokeIndexAfterWrites)
+	app.Use(s.identify, s.csrf)
 
 	app.Get("/", s.handleHome)
 	app.Get("/charte", s.handleCharter)

@@ -17,7 +17,14 @@ import (
 // Search: the /recherche page and GET /api/v1/recherche share the request
 // parsing and the loading of results through content.
 
-var searchTypes = []option{{content.DocDiscussion, "Discussions"}, {content.DocMessage, "Messages"}}
+// searchTypes lists the kinds of result every search source offers.
+func (s *Server) searchTypes() []option {
+	var out []option
+	for _, t := range s.store.SearchSources().Types() {
+		out = append(out, option{t.Value, t.Label})
+	}
+	return out
+}
 
 // searchRequest reads the query string; problems become a French notice.
 func (s *Server) searchRequest(c *fiber.Ctx) (search.Request, string) {
@@ -26,7 +33,7 @@ func (s *Server) searchRequest(c *fiber.Ctx) (search.Request, string) {
 		Recent: c.Query("tri") == "recent", Viewer: currentUser(c)}
 	r.Page, _ = strconv.Atoi(c.Query("page"))
 	for _, t := range c.Context().QueryArgs().PeekMulti("type") {
-		for _, known := range searchTypes {
+		for _, known := range s.searchTypes() {
 			if string(t) == known.Value {
 				r.Types = append(r.Types, known.Value)
 			}
@@ -95,7 +102,7 @@ func (s *Server) results(c *fiber.Ctx, r search.Request) (*search.Results, []sea
 	for i, h := range res.Hits {
 		ids[i] = h.ID
 	}
-	targets, err := s.store.SearchTargets(c.UserContext(), r.Viewer, ids)
+	targets, err := s.store.SearchSources().Targets(c.UserContext(), r.Viewer, ids)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -110,7 +117,7 @@ func (s *Server) results(c *fiber.Ctx, r search.Request) (*search.Results, []sea
 
 func (s *Server) handleSearch(c *fiber.Ctx) error {
 	r, notice := s.searchRequest(c)
-	p := &searchPage{Page: s.page(c, "Recherche"), Query: r.Q, Req: r, Notice: notice, TypeOpts: searchTypes}
+	p := &searchPage{Page: s.page(c, "Recherche"), Query: r.Q, Req: r, Notice: notice, TypeOpts: s.searchTypes()}
 	if strings.TrimSpace(r.Q) != "" {
 		p.Title = "« " + strings.TrimSpace(r.Q) + " » — Recherche"
 	}
@@ -165,7 +172,7 @@ func (s *Server) facetLinks(c *fiber.Ctx, r search.Request, res *search.Results)
 		}
 	}
 	typeName := func(v string) string {
-		for _, o := range searchTypes {
+		for _, o := range s.searchTypes() {
 			if o.Value == v {
 				return o.Label
 			}
@@ -255,14 +262,14 @@ func (s *Server) handleAPISearch(c *fiber.Ctx) error {
 // similarTargets loads the topics the index finds alike, for the new-topic
 // form and the "Voir aussi" block; without an index it falls back to titles.
 func (s *Server) similarTargets(c *fiber.Ctx, title string, tags []string, exclude string) ([]content.SearchTarget, error) {
-	ids, err := s.index.Similar(c.UserContext(), currentUser(c), title, tags, exclude, 5)
+	ids, err := s.index.Similar(c.UserContext(), currentUser(c), content.DocDiscussion, title, tags, exclude, 5)
 	if errors.Is(err, search.ErrRebuilding) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	targets, err := s.store.SearchTargets(c.UserContext(), currentUser(c), ids)
+	targets, err := s.store.SearchSources().Targets(c.UserContext(), currentUser(c), ids)
 	if err != nil {
 		return nil, err
 	}

@@ -82,6 +82,7 @@ type Server struct {
 	hashSlots chan struct{} // bounds concurrent password hashes
 	mailer    *mailer
 	live      *live
+	visits    *visits
 	index     *search.Index
 }
 
@@ -98,8 +99,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, db: db, store: content.NewStore(db), limits: newRateLimits(),
-		hashSlots: make(chan struct{}, 2*runtime.NumCPU()), live: newLive()}
+	store := content.NewStore(db)
+	s := &Server{cfg: cfg, log: log, db: db, store: store, limits: newRateLimits(),
+		hashSlots: make(chan struct{}, 2*runtime.NumCPU()), live: newLive(store.Events(), store, log), visits: newVisits(store, log)}
 	if err := s.init(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -123,7 +125,7 @@ func (s *Server) init(ctx context.Context) (err error) {
 	if s.mailer, err = newMailer(s.cfg, s.store, s.log); err != nil {
 		return err
 	}
-	s.index = search.Open(ctx, s.cfg.DataDir, s.store, s.log)
+	s.index = search.Open(ctx, s.cfg.DataDir, s.store.SearchSources(), s.store.Events(), s.log)
 	s.app = s.newApp()
 	return nil
 }
@@ -162,9 +164,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	bg, stopBackground := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); s.background(bg) }()
+	stopBackground := s.startBackground()
 
 	errc := make(chan error, 1)
 	go func() { errc <- s.app.Listener(ln) }()
@@ -178,24 +178,44 @@ func (s *Server) Run(ctx context.Context) error {
 		err = s.app.ShutdownWithTimeout(15 * time.Second)
 	}
 	stopBackground()
-	<-done
 	return errors.Join(err, s.Close())
 }
 
-// background runs the periodic chores: mail delivery and session clean-up.
+// startBackground starts the work done beside requests; the function it
+// returns stops it and waits until it has.
+func (s *Server) startBackground() (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); s.background(ctx) }()
+	return func() { cancel(); <-done }
+}
+
+// background runs the consumers of the event stream (search index, live
+// updates), mail delivery, the visits recorder and the periodic chores.
 func (s *Server) background(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); s.mailer.loop(ctx) }()
-	go func() { defer wg.Done(); s.index.Run(ctx) }()
+	run := func(fn func(context.Context)) {
+		wg.Add(1)
+		go func() { defer wg.Done(); fn(ctx) }()
+	}
+	run(s.mailer.loop)
+	run(s.index.Run)
+	run(s.live.follow)
+	run(s.visits.run)
 	defer wg.Wait()
-	tick := time.NewTicker(time.Hour)
+	tick := time.NewTicker(10 * time.Minute)
 	defer tick.Stop()
-	for {
-		if n, err := s.store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("session clean-up", "err", err)
-		} else if n > 0 {
-			s.log.Info("expired sessions removed", "count", n)
+	for n := 0; ; n++ {
+		if n%6 == 0 {
+			if removed, err := s.store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("session clean-up", "err", err)
+			} else if removed > 0 {
+				s.log.Info("expired sessions removed", "count", removed)
+			}
+		}
+		// Events every consumer has applied are no longer needed.
+		if _, err := s.store.Events().Prune(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("event stream prune", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -209,5 +229,8 @@ func (s *Server) background(ctx context.Context) {
 // needed); the running server does this in the background.
 func (s *Server) SyncIndex(ctx context.Context) error { return s.index.Sync(ctx) }
 
-// Close releases the search index and the database.
-func (s *Server) Close() error { return errors.Join(s.index.Close(), s.db.Close()) }
+// Close writes the pending visits, then releases the search index and the
+// database.
+func (s *Server) Close() error {
+	return errors.Join(s.visits.flush(context.Background()), s.index.Close(), s.db.Close())
+}

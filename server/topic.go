@@ -15,14 +15,8 @@ import (
 type postView struct {
 	content.Post
 	Ago        string
-	Visible    bool // the viewer may read its text
-	CanEdit    bool
-	CanDelete  bool
-	CanHide    bool
-	CanAccept  bool
-	CanMerci   bool
+	Can        content.PostActions
 	IsAccepted bool
-	CanReply   bool
 	Children   []*postView // tree view
 	Depth      int
 	CSRF       string
@@ -32,30 +26,26 @@ type postView struct {
 type topicPage struct {
 	Page
 	Topic       *content.Topic
+	Can         content.TopicActions
 	Posts       []*postView
 	Accepted    *postView
 	Pager       pager
 	Tree        bool
 	Reply       form
-	CanReply    bool
-	CanModerate bool
 	Categories  []option
-	Following   bool
 	FirstUnread int
 	SeeAlso     []content.SearchTarget
 }
 
+// postView is a post as the viewer sees it, with what they may do with it.
 func (s *Server) postView(c *fiber.Ctx, t *content.Topic, p content.Post) *postView {
-	u := currentUser(c)
-	pv := &postView{Post: p, Ago: ago(p.CreatedAt), Visible: content.CanSeePostBody(u, &p), CSRF: csrfToken(c), TopicPath: t.Path()}
-	pv.CanReply = u != nil && !t.Locked
-	pv.CanEdit = content.CanEditPost(u, &p) && p.DeletedAt == nil
-	pv.CanDelete = u != nil && u.ID == p.AuthorID && p.DeletedAt == nil
-	pv.CanHide = content.CanModerate(u) && p.DeletedAt == nil
-	pv.IsAccepted = t.AcceptedPostID != nil && *t.AcceptedPostID == p.ID
-	pv.CanAccept = p.Number > 1 && p.DeletedAt == nil && p.HiddenAt == nil && content.CanAccept(u, t)
-	pv.CanMerci = u != nil && u.ID != p.AuthorID && p.DeletedAt == nil && p.HiddenAt == nil && content.CanWrite(u) == nil
-	return pv
+	return &postView{Post: p, Ago: ago(p.CreatedAt), Can: content.PostActionsFor(currentUser(c), t, &p), CSRF: csrfToken(c),
+		TopicPath: t.Path(), IsAccepted: t.AcceptedPostID != nil && *t.AcceptedPostID == p.ID}
+}
+
+// topicPageFor is the topic page's frame for the viewer, without its posts.
+func (s *Server) topicPageFor(c *fiber.Ctx, t *content.Topic) *topicPage {
+	return &topicPage{Page: s.page(c, t.Title), Topic: t, Can: content.TopicActionsFor(currentUser(c), t)}
 }
 
 func (s *Server) handleTopicShow(c *fiber.Ctx) error {
@@ -66,44 +56,95 @@ func (s *Server) handleTopicShow(c *fiber.Ctx) error {
 	case strings.HasSuffix(slug, ".atom"):
 		return s.handleTopicFeed(c)
 	}
-	u := currentUser(c)
 	t, err := s.loadTopic(c)
 	if err != nil {
 		return err
 	}
+	if target, ok, err := s.topicRedirect(c, t, slug); ok || err != nil {
+		if err != nil {
+			return err
+		}
+		return c.Redirect(target.url, target.status)
+	}
+	p := s.topicPageFor(c, t)
+	p.Tree = c.Query("vue") == "arbre"
+	page, err := s.topicPageNumber(c, p)
+	if err != nil {
+		return err
+	}
+	if err := s.fillPosts(c, p, page); err != nil {
+		return err
+	}
+	if err := s.fillReplyForm(c, p); err != nil {
+		return err
+	}
+	if err := s.fillTopicAside(c, p); err != nil {
+		return err
+	}
+	if len(p.Posts) > 0 {
+		s.visits.record(currentUser(c), t.ID, p.Posts[len(p.Posts)-1].Number)
+	}
+	if page > 1 {
+		p.Title += " — page " + strconv.Itoa(page)
+	}
+	return s.render(c, 200, "discussions/show", p)
+}
+
+type redirect struct {
+	url    string
+	status int
+}
+
+// topicRedirect sends merged topics to the one that received their posts,
+// old slugs to the canonical address, and ?post=N to the page of post N.
+func (s *Server) topicRedirect(c *fiber.Ctx, t *content.Topic, slug string) (redirect, bool, error) {
 	if t.MergedInto != nil {
-		return c.Redirect("/discussions/"+strconv.FormatInt(*t.MergedInto, 10), fiber.StatusMovedPermanently)
+		return redirect{"/discussions/" + strconv.FormatInt(*t.MergedInto, 10), fiber.StatusMovedPermanently}, true, nil
 	}
 	if slug != t.Slug {
 		target := t.Path()
 		if q := string(c.Request().URI().QueryString()); q != "" {
 			target += "?" + q
 		}
-		return c.Redirect(target, fiber.StatusMovedPermanently)
+		return redirect{target, fiber.StatusMovedPermanently}, true, nil
 	}
 	if n, err := strconv.Atoi(c.Query("post")); err == nil && n > 0 {
-		page, err := s.store.PageOfPost(c.UserContext(), t.ID, n)
-		if err != nil {
-			return err
-		}
-		target := t.Path()
-		if page > 1 {
-			target += "?page=" + strconv.Itoa(page)
-		}
-		return c.Redirect(target+"#post-"+strconv.Itoa(n), fiber.StatusSeeOther)
+		target, err := s.postPageURL(c, t, n)
+		return redirect{target, fiber.StatusSeeOther}, true, err
 	}
-	p := &topicPage{Page: s.page(c, t.Title), Topic: t, Tree: c.Query("vue") == "arbre", Following: t.Following}
-	p.CanModerate = content.CanModerate(u)
-	p.CanReply = u != nil && !t.Locked
-	page := pageNumber(c)
-	// Open a followed topic at the first unread post.
-	if u != nil && t.Following && t.Unread > 0 && c.Query("page") == "" && !p.Tree {
-		p.FirstUnread = t.ReadUpTo + 1
-		if page, err = s.store.PageOfPost(c.UserContext(), t.ID, p.FirstUnread); err != nil {
-			return err
-		}
+	return redirect{}, false, nil
+}
+
+// postPageURL is the address of the page of t that shows post n, at the post.
+func (s *Server) postPageURL(c *fiber.Ctx, t *content.Topic, n int) (string, error) {
+	page, err := s.store.PageOfPost(c.UserContext(), t.ID, n)
+	if err != nil {
+		return "", err
 	}
+	target := t.Path()
+	if page > 1 {
+		target += "?page=" + strconv.Itoa(page)
+	}
+	return target + "#post-" + strconv.Itoa(n), nil
+}
+
+// topicPageNumber is the page asked for, or for a followed topic opened
+// without one, the page of the first unread post.
+func (s *Server) topicPageNumber(c *fiber.Ctx, p *topicPage) (int, error) {
+	t := p.Topic
+	if currentUser(c) == nil || !t.Following || t.Unread == 0 || c.Query("page") != "" || p.Tree {
+		return pageNumber(c), nil
+	}
+	p.FirstUnread = t.ReadUpTo + 1
+	return s.store.PageOfPost(c.UserContext(), t.ID, p.FirstUnread)
+}
+
+// fillPosts loads the page's posts (all of them, nested, in the tree view)
+// and the accepted answer.
+func (s *Server) fillPosts(c *fiber.Ctx, p *topicPage, page int) error {
+	u, t := currentUser(c), p.Topic
 	var posts []content.Post
+	var err error
 	if p.Tree {
 		posts, err = s.store.AllPosts(c.UserContext(), u, t.ID)
 	} else {
@@ -116,24 +157,22 @@ func (s *Server) handleTopicShow(c *fiber.Ctx) error {
 	if page > p.Pager.Pages {
 		return content.ErrNotFound
 	}
-	if p.Tree {
-		p.Pager = pager{Page: 1, Pages: 1}
-	}
 	for _, post := range posts {
 		p.Posts = append(p.Posts, s.postView(c, t, post))
 	}
 	if p.Tree {
+		p.Pager = pager{Page: 1, Pages: 1}
 		p.Posts = buildTree(p.Posts, c.QueryInt("racine"))
 	}
 	if t.AcceptedPostID != nil {
-		if err := s.loadAccepted(c, p); err != nil {
-			return err
-		}
+		return s.loadAccepted(c, p)
 	}
-	if err := s.fillReplyForm(c, p); err != nil {
-		return err
-	}
-	if p.CanModerate {
+	return nil
+}
+
+// fillTopicAside loads the moderators' category list and "Voir aussi".
+func (s *Server) fillTopicAside(c *fiber.Ctx, p *topicPage) error {
+	if p.Can.Moderate {
 		cats, err := s.store.Categories(c.UserContext())
 		if err != nil {
 			return err
@@ -142,21 +181,10 @@ func (s *Server) handleTopicShow(c *fiber.Ctx) error {
 			p.Categories = append(p.Categories, option{cat.Slug, cat.Name})
 		}
 	}
-	if p.SeeAlso, err = s.similarTargets(c, t.Title, t.Tags, content.DocID(content.EntityTopic, t.ID)); err != nil {
-		return err
-	}
-	if err := s.store.CountView(c.UserContext(), t.ID); err != nil {
-		return err
-	}
-	if u != nil && len(posts) > 0 {
-		if err := s.store.MarkRead(c.UserContext(), u, t.ID, posts[len(posts)-1].Number); err != nil {
-			return err
-		}
-	}
-	if page > 1 {
-		p.Title += " — page " + strconv.Itoa(page)
-	}
-	return s.render(c, 200, "discussions/show", p)
+	t := p.Topic
+	var err error
+	p.SeeAlso, err = s.similarTargets(c, t.Title, t.Tags, content.DocID(content.EntityTopic, t.ID))
+	return err
 }
 
 func (s *Server) loadAccepted(c *fiber.Ctx, p *topicPage) error {
@@ -184,7 +212,7 @@ func (s *Server) fillReplyForm(c *fiber.Ctx, p *topicPage) error {
 		return nil
 	}
 	if d, err := s.store.DraftAt(c.UserContext(), u, content.DraftReply(p.Topic.ID)); err == nil {
-		f.Values["body"], f.Values["reply_to"] = d.Body, d.Fields["reply_to"]
+		f.Values["body"], f.Values["reply_to"] = d.Body, d.Fields.ReplyTo
 	} else if !errors.Is(err, content.ErrNotFound) {
 		return err
 	}
@@ -199,7 +227,7 @@ func (s *Server) fillReplyForm(c *fiber.Ctx, p *topicPage) error {
 		if err != nil {
 			return err
 		}
-		if content.CanSeePostBody(u, post) {
+		if content.CanReadPost(u, post) {
 			f.Values["body"] = strings.TrimLeft(f.Get("body")+"\n\n", "\n") + content.QuoteOf(p.Topic, post)
 			f.Values["reply_to"] = strconv.Itoa(quote)
 		}
@@ -254,7 +282,7 @@ func (s *Server) handleReply(c *fiber.Ctx) error {
 	switch c.FormValue("action") {
 	case "brouillon":
 		return s.saveDraft(c, f, content.Draft{Place: content.DraftReply(t.ID), Body: f.Get("body"),
-			Fields: map[string]string{"reply_to": f.Get("reply_to")}}, t.Path()+"#reponse")
+			Fields: content.DraftFields{ReplyTo: f.Get("reply_to")}}, t.Path()+"#reponse")
 	case "joindre":
 		if err := s.attach(c, &f); err != nil {
 			return err
@@ -268,16 +296,11 @@ func (s *Server) handleReply(c *fiber.Ctx) error {
 	if f.HasErrors() {
 		return s.replyForm(c, t, f, fiber.StatusUnprocessableEntity)
 	}
-	s.live.publish(t.ID)
-	page, err := s.store.PageOfPost(c.UserContext(), t.ID, post.Number)
+	target, err := s.postPageURL(c, t, post.Number)
 	if err != nil {
 		return err
 	}
-	target := t.Path()
-	if page > 1 {
-		target += "?page=" + strconv.Itoa(page)
-	}
-	return s.redirectWithFlash(c, target+"#post-"+strconv.Itoa(post.Number), "Votre réponse est publiée.")
+	return s.redirectWithFlash(c, target, "Votre réponse est publiée.")
 }
 
 // replyForm shows the topic's last page with the reply form filled (and its
@@ -289,8 +312,8 @@ func (s *Server) replyForm(c *fiber.Ctx, t *content.Topic, f form, status int) e
 	if err != nil {
 		return err
 	}
-	p := &topicPage{Page: s.page(c, t.Title), Topic: t, Reply: f, CanReply: true, CanModerate: content.CanModerate(u),
-		Following: t.Following, Pager: newPager(c, page, t.PostCount, content.PostsPerPage)}
+	p := s.topicPageFor(c, t)
+	p.Reply, p.Pager = f, newPager(c, page, t.PostCount, content.PostsPerPage)
 	for _, post := range posts {
 		p.Posts = append(p.Posts, s.postView(c, t, post))
 	}

@@ -1,0 +1,148 @@
+package content
+
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// The actions on one post besides writing it: withdraw, hide, thank, accept.
+// Each checks its permission in the transaction, on the row it changes.
+
+// DeletePost withdraws a post at its author's request; replies stay.
+func (s *Store) DeletePost(ctx context.Context, u *User, postID int64) error {
+	now := s.Now()
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
+		p, err := postState(ctx, tx, postID)
+		if err != nil {
+			return err
+		}
+		if !CanDeletePost(u, p) {
+			return ErrForbidden
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE posts SET deleted_at = ? WHERE id = ?`, now, postID); err != nil {
+			return err
+		}
+		if err := unacceptIf(ctx, tx, p.TopicID, postID); err != nil {
+			return err
+		}
+		return Emit(ctx, tx, postEvent(EventWithdrawn, postID, p.TopicID, u.ID, now))
+	})
+}
+
+// SetPostHidden hides or restores a post (moderators only), logged.
+func (s *Store) SetPostHidden(ctx context.Context, mod *User, postID int64, hidden bool) error {
+	now := s.Now()
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
+		p, err := postState(ctx, tx, postID)
+		if err != nil {
+			return err
+		}
+		if !CanHidePost(mod, p) {
+			return ErrForbidden
+		}
+		var at, by any
+		action, kind := "restore_post", EventRestored
+		if hidden {
+			at, by, action, kind = now, mod.ID, "hide_post", EventHidden
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE posts SET hidden_at = ?, hidden_by = ? WHERE id = ?`, at, by, postID); err != nil {
+			return err
+		}
+		if hidden {
+			if err := unacceptIf(ctx, tx, p.TopicID, postID); err != nil {
+				return err
+			}
+		}
+		if err := audit(ctx, tx, now, mod.ID, action, "post", postID, ""); err != nil {
+			return err
+		}
+		return Emit(ctx, tx, postEvent(kind, postID, p.TopicID, mod.ID, now))
+	})
+}
+
+func unacceptIf(ctx context.Context, tx *sqlx.Tx, topicID, postID int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE topics SET accepted_post_id = NULL WHERE id = ? AND accepted_post_id = ?`, topicID, postID)
+	return err
+}
+
+// ToggleMerci adds or removes u's "Merci" on a post and returns whether it
+// is now given.
+func (s *Store) ToggleMerci(ctx context.Context, u *User, postID int64) (bool, error) {
+	if err := CanWrite(u); err != nil {
+		return false, err
+	}
+	var given bool
+	now := s.Now()
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
+		p, err := postState(ctx, tx, postID)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM mercis WHERE post_id = ? AND user_id = ?`, postID, u.ID)
+		if err != nil {
+			return err
+		}
+		delta := -1
+		if n, _ := res.RowsAffected(); n == 0 {
+			if err := CanThankPost(u, p); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO mercis (post_id, user_id, created_at) VALUES (?, ?, ?)`, postID, u.ID, now); err != nil {
+				return err
+			}
+			delta, given = 1, true
+		}
+		if _, err = tx.ExecContext(ctx, `UPDATE posts SET merci_count = merci_count + ? WHERE id = ?`, delta, postID); err != nil {
+			return err
+		}
+		if !given {
+			return nil
+		}
+		return Emit(ctx, tx, postEvent(EventThanked, postID, p.TopicID, u.ID, now))
+	})
+	return given, err
+}
+
+// MercisReceived counts the "Merci" given to a member's posts.
+func (s *Store) MercisReceived(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := s.db.R.GetContext(ctx, &n, `SELECT coalesce(sum(merci_count), 0) FROM posts WHERE author_id = ? AND deleted_at IS NULL AND hidden_at IS NULL`, userID)
+	return n, err
+}
+
+// AcceptAnswer marks post n as the accepted answer of a question, or removes
+// the mark when it is already the accepted one.
+func (s *Store) AcceptAnswer(ctx context.Context, u *User, topicID int64, n int) (accepted bool, err error) {
+	now := s.Now()
+	err = s.withTx(ctx, func(tx *sqlx.Tx) error {
+		t, err := topicState(ctx, tx, topicID)
+		if err != nil {
+			return err
+		}
+		var postID int64
+		if err := tx.GetContext(ctx, &postID, `SELECT id FROM posts WHERE topic_id = ? AND number = ?`, topicID, n); err != nil {
+			return notFound(err)
+		}
+		p, err := postState(ctx, tx, postID)
+		if err != nil {
+			return err
+		}
+		if err := CanAcceptPost(u, t, p); err != nil {
+			return err
+		}
+		var next any = p.ID
+		kind := EventAccepted
+		if t.AcceptedPostID != nil && *t.AcceptedPostID == p.ID {
+			next, kind = nil, EventUnaccepted
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE topics SET accepted_post_id = ? WHERE id = ?`, next, topicID); err != nil {
+			return err
+		}
+		accepted = next != nil
+		e := topicEvent(kind, topicID, u.ID, now)
+		e.Data.Number = n
+		return Emit(ctx, tx, e)
+	})
+	return accepted, err
+}

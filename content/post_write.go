@@ -1,0 +1,261 @@
+package content
+
+import (
+	"context"
+	"html/template"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// NewReply is what a member submits to answer in a topic.
+type NewReply struct {
+	Body    string
+	ReplyTo int // number of the post answered, 0 for none
+}
+
+// postEvent is an event about post postID of topic topicID.
+func postEvent(kind EventKind, postID, topicID, actorID int64, at time.Time) Event {
+	return Event{Kind: kind, EntityType: EntityPost, EntityID: postID, ActorID: actorID,
+		ParentType: EntityTopic, ParentID: topicID, CreatedAt: at}
+}
+
+// topicEvent is an event about topic topicID.
+func topicEvent(kind EventKind, topicID, actorID int64, at time.Time) Event {
+	return Event{Kind: kind, EntityType: EntityTopic, EntityID: topicID, ActorID: actorID, CreatedAt: at}
+}
+
+// emitMentions records the members a post names, when there are any.
+func emitMentions(ctx context.Context, tx *sqlx.Tx, e Event, mentioned []int64) error {
+	if len(mentioned) == 0 {
+		return nil
+	}
+	e.Kind, e.Data = EventMentioned, EventData{Mentioned: mentioned}
+	return Emit(ctx, tx, e)
+}
+
+// topicState reads, inside tx, what the permission rules need of a topic.
+func topicState(ctx context.Context, tx *sqlx.Tx, topicID int64) (*Topic, error) {
+	var t Topic
+	err := tx.GetContext(ctx, &t, `SELECT id, author_id, kind, locked, merged_into, accepted_post_id, last_number
+		FROM topics WHERE id = ?`, topicID)
+	return &t, notFound(err)
+}
+
+// Reply adds a post to a topic: in one transaction it checks the topic may
+// take replies and the answered post belongs to it, stores the post, updates
+// the counters, follows the topic for the author and records the events.
+func (s *Store) Reply(ctx context.Context, author *User, topicID int64, in NewReply) (*Post, error) {
+	if err := CanWrite(author); err != nil {
+		return nil, err
+	}
+	in.Body = normalizeText(in.Body)
+	v := &ValidationError{}
+	validateBody(v, in.Body)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	rendered, mentioned := s.render(ctx, in.Body)
+	now := s.Now()
+	p := &Post{TopicID: topicID, AuthorID: author.ID, Body: in.Body, HTML: rendered.HTML, CreatedAt: now}
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
+		t, err := topicState(ctx, tx, topicID)
+		if err != nil {
+			return err
+		}
+		if err := CanReply(author, t); err != nil {
+			return err
+		}
+		if in.ReplyTo > 0 {
+			res, err := tx.ExecContext(ctx, `UPDATE posts SET reply_count = reply_count + 1 WHERE topic_id = ? AND number = ?`, topicID, in.ReplyTo)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return Invalid("reply_to", "Le message auquel vous répondez n’existe pas dans cette discussion.")
+			}
+			p.ReplyTo = &in.ReplyTo
+		}
+		p.Number = t.LastNumber + 1
+		if _, err := insertPost(ctx, tx, p); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE topics SET post_count = post_count + 1, last_number = ?, last_poster_id = ?,
+			last_activity_at = ? WHERE id = ?`, p.Number, author.ID, now, topicID); err != nil {
+			return err
+		}
+		if err := autoFollow(ctx, tx, now, author.ID, topicID); err != nil {
+			return err
+		}
+		if err := markRead(ctx, tx, author.ID, topicID, p.Number); err != nil {
+			return err
+		}
+		if err := deleteDraft(ctx, tx, author.ID, DraftReply(topicID)); err != nil {
+			return err
+		}
+		e := postEvent(EventCreated, p.ID, topicID, author.ID, now)
+		e.Data.Number = p.Number
+		if err := Emit(ctx, tx, e); err != nil {
+			return err
+		}
+		return emitMentions(ctx, tx, e, mentioned)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// postState reads, inside tx, what the permission rules need of a post.
+func postState(ctx context.Context, tx *sqlx.Tx, postID int64) (*Post, error) {
+	var p Post
+	err := tx.GetContext(ctx, &p, `SELECT id, topic_id, number, author_id, body, created_at, edited_at, deleted_at, hidden_at
+		FROM posts WHERE id = ?`, postID)
+	return &p, notFound(err)
+}
+
+// EditPost replaces a post's text, keeping the previous version. Members
+// mentioned for the first time are recorded in a "mentioned" event.
+func (s *Store) EditPost(ctx context.Context, editor *User, postID int64, body string) (*Post, error) {
+	current, err := s.PostByID(ctx, editor, postID)
+	if err != nil {
+		return nil, err
+	}
+	if !CanEditPost(editor, current) {
+		return nil, ErrForbidden
+	}
+	body = normalizeText(body)
+	v := &ValidationError{}
+	validateBody(v, body)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if body == current.Body {
+		return current, nil
+	}
+	rendered, mentioned := s.render(ctx, body)
+	_, before := s.render(ctx, current.Body)
+	now := s.Now()
+	err = s.withTx(ctx, func(tx *sqlx.Tx) error {
+		p, err := postState(ctx, tx, postID)
+		if err != nil {
+			return err
+		}
+		if !CanEditPost(editor, p) {
+			return ErrForbidden
+		}
+		// The version row keeps the text being replaced, dated when it was written.
+		written := p.CreatedAt
+		if p.EditedAt != nil {
+			written = *p.EditedAt
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO post_versions (post_id, body, html, editor_id, created_at)
+			SELECT id, body, html, ?, ? FROM posts WHERE id = ?`, editor.ID, written, postID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE posts SET body = ?, html = ?, edited_at = ? WHERE id = ?`,
+			body, string(rendered.HTML), now, postID); err != nil {
+			return err
+		}
+		if editor.ID != p.AuthorID {
+			if err := audit(ctx, tx, now, editor.ID, "edit_post", "post", postID, ""); err != nil {
+				return err
+			}
+		}
+		e := postEvent(EventEdited, postID, p.TopicID, editor.ID, now)
+		e.Data.Number = p.Number
+		if err := Emit(ctx, tx, e); err != nil {
+			return err
+		}
+		return emitMentions(ctx, tx, e, newIDs(mentioned, before))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.PostByID(ctx, editor, postID)
+}
+
+// newIDs lists the IDs of now that are not in before.
+func newIDs(now, before []int64) []int64 {
+	var out []int64
+	for _, id := range now {
+		seen := false
+		for _, b := range before {
+			seen = seen || b == id
+		}
+		if !seen {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// PostVersion is an earlier text of a post.
+type PostVersion struct {
+	Body      string        `db:"body"`
+	HTML      template.HTML `db:"html"`
+	CreatedAt time.Time     `db:"created_at"`
+}
+
+// PostHistory returns every version of a post, oldest first, the current
+// one last. Withdrawn and hidden posts keep their history to themselves.
+func (s *Store) PostHistory(ctx context.Context, viewer *User, postID int64) ([]PostVersion, error) {
+	p, err := s.PostByID(ctx, viewer, postID)
+	if err != nil {
+		return nil, err
+	}
+	if !CanReadPost(viewer, p) {
+		return nil, ErrForbidden
+	}
+	var vs []PostVersion
+	if err := s.db.R.SelectContext(ctx, &vs, `SELECT body, html, created_at FROM post_versions WHERE post_id = ? ORDER BY id`, postID); err != nil {
+		return nil, err
+	}
+	current := p.CreatedAt
+	if p.EditedAt != nil {
+		current = *p.EditedAt
+	}
+	return append(vs, PostVersion{Body: p.Body, HTML: p.HTML, CreatedAt: current}), nil
+}
+
+// RerenderAll renders every post again with the current renderer and stores
+// the HTML where it changed (with an event), in batches so the writer is
+// never held long. It returns how many posts changed.
+func (s *Store) RerenderAll(ctx context.Context) (int, error) {
+	changed := 0
+	var last int64
+	for {
+		var batch []struct {
+			ID      int64  `db:"id"`
+			TopicID int64  `db:"topic_id"`
+			Body    string `db:"body"`
+			HTML    string `db:"html"`
+		}
+		if err := s.db.R.SelectContext(ctx, &batch, `SELECT id, topic_id, body, html FROM posts WHERE id > ? ORDER BY id LIMIT 200`, last); err != nil {
+			return changed, err
+		}
+		if len(batch) == 0 {
+			return changed, nil
+		}
+		err := s.withTx(ctx, func(tx *sqlx.Tx) error {
+			for _, p := range batch {
+				rendered, _ := s.render(ctx, p.Body)
+				if string(rendered.HTML) == p.HTML {
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE posts SET html = ? WHERE id = ?`, string(rendered.HTML), p.ID); err != nil {
+					return err
+				}
+				if err := Emit(ctx, tx, postEvent(EventRerendered, p.ID, p.TopicID, 0, s.Now())); err != nil {
+					return err
+				}
+				changed++
+			}
+			return nil
+		})
+		if err != nil {
+			return changed, err
+		}
+		last = batch[len(batch)-1].ID
+	}
+}

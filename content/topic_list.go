@@ -1,0 +1,115 @@
+package content
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// TopicFilter selects the topics of a list.
+type TopicFilter struct {
+	Category   string // slug
+	Tag        string
+	Unanswered bool // questions without a reply
+	Resolved   bool // questions with an accepted answer
+	Following  bool // topics the viewer follows, or in categories and tags they follow
+	Page       int  // from 1
+}
+
+// ListTopics returns a page of topics, pinned first, then by last activity,
+// with the viewer's unread counts, and how many topics match in all.
+func (s *Store) ListTopics(ctx context.Context, viewer *User, f TopicFilter) ([]Topic, int, error) {
+	viewerID := int64(0)
+	if viewer != nil {
+		viewerID = viewer.ID
+	}
+	where := []string{"t.merged_into IS NULL"}
+	args := map[string]any{"viewer": viewerID}
+	if f.Category != "" {
+		where = append(where, "c.slug = :category")
+		args["category"] = f.Category
+	}
+	if f.Tag != "" {
+		where = append(where, "t.id IN (SELECT tt.topic_id FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id WHERE g.name = :tag)")
+		args["tag"] = f.Tag
+	}
+	if f.Unanswered {
+		where = append(where, "t.kind = 'question' AND t.post_count = 1")
+	}
+	if f.Resolved {
+		where = append(where, "t.accepted_post_id IS NOT NULL")
+	}
+	if f.Following {
+		where = append(where, `(f.muted = 0 OR (f.muted IS NULL AND (
+			t.category_id IN (SELECT target_id FROM follows WHERE user_id = :viewer AND target_type = 'category' AND muted = 0)
+			OR t.id IN (SELECT tt.topic_id FROM topic_tags tt JOIN follows ft ON ft.target_type = 'tag' AND ft.target_id = tt.tag_id
+				WHERE ft.user_id = :viewer AND ft.muted = 0))))`)
+	}
+	cond := " WHERE " + strings.Join(where, " AND ")
+	var total int
+	countQ, countArgs, err := sqlx.Named(`SELECT count(*) FROM topics t JOIN categories c ON c.id = t.category_id
+		LEFT JOIN follows f ON f.user_id = :viewer AND f.target_type = 'topic' AND f.target_id = t.id`+cond, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := s.db.R.GetContext(ctx, &total, countQ, countArgs...); err != nil {
+		return nil, 0, err
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	args["limit"], args["offset"] = TopicsPerPage, (f.Page-1)*TopicsPerPage
+	q, qargs, err := sqlx.Named(topicSelect+cond+` ORDER BY t.pinned DESC, t.last_activity_at DESC, t.id DESC LIMIT :limit OFFSET :offset`, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	var topics []Topic
+	if err := s.db.R.SelectContext(ctx, &topics, q, qargs...); err != nil {
+		return nil, 0, err
+	}
+	return topics, total, s.loadTags(ctx, topics)
+}
+
+// loadTags fills the tags of several topics in one query.
+func (s *Store) loadTags(ctx context.Context, topics []Topic) error {
+	ids := make([]int64, len(topics))
+	for i, t := range topics {
+		ids[i] = t.ID
+	}
+	tags, err := s.tagsOf(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range topics {
+		topics[i].Tags = tags[topics[i].ID]
+	}
+	return nil
+}
+
+// tagsOf returns the tags of each topic, in one query, sorted by name.
+func (s *Store) tagsOf(ctx context.Context, topicIDs []int64) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	if len(topicIDs) == 0 {
+		return out, nil
+	}
+	q, args, err := sqlx.In(`SELECT tt.topic_id, g.name FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id
+		WHERE tt.topic_id IN (?) ORDER BY g.name`, topicIDs)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], name)
+	}
+	return out, rows.Err()
+}
