@@ -156,4 +156,3 @@ func prefixSpace(line string) string {
 	}
 	return " " + line
 }
-

@@ -329,4 +329,3 @@ func (ix *Index) Close() error {
 	ix.idx = nil
 	return err
 }
-
