@@ -3,7 +3,6 @@ package content
 import (
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 // Departement is a French département: its official code ("01", "2A", "971")
@@ -249,32 +248,10 @@ func departementSeparator(r rune) bool {
 // leading article ("la réunion") is kept; aliases cover the article-less forms.
 func departementKey(s string) string {
 	var b strings.Builder
-	for _, r := range s {
-		if unicode.Is(unicode.Mn, r) { // combining accent of decomposed input
-			continue
-		}
-		r = unicode.ToLower(r)
-		if f, ok := departementFold[r]; ok {
-			b.WriteString(f)
-			continue
-		}
+	for _, r := range FoldAccents(strings.ToLower(s)) {
 		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
-}
-
-// departementFold maps the accented lower-case letters used in French (and
-// a few neighbours) to plain ASCII.
-var departementFold = map[rune]string{
-	'à': "a", 'â': "a", 'ä': "a", 'á': "a", 'ã': "a", 'å': "a",
-	'ç': "c",
-	'é': "e", 'è': "e", 'ê': "e", 'ë': "e",
-	'î': "i", 'ï': "i", 'í': "i", 'ì': "i",
-	'ô': "o", 'ö': "o", 'ó': "o", 'ò': "o", 'õ': "o",
-	'ù': "u", 'û': "u", 'ü': "u", 'ú': "u",
-	'ÿ': "y", 'ý': "y",
-	'ñ': "n",
-	'œ': "oe", 'æ': "ae",
 }

@@ -223,9 +223,12 @@ func (o *Outbox) Consumers(ctx context.Context) (map[string]int64, error) {
 
 // Prune deletes the events every consumer has applied, and returns how many.
 // With no consumer registered nothing is deleted: the first one to come
-// (the search index being built) may still need them.
+// (the search index being built) may still need them. The last event always
+// stays: SQLite numbers a new row after the highest one left, so an empty
+// table would hand out IDs again that consumers have already passed.
 func (o *Outbox) Prune(ctx context.Context) (int64, error) {
-	res, err := o.db.W.ExecContext(ctx, `DELETE FROM outbox WHERE id <= (SELECT min(cursor) FROM outbox_consumers)`)
+	res, err := o.db.W.ExecContext(ctx, `DELETE FROM outbox WHERE id <= (SELECT min(cursor) FROM outbox_consumers)
+		AND id < (SELECT max(id) FROM outbox)`)
 	if err != nil {
 		return 0, err
 	}

@@ -3,7 +3,6 @@ package content
 import (
 	_ "embed"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -121,18 +120,4 @@ func passwordPredictable(s string) bool {
 
 // passwordFold lower-cases s and drops accents, so "Éloïse" is found in
 // "eloise2024!".
-func passwordFold(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		r = unicode.ToLower(r)
-		if f, ok := departementFold[r]; ok {
-			b.WriteString(f)
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+func passwordFold(s string) string { return FoldAccents(strings.ToLower(s)) }

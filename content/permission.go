@@ -56,6 +56,18 @@ func CanReply(u *User, t *Topic) error {
 	return nil
 }
 
+// CanReplyTo tells whether u may answer post p of t: as CanReply, and the
+// post must still be there for u to read (not withdrawn, not hidden from u).
+func CanReplyTo(u *User, t *Topic, p *Post) error {
+	if err := CanReply(u, t); err != nil {
+		return err
+	}
+	if p.TopicID != t.ID || p.DeletedAt != nil || !CanReadPost(u, p) {
+		return Invalid("reply_to", "Le message auquel vous répondez n’est plus visible : répondez plutôt à toute la discussion.")
+	}
+	return nil
+}
+
 // CanEditPost tells whether u may change the text of p: nobody once its
 // author withdrew it; otherwise a moderator, or its author while it is not
 // hidden.
@@ -119,7 +131,7 @@ type PostActions struct {
 func PostActionsFor(u *User, t *Topic, p *Post) PostActions {
 	a := PostActions{Read: CanReadPost(u, p), Edit: CanEditPost(u, p), Delete: CanDeletePost(u, p), Hide: CanHidePost(u, p),
 		Accept: CanAcceptPost(u, t, p) == nil, Thank: CanThankPost(u, p) == nil}
-	a.Reply = a.Read && p.DeletedAt == nil && CanReply(u, t) == nil
+	a.Reply = CanReplyTo(u, t, p) == nil
 	return a
 }
 
@@ -134,3 +146,11 @@ type TopicActions struct {
 func TopicActionsFor(u *User, t *Topic) TopicActions {
 	return TopicActions{Reply: CanReply(u, t) == nil, Moderate: CanModerate(u), Follow: u != nil && t.MergedInto == nil}
 }
+
+// CanAdminister tells whether u manages accounts (roles, suspensions) and
+// reads the administration pages.
+func CanAdminister(u *User) bool { return u.IsAdmin() && !u.Suspended() }
+
+// CanSeeMember tells whether u may open the profile of member m: a
+// suspended member's profile is shown only to moderators.
+func CanSeeMember(u, m *User) bool { return !m.Suspended() || CanModerate(u) }

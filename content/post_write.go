@@ -67,12 +67,8 @@ func (s *Store) Reply(ctx context.Context, author *User, topicID int64, in NewRe
 			return err
 		}
 		if in.ReplyTo > 0 {
-			res, err := tx.ExecContext(ctx, `UPDATE posts SET reply_count = reply_count + 1 WHERE topic_id = ? AND number = ?`, topicID, in.ReplyTo)
-			if err != nil {
+			if err := replyTo(ctx, tx, author, t, in.ReplyTo); err != nil {
 				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return Invalid("reply_to", "Le message auquel vous répondez n’existe pas dans cette discussion.")
 			}
 			p.ReplyTo = &in.ReplyTo
 		}
@@ -104,6 +100,27 @@ func (s *Store) Reply(ctx context.Context, author *User, topicID int64, in NewRe
 		return nil, err
 	}
 	return p, nil
+}
+
+// replyTo checks that author may answer post number n of t and counts the
+// answer on it.
+func replyTo(ctx context.Context, tx *sqlx.Tx, author *User, t *Topic, n int) error {
+	var id int64
+	if err := tx.GetContext(ctx, &id, `SELECT id FROM posts WHERE topic_id = ? AND number = ?`, t.ID, n); err != nil {
+		if err := notFound(err); err != ErrNotFound {
+			return err
+		}
+		return Invalid("reply_to", "Le message auquel vous répondez n’existe pas dans cette discussion.")
+	}
+	answered, err := postState(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if err := CanReplyTo(author, t, answered); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE posts SET reply_count = reply_count + 1 WHERE id = ?`, id)
+	return err
 }
 
 // postState reads, inside tx, what the permission rules need of a post.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"html/template"
 	"strconv"
 	"strings"
 	"time"
@@ -304,20 +303,5 @@ func (s *Store) TopicByID(ctx context.Context, viewer *User, id int64) (*Topic, 
 	}
 	return &topics[0], nil
 }
-
-// excerpt cuts text to about n runes at a word boundary.
-func excerpt(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	cut := []rune(s)[:n]
-	if i := strings.LastIndexByte(string(cut), ' '); i > n/2 {
-		return string(cut)[:i] + "…"
-	}
-	return string(cut) + "…"
-}
-
-// Excerpt is the first words of a rendered text.
-func Excerpt(h template.HTML, n int) string { return excerpt(PlainText(h), n) }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

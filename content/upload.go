@@ -168,9 +168,7 @@ func cleanFileName(name string) string {
 		}
 		return r
 	}, name)
-	if r := []rune(name); len(r) > 100 {
-		name = string(r[:100])
-	}
+	name = TruncateRunes(name, 100)
 	if name == "" || name == "." {
 		return "fichier"
 	}

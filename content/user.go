@@ -12,7 +12,6 @@ import (
 	"github.com/alexedwards/argon2id"
 	"github.com/jmoiron/sqlx"
 	sqlite3 "github.com/mattn/go-sqlite3"
-	"golang.org/x/text/unicode/norm"
 )
 
 // Role is what a member may do beyond posting.
@@ -126,17 +125,6 @@ type NewUser struct {
 }
 
 // pseudoKey folds case and accents so look-alike pseudos clash.
-func pseudoKey(p string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.TrimSpace(p)) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
-}
-
 // PseudoKey is how pseudos compare: lower-case, accents folded.
 func PseudoKey(p string) string { return pseudoKey(p) }
 
@@ -395,105 +383,4 @@ func (s *Store) setPassword(ctx context.Context, u *User, next, keepSession stri
 		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id_hash != ?`, u.ID, hashToken(keepSession))
 		return err
 	})
-}
-
-// UserFilter selects accounts for the administration list.
-type UserFilter struct {
-	Query  string // part of a pseudo or e-mail
-	Limit  int
-	Offset int
-}
-
-// ListUsers returns accounts, newest first, and how many match in all.
-func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, int, error) {
-	if f.Limit <= 0 || f.Limit > 200 {
-		f.Limit = 50
-	}
-	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(strings.TrimSpace(f.Query))) + "%"
-	const where = ` WHERE pseudo_key LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\'`
-	var total int
-	if err := s.db.R.GetContext(ctx, &total, `SELECT count(*) FROM users`+where, like, like); err != nil {
-		return nil, 0, err
-	}
-	var users []User
-	err := s.db.R.SelectContext(ctx, &users, `SELECT `+userColumns+` FROM users`+where+` ORDER BY id DESC LIMIT ? OFFSET ?`,
-		like, like, f.Limit, f.Offset)
-	return users, total, err
-}
-
-// SetRole changes an account's role; the last administrator cannot step down.
-func (s *Store) SetRole(ctx context.Context, actor *User, userID int64, role Role) error {
-	if !actor.IsAdmin() {
-		return ErrForbidden
-	}
-	if !role.Valid() {
-		return Invalid("role", "Ce rôle n’existe pas.")
-	}
-	return s.withTx(ctx, func(tx *sqlx.Tx) error {
-		var current Role
-		if err := tx.GetContext(ctx, &current, `SELECT role FROM users WHERE id = ?`, userID); err != nil {
-			return notFound(err)
-		}
-		if current == role {
-			return nil
-		}
-		if current == RoleAdmin {
-			var admins int
-			if err := tx.GetContext(ctx, &admins, `SELECT count(*) FROM users WHERE role = 'admin' AND suspended_at IS NULL`); err != nil {
-				return err
-			}
-			if admins <= 1 {
-				return Invalid("role", "C’est le dernier compte administrateur : nommez d’abord un autre administrateur.")
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = ?, updated_at = ? WHERE id = ?`, role, s.Now(), userID); err != nil {
-			return err
-		}
-		return audit(ctx, tx, s.Now(), actor.ID, "role", "user", userID, string(current)+" → "+string(role))
-	})
-}
-
-// SetSuspended suspends or reinstates an account; suspension ends its sessions.
-func (s *Store) SetSuspended(ctx context.Context, actor *User, userID int64, suspended bool) error {
-	if !actor.IsAdmin() {
-		return ErrForbidden
-	}
-	if actor.ID == userID {
-		return Invalid("suspend", "Vous ne pouvez pas suspendre votre propre compte.")
-	}
-	return s.withTx(ctx, func(tx *sqlx.Tx) error {
-		var at any
-		action := "reinstate"
-		if suspended {
-			at, action = s.Now(), "suspend"
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE users SET suspended_at = ?, updated_at = ? WHERE id = ?`, at, s.Now(), userID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		if suspended {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
-				return err
-			}
-		}
-		// Their posts leave search results while suspended, and come back after.
-		kind := EventReinstated
-		if suspended {
-			kind = EventSuspended
-		}
-		if err := Emit(ctx, tx, Event{Kind: kind, EntityType: EntityUser, EntityID: userID, ActorID: actor.ID, CreatedAt: s.Now()}); err != nil {
-			return err
-		}
-		return audit(ctx, tx, s.Now(), actor.ID, action, "user", userID, "")
-	})
-}
-
-// HasAdmin tells whether an active administrator exists.
-func (s *Store) HasAdmin(ctx context.Context) (bool, error) {
-	var n int
-	err := s.db.R.GetContext(ctx, &n, `SELECT count(*) FROM users WHERE role = 'admin' AND suspended_at IS NULL`)
-	return n > 0, err
 }

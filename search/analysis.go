@@ -10,7 +10,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
 	"github.com/blevesearch/bleve/v2/registry"
-	"golang.org/x/text/unicode/norm"
+
+	"github.com/ligue-mednum/ligue/content"
 )
 
 // foldName is a token filter removing accents from each token. Folding as a
@@ -63,22 +64,9 @@ func foldTerm(term []byte) []byte {
 	return folded
 }
 
-// foldSlow decomposes s and drops the accents.
-func foldSlow(s string) string {
-	folded := make([]byte, 0, len(s))
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case r == 'œ':
-			folded = append(folded, "oe"...)
-		case r == 'æ':
-			folded = append(folded, "ae"...)
-		default:
-			folded = utf8.AppendRune(folded, r)
-		}
-	}
-	return string(folded)
-}
+// foldSlow folds with the decomposition tables: other scripts, and the
+// reference the lookup table is built from.
+func foldSlow(s string) string { return content.FoldAccents(s) }
 
 func isASCII(b []byte) bool {
 	for _, c := range b {

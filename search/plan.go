@@ -24,7 +24,7 @@ type clause struct {
 // -excluded, titre:word, auteur:pseudo, prefix*. Unknown fields are words.
 func parse(q string) (clauses []clause, notice string) {
 	if utf8.RuneCountInString(q) > MaxQueryLength {
-		q = string([]rune(q)[:MaxQueryLength])
+		q = content.TruncateRunes(q, MaxQueryLength)
 		notice = "Votre recherche était très longue : seuls ses 200 premiers caractères ont été utilisés."
 	}
 	rs := []rune(q)

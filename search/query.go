@@ -210,13 +210,6 @@ func (p *plan) query(r Request) *query.BooleanQuery {
 	return b
 }
 
-func excerpt(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
-}
-
 // unreadable matches the restricted documents the viewer holds no mark for.
 // Public documents carry no restriction, so the filter only walks the few
 // restricted ones instead of intersecting every query with all documents.
@@ -249,7 +242,7 @@ func (ix *Index) Similar(ctx context.Context, viewer *content.User, typ, title s
 	m := matcher{idx: ix.idx}
 	var alike []query.Query
 	seen := map[string]bool{}
-	for _, w := range m.analyzed(analyzerText, excerpt(title, MaxQueryLength)) {
+	for _, w := range m.analyzed(analyzerText, content.TruncateRunes(title, MaxQueryLength)) {
 		if seen[w] || len(alike) >= maxClauses {
 			continue
 		}

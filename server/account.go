@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -74,7 +73,7 @@ func (s *Server) handleEmailChange(c *fiber.Ctx) error {
 	}
 	s.limits.resetAccount.add("email:" + u.Email)
 	err := s.store.RequestEmailChange(c.UserContext(), u, f.Get("email"), func(u *content.User, newEmail, token string) content.Mail {
-		return s.mail(newEmail, "email", map[string]string{"Pseudo": u.Pseudo, "URL": s.cfg.BaseURL + "/compte/courriel/confirmer?jeton=" + token})
+		return s.mail(newEmail, "email", linkMail{Pseudo: u.Pseudo, URL: s.cfg.BaseURL + "/compte/courriel/confirmer?jeton=" + token})
 	})
 	if err := f.fail(err); err != nil {
 		return err
@@ -152,9 +151,9 @@ func (s *Server) handleTokenCreate(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleTokenRevoke(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	id, err := paramInt(c, "id")
 	if err != nil {
-		return content.ErrNotFound
+		return err
 	}
 	if err := s.store.RevokeAPIToken(c.UserContext(), currentUser(c).ID, id); err != nil {
 		return err
@@ -173,7 +172,7 @@ func (s *Server) handleMemberShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if m.Suspended() && !currentUser(c).IsModerator() {
+	if !content.CanSeeMember(currentUser(c), m) {
 		return content.ErrNotFound
 	}
 	if m.Pseudo != c.Params("pseudo") {

@@ -86,12 +86,19 @@ func (s *Server) startSession(c *fiber.Ctx, u *content.User) error {
 }
 
 func (s *Server) verifyMail(u *content.User, token string) content.Mail {
-	return s.mail(u.Email, "verify", map[string]string{"Pseudo": u.Pseudo, "URL": s.cfg.BaseURL + "/verification?jeton=" + token})
+	return s.mail(u.Email, "verify", linkMail{Pseudo: u.Pseudo, URL: s.cfg.BaseURL + "/verification?jeton=" + token})
 }
 
 // mail renders a mail template; a broken template is a programming error
 // caught by the tests that render every mail.
-func (s *Server) mail(to, name string, data any) content.Mail {
+// linkMail is what the mails carrying a one-time link show.
+type linkMail struct {
+	Pseudo string
+	URL    string
+}
+
+// mail composes the mail named name (templates/mail/<name>.txt) for to.
+func (s *Server) mail(to, name string, data linkMail) content.Mail {
 	subject, body, err := s.views.Mail(name, data)
 	if err != nil {
 		panic(err)
@@ -234,7 +241,7 @@ func (s *Server) handleForgot(c *fiber.Ctx) error {
 	s.limits.resetIP.add(c.IP())
 	s.limits.resetAccount.add(login)
 	err := s.store.RequestPasswordReset(c.UserContext(), login, func(u *content.User, token string) content.Mail {
-		return s.mail(u.Email, "reset", map[string]string{"Pseudo": u.Pseudo, "URL": s.cfg.BaseURL + "/mot-de-passe/nouveau?jeton=" + token})
+		return s.mail(u.Email, "reset", linkMail{Pseudo: u.Pseudo, URL: s.cfg.BaseURL + "/mot-de-passe/nouveau?jeton=" + token})
 	})
 	if err != nil {
 		return err

@@ -69,8 +69,6 @@ func (s *Server) toAPIPost(t *content.Topic, p *content.Post) apiPost {
 		CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Permalink: s.cfg.BaseURL + t.PostPath(p.Number)}
 }
 
-func pages(total, per int) int { return max(1, (total+per-1)/per) }
-
 func (s *Server) handleAPITopics(c *fiber.Ctx) error {
 	f := content.TopicFilter{Category: c.Query("categorie"), Tag: c.Query("etiquette"), Page: pageNumber(c)}
 	switch c.Query("filtre") {
@@ -92,7 +90,7 @@ func (s *Server) handleAPITopics(c *fiber.Ctx) error {
 	for i := range topics {
 		out[i] = s.toAPITopic(&topics[i])
 	}
-	return c.JSON(fiber.Map{"discussions": out, "pagination": apiPage{f.Page, pages(total, content.TopicsPerPage), total, content.TopicsPerPage}})
+	return c.JSON(fiber.Map{"discussions": out, "pagination": apiPage{f.Page, pageCount(total, content.TopicsPerPage), total, content.TopicsPerPage}})
 }
 
 func (s *Server) handleAPITopic(c *fiber.Ctx) error {
@@ -113,7 +111,7 @@ func (s *Server) handleAPITopic(c *fiber.Ctx) error {
 		out[i] = s.toAPIPost(t, &posts[i])
 	}
 	return c.JSON(fiber.Map{"discussion": s.toAPITopic(t), "posts": out,
-		"pagination": apiPage{page, pages(t.PostCount, content.PostsPerPage), t.PostCount, content.PostsPerPage}})
+		"pagination": apiPage{page, pageCount(t.PostCount, content.PostsPerPage), t.PostCount, content.PostsPerPage}})
 }
 
 func (s *Server) handleAPITopicCreate(c *fiber.Ctx) error {

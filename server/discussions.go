@@ -284,14 +284,6 @@ func (s *Server) handleSimilarTopics(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
-func paramInt(c *fiber.Ctx, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Params(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, content.ErrNotFound
-	}
-	return id, nil
-}
-
 // loadTopic finds the topic of the URL, following merges.
 func (s *Server) loadTopic(c *fiber.Ctx) (*content.Topic, error) {
 	id, err := paramInt(c, "id")

@@ -16,14 +16,21 @@ import (
 // mailer delivers the mail queue: by SMTP when configured, otherwise by
 // writing each mail to the log (administrators read them at /admin/courriels).
 type mailer struct {
-	store  *content.Store
+	store  mailQueue
 	log    *slog.Logger
 	from   string
 	client *gomail.Client // nil: log only
 	wake   chan struct{}
 }
 
-func newMailer(cfg Config, store *content.Store, log *slog.Logger) (*mailer, error) {
+// mailQueue is what the mailer needs of the store.
+type mailQueue interface {
+	PendingMails(ctx context.Context, limit int) ([]content.Mail, error)
+	MarkMailSent(ctx context.Context, id int64) error
+	MarkMailFailed(ctx context.Context, id int64, reason string) error
+}
+
+func newMailer(cfg Config, store mailQueue, log *slog.Logger) (*mailer, error) {
 	m := &mailer{store: store, log: log, from: cfg.MailFrom, wake: make(chan struct{}, 1)}
 	if cfg.SMTPURL == "" {
 		return m, nil

@@ -184,7 +184,7 @@ func (s *Server) requireModerator(c *fiber.Ctx) error {
 func (s *Server) requireAdmin(c *fiber.Ctx) error {
 	if u := currentUser(c); u == nil {
 		return s.requireMember(c)
-	} else if !u.IsAdmin() {
+	} else if !content.CanAdminister(u) {
 		return content.ErrForbidden
 	}
 	return c.Next()

@@ -81,10 +81,11 @@ func (s *Server) handlePostVersions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	n, err := strconv.Atoi(c.Params("n"))
+	n64, err := paramInt(c, "n")
 	if err != nil {
-		return content.ErrNotFound
+		return err
 	}
+	n := int(n64)
 	p, err := s.store.PostByNumber(c.UserContext(), currentUser(c), t.ID, n)
 	if err != nil {
 		return err
@@ -137,17 +138,11 @@ func (s *Server) handleMerci(c *fiber.Ctx) error {
 		return err
 	}
 	given, err := s.store.ToggleMerci(c.UserContext(), currentUser(c), p.ID)
-	if v, ok := content.AsValidation(err); ok {
-		return s.redirectWithFlash(c, t.PostPath(p.Number), v.Fields[0].Message)
-	}
-	if err != nil {
-		return err
-	}
 	msg := "Votre « Merci » est retiré."
 	if given {
 		msg = "Merci envoyé à " + p.Author.Pseudo + "."
 	}
-	return s.redirectWithFlash(c, t.PostPath(p.Number), msg)
+	return s.afterAction(c, err, t.PostPath(p.Number), msg)
 }
 
 func (s *Server) handleAccept(c *fiber.Ctx) error {
@@ -159,14 +154,11 @@ func (s *Server) handleAccept(c *fiber.Ctx) error {
 	if v, ok := content.AsValidation(err); ok {
 		return s.redirectWithFlash(c, t.PostPath(p.Number), v.Fields[0].Message)
 	}
-	if err != nil {
-		return err
-	}
 	msg := "Ce message n’est plus la réponse acceptée."
 	if accepted {
 		msg = "Réponse acceptée : la question est marquée comme résolue."
 	}
-	return s.redirectWithFlash(c, t.Path(), msg)
+	return s.afterAction(c, err, t.Path(), msg)
 }
 
 type draftsPage struct {

@@ -94,6 +94,20 @@ func (s *Server) redirectWithFlash(c *fiber.Ctx, to, msg string) error {
 	return c.Redirect(to, fiber.StatusSeeOther)
 }
 
+// afterAction answers a button's action: back to the page with the
+// success message, or with the refusal's message when it was refused for a
+// reason the member can read (a validation error); other errors go to the
+// error handler.
+func (s *Server) afterAction(c *fiber.Ctx, err error, back, success string) error {
+	if v, ok := content.AsValidation(err); ok {
+		return s.redirectWithFlash(c, back, v.Fields[0].Message)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, back, success)
+}
+
 var frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
 	"octobre", "novembre", "décembre"}
 
@@ -143,21 +157,16 @@ func twoDigits(n int) string {
 
 func (s *Server) templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"asset":    func(p string) string { return s.assets.URL(p) },
-		"date":     frenchDate,
-		"datetime": frenchDateTime,
-		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"field":    newField,
-		"baseURL":  func() string { return s.cfg.BaseURL },
-		"ago":      ago,
-		"excerpt":  content.Excerpt,
-		"excerptText": func(s string, n int) string {
-			if r := []rune(s); len(r) > n {
-				return string(r[:n]) + "…"
-			}
-			return s
-		},
-		"add": func(a, b int) int { return a + b },
+		"asset":       func(p string) string { return s.assets.URL(p) },
+		"date":        frenchDate,
+		"datetime":    frenchDateTime,
+		"iso":         func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"field":       newField,
+		"baseURL":     func() string { return s.cfg.BaseURL },
+		"ago":         ago,
+		"excerpt":     content.Excerpt,
+		"excerptText": content.ExcerptText,
+		"add":         func(a, b int) int { return a + b },
 		"hasType": func(types []string, t string) bool {
 			for _, x := range types {
 				if x == t {

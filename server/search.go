@@ -4,7 +4,6 @@ import (
 	"errors"
 	"html/template"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -31,7 +30,7 @@ func (s *Server) searchRequest(c *fiber.Ctx) (search.Request, string) {
 	r := search.Request{Q: strings.Clone(c.Query("q")), Category: strings.Clone(c.Query("categorie")),
 		Tag: strings.Clone(c.Query("etiquette")), Author: strings.Clone(c.Query("auteur")), Resolved: c.Query("resolue") == "1",
 		Recent: c.Query("tri") == "recent", Viewer: currentUser(c)}
-	r.Page, _ = strconv.Atoi(c.Query("page"))
+	r.Page = pageNumber(c)
 	for _, t := range c.Context().QueryArgs().PeekMulti("type") {
 		for _, known := range s.searchTypes() {
 			if string(t) == known.Value {

@@ -108,7 +108,7 @@ func (s *Server) topicRedirect(c *fiber.Ctx, t *content.Topic, slug string) (red
 		}
 		return redirect{target, fiber.StatusMovedPermanently}, true, nil
 	}
-	if n, err := strconv.Atoi(c.Query("post")); err == nil && n > 0 {
+	if n := queryNumber(c, "post"); n > 0 {
 		target, err := s.postPageURL(c, t, n)
 		return redirect{target, fiber.StatusSeeOther}, true, err
 	}
@@ -162,7 +162,7 @@ func (s *Server) fillPosts(c *fiber.Ctx, p *topicPage, page int) error {
 	}
 	if p.Tree {
 		p.Pager = pager{Page: 1, Pages: 1}
-		p.Posts = buildTree(p.Posts, c.QueryInt("racine"))
+		p.Posts = buildTree(p.Posts, queryNumber(c, "racine"))
 	}
 	if t.AcceptedPostID != nil {
 		return s.loadAccepted(c, p)
@@ -216,9 +216,9 @@ func (s *Server) fillReplyForm(c *fiber.Ctx, p *topicPage) error {
 	} else if !errors.Is(err, content.ErrNotFound) {
 		return err
 	}
-	quote := c.QueryInt("citer")
+	quote := queryNumber(c, "citer")
 	if quote == 0 {
-		if n := c.QueryInt("repondre"); n > 0 {
+		if n := queryNumber(c, "repondre"); n > 0 {
 			f.Values["reply_to"] = strconv.Itoa(n)
 		}
 	}
@@ -359,20 +359,12 @@ func (s *Server) handleTopicModerate(c *fiber.Ctx) error {
 			return s.redirectWithFlash(c, t.Path(), "Indiquez le numéro de la discussion de destination.")
 		}
 		if err := s.store.MergeTopic(c.UserContext(), currentUser(c), t.ID, into); err != nil {
-			if v, ok := content.AsValidation(err); ok {
-				return s.redirectWithFlash(c, t.Path(), v.Fields[0].Message)
-			}
-			return err
+			return s.afterAction(c, err, t.Path(), "")
 		}
 		return s.redirectWithFlash(c, "/discussions/"+strconv.FormatInt(into, 10), "Les discussions sont fusionnées.")
 	default:
 		return &httpError{422, "invalid", "Action de modération inconnue."}
 	}
-	if err := s.store.ModerateTopic(c.UserContext(), currentUser(c), t.ID, up); err != nil {
-		if v, ok := content.AsValidation(err); ok {
-			return s.redirectWithFlash(c, t.Path(), v.Fields[0].Message)
-		}
-		return err
-	}
-	return s.redirectWithFlash(c, t.Path(), msg)
+	err = s.store.ModerateTopic(c.UserContext(), currentUser(c), t.ID, up)
+	return s.afterAction(c, err, t.Path(), msg)
 }
