@@ -68,10 +68,10 @@ func (s *Server) handlePasswordChange(c *fiber.Ctx) error {
 func (s *Server) handleEmailChange(c *fiber.Ctx) error {
 	u := currentUser(c)
 	f := readForm(c, "email")
-	if wait := s.limits.resetAccount.wait("email:" + u.Email); wait > 0 {
+	if wait := s.limits.resetAccount.wait(c.UserContext(), "email:"+u.Email); wait > 0 {
 		return tooMany(c, wait)
 	}
-	s.limits.resetAccount.add("email:" + u.Email)
+	s.limits.resetAccount.add(c.UserContext(), "email:"+u.Email)
 	err := s.store.RequestEmailChange(c.UserContext(), u, f.Get("email"), func(u *content.User, newEmail, token string) content.Mail {
 		return s.mail(newEmail, "email", linkMail{Pseudo: u.Pseudo, URL: s.cfg.BaseURL + "/compte/courriel/confirmer?jeton=" + token})
 	})

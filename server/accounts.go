@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -42,11 +41,11 @@ func (s *Server) handleRegister(c *fiber.Ctx) error {
 		return s.render(c, status, "accounts/register", &accountFormPage{Page: s.page(c, "Créer un compte"), Form: f, Metiers: metierOptions()})
 	}
 	ip := c.IP()
-	if wait := s.limits.register.wait(ip); wait > 0 {
+	if wait := s.limits.register.wait(c.UserContext(), ip); wait > 0 {
 		f.Errors.Add("pseudo", tooMany(c, wait).Message)
 		return again(fiber.StatusTooManyRequests)
 	}
-	s.limits.register.add(ip)
+	s.limits.register.add(c.UserContext(), ip)
 	in := content.NewUser{Pseudo: f.Get("pseudo"), Email: f.Get("email"), Password: c.FormValue("password"),
 		Profile: content.Profile{Structure: f.Get("structure"), Departement: f.Get("departement"), Metier: f.Get("metier")}}
 	var u *content.User
@@ -133,10 +132,10 @@ func (s *Server) handleVerifyResend(c *fiber.Ctx) error {
 	if u.Verified() {
 		return s.redirectWithFlash(c, "/compte", "Votre adresse est déjà confirmée.")
 	}
-	if wait := s.limits.resetAccount.wait("verify:" + u.Email); wait > 0 {
+	if wait := s.limits.resetAccount.wait(c.UserContext(), "verify:"+u.Email); wait > 0 {
 		return tooMany(c, wait)
 	}
-	s.limits.resetAccount.add("verify:" + u.Email)
+	s.limits.resetAccount.add(c.UserContext(), "verify:"+u.Email)
 	if err := s.store.SendVerification(c.UserContext(), u, s.verifyMail); err != nil {
 		return err
 	}
@@ -180,9 +179,9 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 	if f.HasErrors() {
 		return again(fiber.StatusUnprocessableEntity)
 	}
-	ipKey, accountKey := c.IP(), login
-	if wait := firstWait(func() time.Duration { return s.limits.loginIP.wait(ipKey) },
-		func() time.Duration { return s.limits.loginAccount.wait(accountKey) }); wait > 0 {
+	ctx := c.UserContext()
+	ipKey, accountKey := c.IP(), s.store.AccountKey(ctx, login)
+	if wait := max(s.limits.loginIP.wait(ctx, ipKey), s.limits.loginAccount.wait(ctx, accountKey)); wait > 0 {
 		f.Errors.Add("login", tooMany(c, wait).Message)
 		return again(fiber.StatusTooManyRequests)
 	}
@@ -193,8 +192,8 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 	})
 	switch {
 	case errors.Is(err, content.ErrBadCredentials):
-		s.limits.loginIP.add(ipKey)
-		s.limits.loginAccount.add(accountKey)
+		s.limits.loginIP.add(ctx, ipKey)
+		s.limits.loginAccount.add(ctx, accountKey)
 		f.Errors.Add("login", "E-mail, pseudo ou mot de passe incorrect.")
 		return again(fiber.StatusUnauthorized)
 	case errors.Is(err, content.ErrSuspended):
@@ -233,13 +232,14 @@ func (s *Server) handleForgot(c *fiber.Ctx) error {
 		f.Errors.Add("login", "Indiquez votre adresse e-mail ou votre pseudo.")
 		return s.render(c, 422, "accounts/forgot", &accountFormPage{Page: s.page(c, "Mot de passe oublié"), Form: f})
 	}
-	if wait := firstWait(func() time.Duration { return s.limits.resetIP.wait(c.IP()) },
-		func() time.Duration { return s.limits.resetAccount.wait(login) }); wait > 0 {
+	ctx := c.UserContext()
+	account := s.store.AccountKey(ctx, login)
+	if wait := max(s.limits.resetIP.wait(ctx, c.IP()), s.limits.resetAccount.wait(ctx, account)); wait > 0 {
 		f.Errors.Add("login", tooMany(c, wait).Message)
 		return s.render(c, fiber.StatusTooManyRequests, "accounts/forgot", &accountFormPage{Page: s.page(c, "Mot de passe oublié"), Form: f})
 	}
-	s.limits.resetIP.add(c.IP())
-	s.limits.resetAccount.add(login)
+	s.limits.resetIP.add(ctx, c.IP())
+	s.limits.resetAccount.add(ctx, account)
 	err := s.store.RequestPasswordReset(c.UserContext(), login, func(u *content.User, token string) content.Mail {
 		return s.mail(u.Email, "reset", linkMail{Pseudo: u.Pseudo, URL: s.cfg.BaseURL + "/mot-de-passe/nouveau?jeton=" + token})
 	})

@@ -41,7 +41,7 @@ func (s *Server) topicList(c *fiber.Ctx, p *topicListPage, f content.TopicFilter
 		f.Resolved = true
 	case "suivies":
 		if p.User == nil {
-			return c.Redirect("/connexion?retour="+safeReturn(c.OriginalURL()), fiber.StatusSeeOther)
+			return c.Redirect(loginURL(c.OriginalURL()), fiber.StatusSeeOther)
 		}
 		f.Following = true
 	default:

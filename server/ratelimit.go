@@ -1,82 +1,71 @@
 package server
 
 import (
+	"context"
+	"log/slog"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/ligue-mednum/ligue/content"
 )
 
-// window counts events per key over a sliding period, in memory: Ligue runs
-// as one process, and losing counts on restart is harmless.
+// window limits the strikes of a key over a sliding period. Strikes are
+// stored in the database, so a restart does not reset them.
 type window struct {
-	mu     sync.Mutex
+	store  *content.Store
+	log    *slog.Logger
+	bucket string
 	max    int
 	period time.Duration
-	hits   map[string][]time.Time
-	now    func() time.Time
-}
-
-func newWindow(max int, period time.Duration) *window {
-	return &window{max: max, period: period, hits: map[string][]time.Time{}, now: time.Now}
 }
 
 // wait returns how long key must wait before its next attempt, 0 if none.
-func (w *window) wait(key string) time.Duration {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	hits := w.prune(key)
-	if len(hits) < w.max {
+// A database that does not answer lets the attempt through: the limits slow
+// attackers down, they must not lock members out.
+func (w *window) wait(ctx context.Context, key string) time.Duration {
+	now := w.store.Now()
+	n, oldest, err := w.store.Strikes(ctx, w.bucket, key, now.Add(-w.period))
+	if err != nil {
+		w.log.Error("rate limit", "bucket", w.bucket, "err", err)
 		return 0
 	}
-	return hits[0].Add(w.period).Sub(w.now())
+	if n < w.max {
+		return 0
+	}
+	return max(time.Second, oldest.Add(w.period).Sub(now))
 }
 
-// add records one event for key.
-func (w *window) add(key string) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.hits[key] = append(w.prune(key), w.now())
-	if len(w.hits) > 10000 {
-		for k := range w.hits {
-			w.prune(k)
-		}
+// add records one strike for key.
+func (w *window) add(ctx context.Context, key string) {
+	if err := w.store.AddStrike(ctx, w.bucket, key); err != nil {
+		w.log.Error("rate limit", "bucket", w.bucket, "err", err)
 	}
-}
-
-func (w *window) prune(key string) []time.Time {
-	hits := w.hits[key]
-	cut := w.now().Add(-w.period)
-	i := 0
-	for i < len(hits) && !hits[i].After(cut) {
-		i++
-	}
-	hits = hits[i:]
-	if len(hits) == 0 {
-		delete(w.hits, key)
-		return nil
-	}
-	w.hits[key] = hits
-	return hits
 }
 
 // rateLimits are the windows on what an attacker would hammer.
 type rateLimits struct {
 	loginIP      *window // failed logins per IP (a library shares one IP: generous)
-	loginAccount *window // failed logins per account
+	loginAccount *window // failed logins per account, whatever name was typed
 	register     *window // registrations per IP
 	resetIP      *window // reset requests per IP
-	resetAccount *window // reset requests per account
+	resetAccount *window // reset and confirmation requests per account
 }
 
-func newRateLimits() *rateLimits {
+// longestPeriod is how long strikes are kept.
+const longestPeriod = time.Hour
+
+func newRateLimits(store *content.Store, log *slog.Logger) *rateLimits {
+	w := func(bucket string, max int, period time.Duration) *window {
+		return &window{store: store, log: log, bucket: bucket, max: max, period: period}
+	}
 	return &rateLimits{
-		loginIP:      newWindow(30, 15*time.Minute),
-		loginAccount: newWindow(10, 15*time.Minute),
-		register:     newWindow(20, time.Hour),
-		resetIP:      newWindow(10, 15*time.Minute),
-		resetAccount: newWindow(3, 15*time.Minute),
+		loginIP:      w("login-ip", 30, 15*time.Minute),
+		loginAccount: w("login-account", 10, 15*time.Minute),
+		register:     w("register-ip", 20, longestPeriod),
+		resetIP:      w("reset-ip", 10, 15*time.Minute),
+		resetAccount: w("reset-account", 3, 15*time.Minute),
 	}
 }
 
@@ -90,17 +79,6 @@ func tooMany(c *fiber.Ctx, wait time.Duration) *httpError {
 	}
 	return &httpError{fiber.StatusTooManyRequests, "rate_limited",
 		"Trop de tentatives. Par sécurité, attendez " + strconv.Itoa(minutes) + "\u00a0" + unit + " avant de réessayer."}
-}
-
-// firstWait returns the longest wait among the windows for their keys.
-func firstWait(checks ...func() time.Duration) time.Duration {
-	var longest time.Duration
-	for _, check := range checks {
-		if d := check(); d > longest {
-			longest = d
-		}
-	}
-	return longest
 }
 
 // hashing runs fn (which hashes a password) when a slot is free, so a flood

@@ -100,7 +100,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	store := content.NewStore(db)
-	s := &Server{cfg: cfg, log: log, db: db, store: store, limits: newRateLimits(),
+	s := &Server{cfg: cfg, log: log, db: db, store: store, limits: newRateLimits(store, log),
 		hashSlots: make(chan struct{}, 2*runtime.NumCPU()), live: newLive(store.Events(), store, log), visits: newVisits(store, log)}
 	if err := s.init(ctx); err != nil {
 		db.Close()
@@ -207,6 +207,9 @@ func (s *Server) background(ctx context.Context) {
 	defer tick.Stop()
 	for n := 0; ; n++ {
 		if n%6 == 0 {
+			if err := s.store.PruneStrikes(ctx, s.store.Now().Add(-longestPeriod)); err != nil && ctx.Err() == nil {
+				s.log.Error("rate limit clean-up", "err", err)
+			}
 			if removed, err := s.store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("session clean-up", "err", err)
 			} else if removed > 0 {
