@@ -32,7 +32,8 @@ func safeReturn(p string) string {
 	return p
 }
 
-// loginURL is the login page, sending the member back to target after.
+// loginURL is the login page, sending the member back to target after
+// (escaped as a query value; slashes stay readable).
 func loginURL(target string) string {
-	return "/connexion?retour=" + url.QueryEscape(safeReturn(target))
+	return "/connexion?retour=" + strings.ReplaceAll(url.QueryEscape(safeReturn(target)), "%2F", "/")
 }
