@@ -3,6 +3,9 @@ package content
 import (
 	"errors"
 	"strings"
+	"syscall"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
 // Sentinel errors that the HTTP layer maps to statuses.
@@ -72,4 +75,14 @@ func AsValidation(err error) (*ValidationError, bool) {
 	var v *ValidationError
 	ok := errors.As(err, &v)
 	return v, ok
+}
+
+// IsDiskFull tells whether err comes from a full disk (the database or an
+// uploaded file could not be written).
+func IsDiskFull(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.Code == sqlite3.ErrFull {
+		return true
+	}
+	return errors.Is(err, syscall.ENOSPC)
 }

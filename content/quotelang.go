@@ -63,14 +63,15 @@ func dropLeadingText(para *ast.Paragraph, start, n int) bool {
 		return false
 	}
 	for c := para.FirstChild(); c != nil; {
-		t := c.(*ast.Text)
+		t, ok := c.(*ast.Text)
+		if !ok || t.Segment.Start >= end { // what follows the marker: emphasis, a link, code…
+			break
+		}
 		next := c.NextSibling()
 		if t.Segment.Stop <= end {
 			para.RemoveChild(para, t)
 		} else {
-			if t.Segment.Start < end {
-				t.Segment = t.Segment.WithStart(end)
-			}
+			t.Segment = t.Segment.WithStart(end)
 			break
 		}
 		c = next

@@ -28,6 +28,9 @@ var (
 		"Le corps de la requête n’est pas lisible : envoyez du JSON (Content-Type: application/json) ou un formulaire."}
 	errBusy = &httpError{fiber.StatusServiceUnavailable, "busy",
 		"Le serveur est très sollicité en ce moment. Réessayez dans quelques secondes."}
+	errDiskFull = &httpError{fiber.StatusServiceUnavailable, "disk_full",
+		"Le serveur manque de place pour enregistrer : rien n’a été publié, mais votre texte est conservé ci-dessous. " +
+			"Réessayez un peu plus tard ; l’équipe technique est prévenue."}
 )
 
 type errorPage struct {
@@ -50,6 +53,8 @@ func classify(err error) *httpError {
 		return errUnverified
 	case errors.Is(err, content.ErrForbidden):
 		return &httpError{403, "forbidden", "Vous n’avez pas accès à cette page."}
+	case content.IsDiskFull(err):
+		return errDiskFull
 	case errors.Is(err, content.ErrConflict):
 		return &httpError{409, "conflict", "Quelqu’un a modifié ce contenu entre-temps. Rechargez la page."}
 	case errors.As(err, &fe):
@@ -92,10 +97,20 @@ var headings = map[int]string{
 // request ID and never shown.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	he := classify(err)
-	if he == nil {
+	if he == nil || he == errDiskFull {
 		s.log.Error("internal error", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", err)
+	}
+	if he == nil {
 		he = &httpError{500, "internal", "Une erreur inattendue s’est produite de notre côté. Réessayez dans un instant ; " +
 			"si cela se reproduit, signalez-la en citant le numéro " + requestID(c) + "."}
+	}
+	if !isAPI(c) && c.Method() == fiber.MethodPost && he.Status >= 500 {
+		// The request passed the CSRF check: what was typed comes back.
+		message := he.Message
+		if he != errDiskFull {
+			message += " Ce que vous aviez saisi est conservé ci-dessous."
+		}
+		return s.resubmit(c, he.Status, "Formulaire non enregistré", message)
 	}
 	if isAPI(c) {
 		return c.Status(he.Status).JSON(fiber.Map{"error": fiber.Map{"code": he.Code, "message": he.Message}})
@@ -136,9 +151,27 @@ func (s *Server) csrfFailure(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusForbidden).JSON(fiber.Map{"error": fiber.Map{"code": "csrf",
 			"message": "Jeton de sécurité (CSRF) absent ou invalide : envoyez l’en-tête " + csrfHeader + "."}})
 	}
+	if !s.sameOrigin(c) {
+		// Sent from another site: offering the same fields with a fresh
+		// token would complete the forgery in one click.
+		return s.render(c, fiber.StatusForbidden, "errors/error", &errorPage{Page: s.page(c, "Formulaire refusé"),
+			Status: fiber.StatusForbidden, Heading: "Formulaire refusé",
+			Message: "Ce formulaire a été envoyé depuis un autre site : par sécurité, il n’a pas été pris en compte. " +
+				"Si vous vouliez vraiment faire cette action, refaites-la depuis la Ligue."})
+	}
 	return s.resubmit(c, fiber.StatusForbidden, "Formulaire à renvoyer",
 		"Par sécurité, ce formulaire n’a pas été accepté : la page était sans doute ouverte depuis longtemps, "+
 			"ou les cookies ont été effacés. Rien n’est perdu : vérifiez ce que vous aviez saisi, puis renvoyez-le.")
+}
+
+// sameOrigin tells whether a request comes from one of our own pages: its
+// Origin is ours, or, without Origin (older browsers), its Referer is.
+func (s *Server) sameOrigin(c *fiber.Ctx) bool {
+	if origin := c.Get(fiber.HeaderOrigin); origin != "" {
+		return origin == s.origin
+	}
+	referer := c.Get(fiber.HeaderReferer)
+	return referer == "" || referer == s.origin || strings.HasPrefix(referer, s.origin+"/")
 }
 
 // resubmit shows the fields of the refused form, filled, with a fresh token.

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -251,3 +252,5 @@ func runScenarios(t *testing.T, ts *testSite, scenarios []scenario) {
 		})
 	}
 }
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

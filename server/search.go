@@ -4,6 +4,7 @@ import (
 	"errors"
 	"html/template"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,24 +39,49 @@ func (s *Server) searchRequest(c *fiber.Ctx) (search.Request, string) {
 			}
 		}
 	}
-	var notice string
-	parseDay := func(name string, end bool) time.Time {
-		v := c.Query(name)
-		if v == "" {
-			return time.Time{}
+	var notices []string
+	for _, d := range []struct {
+		name string
+		end  bool
+		into *time.Time
+	}{{"depuis", false, &r.Since}, {"jusqua", true, &r.Until}} {
+		v := strings.Clone(c.Query(d.name))
+		day, notice := parseSearchDay(v, d.end)
+		*d.into = day
+		if notice != "" {
+			notices = append(notices, notice)
 		}
-		d, err := time.ParseInLocation("2006-01-02", v, paris)
-		if err != nil {
-			notice = "La date « " + v + " » n’a pas été comprise (format attendu : 2026-11-22) ; elle est ignorée."
-			return time.Time{}
-		}
-		if end {
-			d = d.Add(24*time.Hour - time.Nanosecond)
-		}
-		return d
 	}
-	r.Since, r.Until = parseDay("depuis", false), parseDay("jusqua", true)
-	return r, notice
+	return r, strings.Join(notices, " ")
+}
+
+// Search dates are days between these years: the network's texts are all
+// recent, and the index cannot represent dates far outside them.
+const (
+	firstSearchYear = 1990
+	lastSearchYear  = 2100
+)
+
+// parseSearchDay reads a day of the search form (AAAA-MM-JJ), as its first
+// instant or, for end, its last; a day that cannot be used is ignored with
+// a notice saying why.
+func parseSearchDay(v string, end bool) (time.Time, string) {
+	if v == "" {
+		return time.Time{}, ""
+	}
+	shown := content.TruncateRunes(v, 30)
+	d, err := time.ParseInLocation("2006-01-02", v, paris)
+	if err != nil {
+		return time.Time{}, "La date « " + shown + " » n’a pas été comprise (format attendu : 2026-11-22) ; elle est ignorée."
+	}
+	if d.Year() < firstSearchYear || d.Year() > lastSearchYear {
+		return time.Time{}, "La date « " + shown + " » est hors des années possibles (" + strconv.Itoa(firstSearchYear) + " à " +
+			strconv.Itoa(lastSearchYear) + ") ; elle est ignorée."
+	}
+	if end {
+		d = d.Add(24*time.Hour - time.Nanosecond)
+	}
+	return d, ""
 }
 
 type searchResult struct {
