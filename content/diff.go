@@ -4,49 +4,151 @@ import (
 	"html/template"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
 var diffTokens = regexp.MustCompile(`\s+|[\p{L}\p{N}_'’-]+|[^\s\p{L}\p{N}]`)
 
+// Bounds of one diff, whatever the texts: past maxWordTokens words the
+// texts are compared line by line, and the comparison itself stops refining
+// after diffTimeout (the result is then coarser, never wrong).
+const (
+	maxWordTokens = 120000 // two posts at the length limit
+	diffTimeout   = 12 * time.Millisecond
+	// Unchanged runs longer than this many tokens are shortened to their
+	// first and last diffContext tokens.
+	diffContext = 12
+)
+
+// tokenRunes maps each distinct token to a rune, skipping the surrogate
+// range: go-diff works on strings, where a surrogate would not survive.
+type tokenRunes struct {
+	index  map[string]rune
+	tokens []string
+}
+
+func (t *tokenRunes) rune(tok string) rune {
+	if r, ok := t.index[tok]; ok {
+		return r
+	}
+	r := rune(len(t.tokens))
+	if r >= 0xD800 {
+		r += 0x800 // past the surrogates
+	}
+	t.index[tok] = r
+	t.tokens = append(t.tokens, tok)
+	return r
+}
+
+func (t *tokenRunes) token(r rune) string {
+	if r >= 0xD800 {
+		r -= 0x800
+	}
+	return t.tokens[r]
+}
+
+// diffUnits splits a text into words (and the spaces and signs between
+// them), or into lines when words would be too many.
+func diffUnits(a, b string) (ua, ub []string) {
+	ua, ub = diffTokens.FindAllString(a, -1), diffTokens.FindAllString(b, -1)
+	if len(ua)+len(ub) <= maxWordTokens {
+		return ua, ub
+	}
+	return strings.SplitAfter(a, "\n"), strings.SplitAfter(b, "\n")
+}
+
+// Rewritten is the diff of two long texts that share too little for a diff
+// to help: readers are better served by the new text itself.
+const Rewritten template.HTML = ""
+
+// rewrittenBelow: a long text keeping less than this share of its words
+// unchanged counts as rewritten.
+const rewrittenBelow = 0.3
+
 // DiffHTML shows the changes from a to b word by word, as escaped text with
-// <del> and <ins>, so a reader sees which words changed.
+// <del> and <ins>, so a reader sees which words changed. Long unchanged
+// passages are shortened around the changes. Long texts that share little
+// give Rewritten.
 func DiffHTML(a, b string) template.HTML {
-	// Each distinct word becomes one rune, diffed, then mapped back.
-	index := map[string]rune{}
-	var words []string
-	encode := func(s string) []rune {
-		var out []rune
-		for _, tok := range diffTokens.FindAllString(s, -1) {
-			r, ok := index[tok]
-			if !ok {
-				r = rune(len(words))
-				index[tok] = r
-				words = append(words, tok)
-			}
-			out = append(out, r)
+	ua, ub := diffUnits(a, b)
+	t := &tokenRunes{index: map[string]rune{}}
+	encode := func(units []string) []rune {
+		out := make([]rune, len(units))
+		for i, u := range units {
+			out[i] = t.rune(u)
 		}
 		return out
 	}
-	ra, rb := encode(a), encode(b)
 	dmp := diffmatchpatch.New()
-	diffs := dmp.DiffMainRunes(ra, rb, false)
+	dmp.DiffTimeout = diffTimeout
+	diffs := dmp.DiffMainRunes(encode(ua), encode(ub), false)
+	if n := max(words(ua), words(ub)); len(a)+len(b) > 4000 && float64(t.keptWords(diffs)) < rewrittenBelow*float64(n) {
+		return Rewritten
+	}
 	var out strings.Builder
-	for _, d := range diffs {
-		var text strings.Builder
-		for _, r := range d.Text {
-			text.WriteString(words[r])
+	for i, d := range diffs {
+		units := []rune(d.Text)
+		text := func(rs []rune) string {
+			var b strings.Builder
+			for _, r := range rs {
+				b.WriteString(t.token(r))
+			}
+			return template.HTMLEscapeString(b.String())
 		}
-		escaped := template.HTMLEscapeString(text.String())
 		switch d.Type {
 		case diffmatchpatch.DiffInsert:
-			out.WriteString("<ins>" + escaped + "</ins>")
+			out.WriteString("<ins>" + text(units) + "</ins>")
 		case diffmatchpatch.DiffDelete:
-			out.WriteString("<del>" + escaped + "</del>")
+			out.WriteString("<del>" + text(units) + "</del>")
 		default:
-			out.WriteString(escaped)
+			out.WriteString(shortened(units, i > 0, i < len(diffs)-1, text))
 		}
 	}
 	return template.HTML(out.String())
+}
+
+// words counts the units that are not blanks.
+func words(units []string) int {
+	n := 0
+	for _, u := range units {
+		if strings.TrimSpace(u) != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// keptWords counts the words (not blanks) a diff leaves unchanged.
+func (t *tokenRunes) keptWords(diffs []diffmatchpatch.Diff) int {
+	n := 0
+	for _, d := range diffs {
+		if d.Type != diffmatchpatch.DiffEqual {
+			continue
+		}
+		for _, r := range d.Text {
+			if strings.TrimSpace(t.token(r)) != "" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// shortened keeps an unchanged run whole when it is short, else only the
+// context next to the changes before (after) it.
+func shortened(units []rune, changeBefore, changeAfter bool, text func([]rune) string) string {
+	if len(units) <= 3*diffContext {
+		return text(units)
+	}
+	var b strings.Builder
+	if changeBefore {
+		b.WriteString(text(units[:diffContext]))
+	}
+	b.WriteString(" […] ")
+	if changeAfter {
+		b.WriteString(text(units[len(units)-diffContext:]))
+	}
+	return b.String()
 }

@@ -140,12 +140,16 @@ func (d depthCapped) Open(parent ast.Node, reader text.Reader, pc parser.Context
 }
 
 // headingIDs gives headings readable, accent-folded IDs ("Titre élevé" →
-// "titre-eleve"), unique within a text.
-type headingIDs struct{ used map[string]bool }
+// "titre-eleve"), unique within a text. The next number to try is kept per
+// base, so a text of thousands of same headings costs linear time.
+type headingIDs struct {
+	used map[string]bool
+	next map[string]int
+}
 
 func newHeadingIDs() *headingIDs {
 	// Reserved: IDs the page layout uses.
-	return &headingIDs{used: map[string]bool{"contenu": true, "reponse": true}}
+	return &headingIDs{used: map[string]bool{"contenu": true, "reponse": true}, next: map[string]int{}}
 }
 
 func (h *headingIDs) Generate(value []byte, kind ast.NodeKind) []byte {
@@ -157,8 +161,9 @@ func (h *headingIDs) Generate(value []byte, kind ast.NodeKind) []byte {
 		base = "section"
 	}
 	id := base
-	for i := 1; h.used[id]; i++ {
-		id = base + "-" + strconv.Itoa(i)
+	for h.used[id] {
+		h.next[base]++
+		id = base + "-" + strconv.Itoa(h.next[base])
 	}
 	h.used[id] = true
 	return []byte(id)

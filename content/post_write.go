@@ -152,6 +152,7 @@ func (s *Store) EditPost(ctx context.Context, editor *User, postID int64, body s
 	}
 	rendered, mentioned := s.render(ctx, body)
 	_, before := s.render(ctx, current.Body)
+	diff := DiffHTML(current.Body, body)
 	now := s.Now()
 	err = s.withTx(ctx, func(tx *sqlx.Tx) error {
 		p, err := postState(ctx, tx, postID)
@@ -161,13 +162,16 @@ func (s *Store) EditPost(ctx context.Context, editor *User, postID int64, body s
 		if !CanEditPost(editor, p) {
 			return ErrForbidden
 		}
+		if p.Body != current.Body { // edited meanwhile: compare with what is replaced
+			diff = DiffHTML(p.Body, body)
+		}
 		// The version row keeps the text being replaced, dated when it was written.
 		written := p.CreatedAt
 		if p.EditedAt != nil {
 			written = *p.EditedAt
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO post_versions (post_id, body, html, editor_id, created_at)
-			SELECT id, body, html, ?, ? FROM posts WHERE id = ?`, editor.ID, written, postID); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO post_versions (post_id, body, html, editor_id, created_at, next_diff)
+			SELECT id, body, html, ?, ?, ? FROM posts WHERE id = ?`, editor.ID, written, string(diff), postID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE posts SET body = ?, html = ?, edited_at = ? WHERE id = ?`,
@@ -207,11 +211,14 @@ func newIDs(now, before []int64) []int64 {
 	return out
 }
 
-// PostVersion is an earlier text of a post.
+// PostVersion is a text of a post, with the changes from the version
+// before it (none for the first; Rewritten when too different to show).
 type PostVersion struct {
 	Body      string        `db:"body"`
 	HTML      template.HTML `db:"html"`
 	CreatedAt time.Time     `db:"created_at"`
+	Diff      template.HTML `db:"-"`
+	NextDiff  *string       `db:"next_diff"` // as stored: the changes to the version after
 }
 
 // PostHistory returns every version of a post, oldest first, the current
@@ -225,14 +232,27 @@ func (s *Store) PostHistory(ctx context.Context, viewer *User, postID int64) ([]
 		return nil, ErrForbidden
 	}
 	var vs []PostVersion
-	if err := s.db.R.SelectContext(ctx, &vs, `SELECT body, html, created_at FROM post_versions WHERE post_id = ? ORDER BY id`, postID); err != nil {
+	if err := s.db.R.SelectContext(ctx, &vs, `SELECT body, html, created_at, next_diff FROM post_versions WHERE post_id = ? ORDER BY id`, postID); err != nil {
 		return nil, err
 	}
 	current := p.CreatedAt
 	if p.EditedAt != nil {
 		current = *p.EditedAt
 	}
-	return append(vs, PostVersion{Body: p.Body, HTML: p.HTML, CreatedAt: current}), nil
+	vs = append(vs, PostVersion{Body: p.Body, HTML: p.HTML, CreatedAt: current})
+	for i := 1; i < len(vs); i++ {
+		vs[i].Diff = versionDiff(vs[i-1], vs[i])
+	}
+	return vs, nil
+}
+
+// versionDiff is the diff stored when next replaced prev, or for versions
+// saved before diffs were stored, one computed now.
+func versionDiff(prev, next PostVersion) template.HTML {
+	if prev.NextDiff != nil {
+		return template.HTML(*prev.NextDiff)
+	}
+	return DiffHTML(prev.Body, next.Body)
 }
 
 // RerenderAll renders every post again with the current renderer and stores

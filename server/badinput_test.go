@@ -1,8 +1,10 @@
 package server
 
 import (
+	"math/rand"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -78,5 +80,46 @@ func TestBadInputsNeverAnswer500(t *testing.T) {
 		if r.status != http.StatusCreated {
 			t.Errorf("API reply %q: %d %s", body, r.status, r.body)
 		}
+	}
+}
+
+// A post edited many times with thousands of shuffled words: its public
+// history is paginated, its diffs shortened and bounded.
+func TestHistoryOfAHeavilyEditedPostIsBounded(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	topic := ts.mustCreateTopic(karim, "Un message souvent repris", "Texte")
+	words := make([]string, 6000)
+	for i := range words {
+		words[i] = "mot" + strconv.Itoa(i)
+	}
+	body := func(v int) string {
+		r := rand.New(rand.NewSource(int64(v)))
+		r.Shuffle(len(words), func(i, j int) { words[i], words[j] = words[j], words[i] })
+		return content.TruncateRunes(strings.Join(words, " "), content.MaxBodyLength)
+	}
+	post := ts.mustReply(karim, topic, body(0), 0)
+	for v := 1; v <= 12; v++ {
+		if _, err := ts.srv.store.EditPost(ts.ctx(), karim, post.ID, body(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	history := topic.Path() + "/posts/2/versions"
+	r := ts.client().get(history)
+	if r.status != 200 || len(r.body) > 400_000 || !strings.Contains(r.body, "Version 13") || strings.Contains(r.body, "Version 8,") ||
+		!strings.Contains(r.body, "page=2") {
+		t.Fatalf("history page 1: %d, %d bytes", r.status, len(r.body))
+	}
+	if r := ts.client().get(history + "?page=3"); r.status != 200 || !strings.Contains(r.body, "Version 1,") {
+		t.Errorf("history page 3: %d", r.status)
+	}
+	if r := ts.client().get(history + "?page=4"); r.status != 404 {
+		t.Errorf("history page 4: %d, want 404", r.status)
+	}
+	if r := ts.client().get(history + "?version=5"); r.status != 200 || !strings.Contains(r.body, "Version 5 du message") || strings.Contains(r.body, "<del>") {
+		t.Errorf("one version in full: %d", r.status)
+	}
+	if r := ts.client().get(history + "?version=14"); r.status != 404 {
+		t.Errorf("a version that does not exist: %d", r.status)
 	}
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"html/template"
 	"strconv"
 	"strings"
 
@@ -68,14 +67,21 @@ type versionsPage struct {
 	Topic    *content.Topic
 	Post     *content.Post
 	Versions []versionView
+	Single   bool // one version in full (?version=N)
+	Pager    pager
 }
 
 type versionView struct {
 	content.PostVersion
-	Number int
-	Diff   template.HTML // changes from the previous version
+	Number    int
+	Rewritten bool // too different from the previous one for a diff
 }
 
+// versionsPerPage bounds the weight of a history page.
+const versionsPerPage = 5
+
+// handlePostVersions lists a post's versions, newest first, each as its
+// changes from the one before (5 a page); ?version=N shows one in full.
 func (s *Server) handlePostVersions(c *fiber.Ctx) error {
 	t, err := s.loadTopic(c)
 	if err != nil {
@@ -95,11 +101,23 @@ func (s *Server) handlePostVersions(c *fiber.Ctx) error {
 		return err
 	}
 	page := &versionsPage{Page: s.page(c, "Historique du message n°"+strconv.Itoa(n)), Topic: t, Post: p}
-	for i := len(history) - 1; i >= 0; i-- {
-		v := versionView{PostVersion: history[i], Number: i + 1}
-		if i > 0 {
-			v.Diff = content.DiffHTML(history[i-1].Body, history[i].Body)
+	if v := queryNumber(c, "version"); v > 0 {
+		if v > len(history) {
+			return content.ErrNotFound
 		}
+		page.Single, page.Title = true, "Version "+strconv.Itoa(v)+" du message n°"+strconv.Itoa(n)
+		page.Versions = []versionView{{PostVersion: history[v-1], Number: v}}
+		return s.render(c, 200, "discussions/versions", page)
+	}
+	number := pageNumber(c)
+	page.Pager = newPager(c, number, len(history), versionsPerPage)
+	if number > page.Pager.Pages {
+		return content.ErrNotFound
+	}
+	newest := len(history) - 1 - (number-1)*versionsPerPage
+	for i := newest; i >= 0 && i > newest-versionsPerPage; i-- {
+		v := versionView{PostVersion: history[i], Number: i + 1}
+		v.Rewritten = i > 0 && v.Diff == content.Rewritten
 		page.Versions = append(page.Versions, v)
 	}
 	return s.render(c, 200, "discussions/versions", page)
