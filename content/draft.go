@@ -135,7 +135,9 @@ func (s *Store) SaveDraft(ctx context.Context, u *User, d Draft) error {
 	if utf8.RuneCountInString(d.Body) > MaxBodyLength || utf8.RuneCountInString(d.Title) > maxDraftTitle || d.Fields.tooLong() {
 		return Invalid("body", "Ce brouillon est trop long pour être enregistré (50 000 caractères au plus).")
 	}
-	d.Body = normalizeText(d.Body)
+	d.Body, d.Title = normalizeText(d.Body), normalizeText(d.Title)
+	d.Fields = DraftFields{Category: normalizeText(d.Fields.Category), Tags: normalizeText(d.Fields.Tags),
+		Kind: normalizeText(d.Fields.Kind), ReplyTo: normalizeText(d.Fields.ReplyTo)}
 	extra, err := json.Marshal(d.Fields)
 	if err != nil {
 		return err

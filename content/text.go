@@ -6,6 +6,30 @@ import (
 	"unicode/utf8"
 )
 
+// normalizeText is how every text members write is stored: browser line
+// endings (\r\n, \r) become \n, so texts quote, diff and export cleanly;
+// control characters other than tab and newline (which no keyboard types,
+// and which would reach pages and feeds raw) are dropped, as are bytes that
+// are not UTF-8.
+func normalizeText(s string) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\r\n", "\n")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\r':
+			return '\n'
+		case r == '\t' || r == '\n':
+			return r
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// normalizeLine is normalizeText for one-line fields (titles, names): runs
+// of spaces, tabs and newlines become one space.
+func normalizeLine(s string) string { return strings.Join(strings.Fields(normalizeText(s)), " ") }
+
 // TruncateRunes keeps the first n characters of s (never cutting one in two).
 func TruncateRunes(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

@@ -136,9 +136,6 @@ func validateTitle(v *ValidationError, title string) {
 	}
 }
 
-// normalizeText turns browser line endings (\r\n) into \n, so stored
-// texts quote, diff and export cleanly.
-func normalizeText(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
 
 func validateBody(v *ValidationError, body string) {
 	n := utf8.RuneCountInString(body)
@@ -168,7 +165,7 @@ func (s *Store) CreateTopic(ctx context.Context, author *User, in NewTopic) (*To
 	if err := CanWrite(author); err != nil {
 		return nil, err
 	}
-	in.Title = strings.Join(strings.Fields(in.Title), " ")
+	in.Title = normalizeLine(in.Title)
 	in.Body = normalizeText(in.Body)
 	v := &ValidationError{}
 	validateTitle(v, in.Title)

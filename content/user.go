@@ -161,7 +161,7 @@ func validateEmail(v *ValidationError, e string) {
 
 // validateProfile normalises p in place and records problems in v.
 func validateProfile(v *ValidationError, p *Profile) {
-	p.Structure = strings.TrimSpace(p.Structure)
+	p.Structure = normalizeLine(p.Structure)
 	if utf8.RuneCountInString(p.Structure) > 120 {
 		v.Add("structure", "Le nom de la structure ne doit pas dépasser 120 caractères.")
 	}

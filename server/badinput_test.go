@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"math/rand"
 	"net/http"
 	"net/url"
@@ -121,5 +122,95 @@ func TestHistoryOfAHeavilyEditedPostIsBounded(t *testing.T) {
 	}
 	if r := ts.client().get(history + "?version=14"); r.status != 404 {
 		t.Errorf("a version that does not exist: %d", r.status)
+	}
+}
+
+func TestUnknownMethodsAndHugeHeadersAnswerInFrench(t *testing.T) {
+	ts, base := browserSite(t)
+	_ = ts
+	for _, m := range []string{"PROPFIND", "BREW", "MKCOL", "LOCK", "SEARCH"} {
+		for _, path := range []string{"/discussions", "/api/v1/discussions"} {
+			req, _ := http.NewRequest(m, base+path, nil)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			french := strings.Contains(string(b), "n’accepte pas ce type de requête")
+			if res.StatusCode != 405 || !french || (path == "/discussions") != strings.Contains(string(b), "<html") {
+				t.Errorf("%s %s: %d %s", m, path, res.StatusCode, b)
+			}
+		}
+	}
+	req, _ := http.NewRequest("GET", base+"/discussions", nil)
+	req.Header.Set("Cookie", "pistage="+strings.Repeat("x", 20000))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 431 || !strings.Contains(string(b), "effacez les cookies") {
+		t.Errorf("huge headers: %d %.300s", res.StatusCode, b)
+	}
+	// A Basic header, as a proxy guarding a staging site sends, is not ours.
+	req, _ = http.NewRequest("GET", base+"/discussions", nil)
+	req.SetBasicAuth("staging", "secret")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+		t.Errorf("page with Basic auth: %v %v", res.StatusCode, err)
+	}
+	req, _ = http.NewRequest("GET", base+"/api/v1/discussions", nil)
+	req.SetBasicAuth("staging", "secret")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+		t.Errorf("public API with Basic auth: %v %v", res.StatusCode, err)
+	}
+	req, _ = http.NewRequest("GET", base+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "bearer faux-jeton")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 401 {
+		t.Errorf("a wrong bearer token (any case): %v %v", res.StatusCode, err)
+	}
+}
+
+// Control characters (C0 but tab and newline, DEL, C1) never reach a page.
+func TestControlCharactersAreDroppedAtTheBoundary(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	cl := ts.loggedIn(karim)
+	var controls []string
+	for r := rune(0); r < 0x20; r++ {
+		if r != '\t' && r != '\n' && r != '\r' {
+			controls = append(controls, string(r))
+		}
+	}
+	controls = append(controls, "\x7f", "\u0085", "\u009b")
+	dirty := "Attestation" + strings.Join(controls, "") + " CAF"
+	cl.get("/discussions/nouvelle")
+	r := cl.postForm("/discussions/nouvelle", url.Values{"title": {dirty + " perdue"}, "body": {"Texte " + dirty + "\r\nligne\rsuivante"},
+		"category": {"demarches-en-ligne"}, "kind": {"question"}, "action": {"publier"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("create: %d", r.status)
+	}
+	page := cl.get(r.location)
+	for _, c := range controls {
+		if strings.Contains(page.body, c) {
+			t.Errorf("the page holds %q", c)
+		}
+	}
+	if !strings.Contains(page.body, "Attestation CAF perdue") {
+		t.Error("the title lost its words")
+	}
+	cl.headers["X-CSRF-Token"] = cl.csrf
+	api := cl.do("POST", "/api/v1/discussions", strings.NewReader(`{"title": `+jsonString(dirty+" encore")+`, "body": `+jsonString(dirty)+
+		`, "category": "demarches-en-ligne"}`), "application/json")
+	if api.status != http.StatusCreated || strings.Contains(api.body, `\u0001`) || strings.Contains(api.body, `\u001b`) {
+		t.Errorf("API create: %d %s", api.status, api.body)
+	}
+	cl.get("/compte")
+	if r := cl.postForm("/compte/profil", url.Values{"structure": {"Médiathèque\x00\x1b[31m"}, "departement": {"69"}}); r.status != http.StatusSeeOther {
+		t.Errorf("profile: %d", r.status)
+	}
+	if u, _ := ts.srv.store.UserByID(ts.ctx(), karim.ID); u.Structure != "Médiathèque[31m" {
+		t.Errorf("structure stored as %q", u.Structure)
 	}
 }

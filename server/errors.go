@@ -1,11 +1,14 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"sort"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/ligue-mednum/ligue/content"
 )
@@ -65,6 +68,9 @@ func classify(err error) *httpError {
 			return &httpError{405, "method_not_allowed", "Cette adresse n’accepte pas ce type de requête."}
 		case 413:
 			return &httpError{413, "too_large", "L’envoi est trop volumineux."}
+		case 431:
+			return &httpError{431, "headers_too_large", "Votre navigateur a envoyé des en-têtes trop longs, souvent à cause " +
+				"de cookies accumulés : effacez les cookies de ce site, puis rechargez la page."}
 		}
 		if fe.Code >= 400 && fe.Code < 500 {
 			return &httpError{fe.Code, "bad_request", "La requête n’a pas pu être comprise."}
@@ -87,6 +93,7 @@ var headings = map[int]string{
 	405: "Action impossible",
 	409: "Modification concurrente",
 	413: "Envoi trop volumineux",
+	431: "Requête trop longue",
 	422: "Données refusées",
 	429: "Trop de tentatives",
 	503: "Serveur occupé",
@@ -123,6 +130,43 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		heading = "Erreur du serveur"
 	}
 	return s.render(c, he.Status, "errors/error", &errorPage{Page: s.page(c, heading), Status: he.Status, Heading: heading, Message: he.Message})
+}
+
+// refuseUnknownMethods answers methods Fiber does not route (PROPFIND,
+// BREW…) before it does, since Fiber would answer them in English plain
+// text: 405 in French, as a page or the API's JSON error.
+func (s *Server) refuseUnknownMethods(app *fiber.App) {
+	var page bytes.Buffer
+	heading := headings[fiber.StatusMethodNotAllowed]
+	message := "Cette adresse n’accepte pas ce type de requête : revenez à la page précédente."
+	p := Page{Title: heading}
+	for _, n := range sections {
+		p.Nav = append(p.Nav, n)
+	}
+	if err := s.views.Render(&page, "errors/error", &errorPage{Page: p, Status: 405, Heading: heading, Message: message}); err != nil {
+		panic(err) // the templates are embedded: a failure here is a build error
+	}
+	api, _ := json.Marshal(map[string]any{"error": map[string]string{"code": "method_not_allowed", "message": message}})
+	known := map[string]bool{}
+	for _, m := range fiber.DefaultMethods {
+		known[m] = true
+	}
+	next := app.Server().Handler
+	app.Server().Handler = func(ctx *fasthttp.RequestCtx) {
+		if known[string(ctx.Method())] {
+			next(ctx)
+			return
+		}
+		ctx.SetStatusCode(fiber.StatusMethodNotAllowed)
+		ctx.Response.Header.Set(fiber.HeaderAllow, "GET, HEAD, POST")
+		if bytes.HasPrefix(ctx.Path(), []byte("/api/")) {
+			ctx.SetContentType(fiber.MIMEApplicationJSONCharsetUTF8)
+			ctx.SetBody(api)
+			return
+		}
+		ctx.SetContentType(fiber.MIMETextHTMLCharsetUTF8)
+		ctx.SetBody(page.Bytes())
+	}
 }
 
 // resubmitPage is shown when a form cannot be accepted as it came (no valid

@@ -66,14 +66,21 @@ func newRequestID() string {
 	return hex.EncodeToString(b)
 }
 
+// bearerToken is the API token of an "Authorization: Bearer …" header. Other
+// schemes are not ours (a proxy guarding a staging site sends Basic): they
+// are ignored, not refused.
+func bearerToken(c *fiber.Ctx) (string, bool) {
+	scheme, value, found := strings.Cut(strings.TrimSpace(c.Get(fiber.HeaderAuthorization)), " ")
+	if !found || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(value), true
+}
+
 // identify finds who is asking: a Bearer API token or the session cookie.
 func (s *Server) identify(c *fiber.Ctx) error {
-	if auth := c.Get(fiber.HeaderAuthorization); auth != "" {
-		value, ok := strings.CutPrefix(auth, "Bearer ")
-		if !ok {
-			return errUnauthorized
-		}
-		u, err := s.store.UserByAPIToken(c.UserContext(), strings.TrimSpace(value))
+	if token, ok := bearerToken(c); ok {
+		u, err := s.store.UserByAPIToken(c.UserContext(), token)
 		if errors.Is(err, content.ErrNotFound) {
 			return errUnauthorized
 		}

@@ -19,7 +19,9 @@ func (s *Server) newApp() *fiber.App {
 		BodyLimit:             int(s.cfg.MaxUpload) + 1<<20, // the largest upload and its form
 		DisableStartupMessage: true,
 		UnescapePath:          true, // "/membres/Ma%C3%ABlle" is Maëlle's page
+		ReadBufferSize:        16 << 10, // request line and headers: many cookies fit, 431 past that
 	})
+	s.refuseUnknownMethods(app)
 	app.Use(s.requestContext)
 	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
 	app.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
