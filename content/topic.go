@@ -136,7 +136,6 @@ func validateTitle(v *ValidationError, title string) {
 	}
 }
 
-
 func validateBody(v *ValidationError, body string) {
 	n := utf8.RuneCountInString(body)
 	switch {

@@ -18,7 +18,7 @@ func (s *Server) newApp() *fiber.App {
 		IdleTimeout:           120 * time.Second,
 		BodyLimit:             int(s.cfg.MaxUpload) + 1<<20, // the largest upload and its form
 		DisableStartupMessage: true,
-		UnescapePath:          true, // "/membres/Ma%C3%ABlle" is Maëlle's page
+		UnescapePath:          true,     // "/membres/Ma%C3%ABlle" is Maëlle's page
 		ReadBufferSize:        16 << 10, // request line and headers: many cookies fit, 431 past that
 	})
 	s.refuseUnknownMethods(app)
