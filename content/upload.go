@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"image"
+	"image/color"
 	_ "image/gif" // registers the GIF decoder
 	"image/jpeg"
 	"image/png"
@@ -24,7 +25,10 @@ import (
 const (
 	DefaultMaxUpload = 8 << 20
 	maxPixels        = 40_000_000 // a 10,000 × 4,000 photo; beyond, a "pixel flood"
-	displayWidth     = 1200
+	// maxDecoded bounds the memory a decoded image takes: pixels × bytes
+	// per pixel (a 48-megapixel JPEG, a 16-bit PNG of 8 megapixels).
+	maxDecoded   = 64 << 20
+	displayWidth = 1200
 )
 
 // Upload is a file a member attached, stored under its content hash.
@@ -127,8 +131,10 @@ func reencode(data []byte, up *Upload) (full, small []byte, ext string, err erro
 	if err != nil {
 		return nil, nil, "", Invalid("fichier", "Cette image est illisible ou abîmée.")
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPixels || cfg.Width > 20000 || cfg.Height > 20000 {
-		return nil, nil, "", Invalid("fichier", "Cette image est trop grande (40 millions de pixels au plus).")
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPixels || cfg.Width > 20000 || cfg.Height > 20000 ||
+		float64(cfg.Width)*float64(cfg.Height)*bytesPerPixel(cfg.ColorModel) > maxDecoded {
+		return nil, nil, "", Invalid("fichier", fmt.Sprintf("Cette image est trop grande (%d × %d pixels) : réduisez-la, "+
+			"par exemple à 4 000 pixels de large, puis joignez-la de nouveau.", cfg.Width, cfg.Height))
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
@@ -158,6 +164,26 @@ func reencode(data []byte, up *Upload) (full, small []byte, ext string, err erro
 	}
 	small, err = encode(reduced)
 	return full, small, ext, err
+}
+
+// bytesPerPixel is what one pixel of a color model takes once decoded.
+func bytesPerPixel(m color.Model) float64 {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.YCbCrModel:
+		return 3 // at most (4:4:4); less when subsampled
+	case color.CMYKModel, color.RGBAModel, color.NRGBAModel:
+		return 4
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 8 // unknown: count the widest
 }
 
 func cleanFileName(name string) string {

@@ -81,6 +81,18 @@ func tooMany(c *fiber.Ctx, wait time.Duration) *httpError {
 		"Trop de tentatives. Par sécurité, attendez " + strconv.Itoa(minutes) + "\u00a0" + unit + " avant de réessayer."}
 }
 
+// decoding runs fn (which decodes an image) when a slot is free: each decode
+// may take tens of megabytes, so only a few run at once.
+func (s *Server) decoding(fn func() error) error {
+	select {
+	case s.decodeSlots <- struct{}{}:
+	case <-time.After(10 * time.Second):
+		return errBusy
+	}
+	defer func() { <-s.decodeSlots }()
+	return fn()
+}
+
 // hashing runs fn (which hashes a password) when a slot is free, so a flood
 // of logins cannot exhaust memory or CPU.
 func (s *Server) hashing(c *fiber.Ctx, fn func() error) error {

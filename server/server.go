@@ -78,12 +78,13 @@ type Server struct {
 	secure bool // https base URL: cookies get Secure
 	origin string
 
-	limits    *rateLimits
-	hashSlots chan struct{} // bounds concurrent password hashes
-	mailer    *mailer
-	live      *live
-	visits    *visits
-	index     *search.Index
+	limits      *rateLimits
+	hashSlots   chan struct{} // bounds concurrent password hashes
+	decodeSlots chan struct{} // bounds concurrent image decodes
+	mailer      *mailer
+	live        *live
+	visits      *visits
+	index       *search.Index
 }
 
 // New opens the data folder and database (applying migrations) and builds
@@ -101,7 +102,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	store := content.NewStore(db)
 	s := &Server{cfg: cfg, log: log, db: db, store: store, limits: newRateLimits(store, log),
-		hashSlots: make(chan struct{}, 2*runtime.NumCPU()), live: newLive(store.Events(), store, log), visits: newVisits(store, log)}
+		hashSlots: make(chan struct{}, 2*runtime.NumCPU()), decodeSlots: make(chan struct{}, min(2, runtime.NumCPU())), live: newLive(store.Events(), store, log), visits: newVisits(store, log)}
 	if err := s.init(ctx); err != nil {
 		db.Close()
 		return nil, err

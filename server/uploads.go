@@ -38,7 +38,11 @@ func (s *Server) attach(c *fiber.Ctx, f *form) error {
 	if err != nil {
 		return err
 	}
-	up, err := s.store.SaveUpload(c.UserContext(), currentUser(c), fh.Filename, data, s.cfg.MaxUpload, s.uploadDir())
+	var up *content.Upload
+	err = s.decoding(func() (err error) {
+		up, err = s.store.SaveUpload(c.UserContext(), currentUser(c), fh.Filename, data, s.cfg.MaxUpload, s.uploadDir())
+		return err
+	})
 	if err := s.writeRefusal(f, err); err != nil || f.HasErrors() {
 		return err
 	}

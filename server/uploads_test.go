@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"mime/multipart"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -154,4 +155,52 @@ func pixelFlood() []byte {
 	binary.BigEndian.PutUint32(b[20:], 100000)
 	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29])) // IHDR stays valid
 	return b
+}
+
+// pngHeader is a tiny PNG (1 × 1 really) whose header announces w × h pixels
+// of the given bit depth and color type.
+func pngHeader(w, h int, depth, colorType byte) []byte {
+	b := pngImage(nil, 1, 1)
+	binary.BigEndian.PutUint32(b[16:], uint32(w))
+	binary.BigEndian.PutUint32(b[20:], uint32(h))
+	b[24], b[25] = depth, colorType
+	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
+	return b
+}
+
+// Decoding is bounded by pixels × bytes per pixel, before any allocation.
+func TestImagesTooHeavyToDecodeAreRefused(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	topic := ts.mustCreateTopic(karim, "Des photos de l’atelier", "Voici")
+	cl := ts.loggedIn(karim)
+	reply := "/discussions/" + itoa(int(topic.ID)) + "/reponses"
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"16-bit RGBA 10000×4000", pngHeader(10000, 4000, 16, 6)},
+		{"16-bit RGB 10000×4000", pngHeader(10000, 4000, 16, 2)},
+		{"8-bit RGBA 6000×6000", pngHeader(6000, 6000, 8, 6)},
+		{"16-bit gray 7000×5000", pngHeader(7000, 5000, 16, 0)},
+		{"8-bit RGB 20001×10", pngHeader(20001, 10, 8, 2)},
+	} {
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		cl.get(topic.Path())
+		r := cl.postMultipart(reply, map[string]string{"body": "Mon texte à garder", "action": "joindre"}, "atelier.png", tc.data)
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		if r.status != 422 || !strings.Contains(r.body, "trop grande") || !strings.Contains(r.body, "Mon texte à garder") {
+			t.Errorf("%s: %d", tc.name, r.status)
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 32<<20 {
+			t.Errorf("%s: %d MB allocated to refuse it", tc.name, grew>>20)
+		}
+	}
+	// A photo of ordinary size still goes through.
+	cl.get(topic.Path())
+	if r := cl.postMultipart(reply, map[string]string{"body": "Photo", "action": "joindre"}, "photo.jpg", jpegWithGPS(t, 1600, 1200)); r.status != 200 {
+		t.Errorf("ordinary photo: %d", r.status)
+	}
 }
