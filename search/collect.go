@@ -66,16 +66,18 @@ func collect(ctx context.Context, snap *snapshot, m mapping.IndexMapping, tables
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			searcher, err := q.Searcher(ctx, snap, m, bsearch.SearcherOptions{})
-			if err != nil {
-				p.err = err
-				return
-			}
-			defer searcher.Close()
-			p.r.Searcher = searcher
-			coll := collector.NewTopNCollector(from+size, 0, order.Copy())
-			p.err = coll.Collect(ctx, p.r, snap)
-			p.hits, p.total = coll.Results(), coll.Total()
+			p.err = guard(func() error { // a panic here would not reach the caller's guard
+				searcher, err := q.Searcher(ctx, snap, m, bsearch.SearcherOptions{})
+				if err != nil {
+					return err
+				}
+				defer searcher.Close()
+				p.r.Searcher = searcher
+				coll := collector.NewTopNCollector(from+size, 0, order.Copy())
+				err = coll.Collect(ctx, p.r, snap)
+				p.hits, p.total = coll.Results(), coll.Total()
+				return err
+			})
 		}()
 	}
 	wg.Wait()

@@ -74,24 +74,29 @@ type Index struct {
 
 	facets facetTables // of the current index
 
-	needRebuild atomic.Bool
-	rebuilding  atomic.Bool
-	applyMu     sync.Mutex // one applier at a time
+	needRebuild   atomic.Bool
+	rebuilding    atomic.Bool
+	rebuildNeeded chan struct{} // wakes Run when the index was found damaged
+	lastDamage    atomic.Value  // time.Time of the last rebuild an error asked for
+	applyMu       sync.Mutex    // one applier at a time
 }
 
 // Open opens the index of dataDir. A missing, unreadable, outdated or
 // inconsistent index does not stop the site: Run rebuilds it in the
 // background and searches say so meanwhile.
 func Open(ctx context.Context, dataDir string, sources Sources, events Events, log *slog.Logger) *Index {
-	ix := &Index{dataDir: dataDir, sources: sources, events: events, log: log}
+	ix := &Index{dataDir: dataDir, sources: sources, events: events, log: log, rebuildNeeded: make(chan struct{}, 1)}
 	if err := ix.openCurrent(ctx); err != nil {
 		log.Warn("search index unusable, it will be rebuilt", "err", err)
 		ix.needRebuild.Store(true)
 		return ix
 	}
-	if err := ix.reconcile(ctx); err != nil {
+	if err := guard(func() error { return ix.reconcile(ctx) }); err != nil {
 		log.Warn("search index out of step with the database, it will be rebuilt", "err", err)
 		ix.needRebuild.Store(true)
+		if errors.Is(err, errDamaged) {
+			ix.retire() // a mismatch alone keeps the old index answering meanwhile
+		}
 	}
 	return ix
 }
@@ -104,8 +109,11 @@ func (ix *Index) openCurrent(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("no index yet: %w", err)
 	}
-	idx, err := bleve.Open(link)
-	if err != nil {
+	if err := verifySegments(filepath.Join(ix.dataDir, target)); err != nil {
+		return err
+	}
+	var idx bleve.Index
+	if err := guard(func() (err error) { idx, err = bleve.Open(link); return err }); err != nil {
 		return fmt.Errorf("open %s: %w", target, err)
 	}
 	version, err := idx.GetInternal([]byte(keyVersion))
@@ -186,14 +194,18 @@ func (ix *Index) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-changed:
+		case <-ix.rebuildNeeded:
 		case <-tick.C:
 			ix.followLink(ctx)
 		}
-		if err := ix.apply(ctx); err != nil && ctx.Err() == nil {
-			ix.log.Error("search indexing", "err", err)
+		if ix.needRebuild.Load() {
+			ix.rebuildNow(ctx)
 		}
-		if err := ix.warmFacets(); err != nil && ctx.Err() == nil {
-			ix.log.Warn("search facet tables", "err", err)
+		if err := guard(func() error { return ix.apply(ctx) }); err != nil {
+			ix.failed(ctx, "indexing", err)
+		}
+		if err := guard(ix.warmFacets); err != nil {
+			ix.failed(ctx, "facet tables", err)
 		}
 	}
 }

@@ -69,8 +69,16 @@ type Results struct {
 }
 
 // Search runs a request for its viewer: only documents the viewer may read
-// are counted, faceted and returned.
-func (ix *Index) Search(ctx context.Context, r Request) (*Results, error) {
+// are counted, faceted and returned. On a damaged index it answers
+// ErrRebuilding (and the rebuild starts), never a panic.
+func (ix *Index) Search(ctx context.Context, r Request) (res *Results, err error) {
+	if err := guard(func() error { res, err = ix.search(ctx, r); return err }); err != nil {
+		return nil, ix.failed(ctx, "search", err)
+	}
+	return res, nil
+}
+
+func (ix *Index) search(ctx context.Context, r Request) (*Results, error) {
 	// Held for the whole search: a swap to a rebuilt index waits for
 	// searches in flight before closing the old one.
 	ix.mu.RLock()
@@ -233,7 +241,14 @@ func termQuery(field, value string) query.Query {
 // Similar returns up to n documents of type typ that look like a title and
 // tags, most alike first (more-like-this by title words and tags); exclude
 // is left out.
-func (ix *Index) Similar(ctx context.Context, viewer *content.User, typ, title string, tags []string, exclude string, n int) ([]string, error) {
+func (ix *Index) Similar(ctx context.Context, viewer *content.User, typ, title string, tags []string, exclude string, n int) (ids []string, err error) {
+	if err := guard(func() error { ids, err = ix.similar(ctx, viewer, typ, title, tags, exclude, n); return err }); err != nil {
+		return nil, ix.failed(ctx, "similar", err)
+	}
+	return ids, nil
+}
+
+func (ix *Index) similar(ctx context.Context, viewer *content.User, typ, title string, tags []string, exclude string, n int) ([]string, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.idx == nil {

@@ -3,13 +3,17 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"math/rand"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/ligue-mednum/ligue/content"
+	"github.com/ligue-mednum/ligue/search"
 )
 
 // fillDisk caps the database at its current size, as a full disk would:
@@ -73,5 +77,62 @@ func TestDiskFullKeepsTheTextAndServesReads(t *testing.T) {
 	cl.get(topic.Path())
 	if r := cl.postForm("/discussions/"+strconv.FormatInt(topic.ID, 10)+"/reponses", url.Values{"body": {long}, "action": {"publier"}}); r.status != http.StatusSeeOther {
 		t.Errorf("reply once space is back: %d", r.status)
+	}
+}
+
+// damageIndex overwrites bytes in every file of the site's search index.
+func damageIndex(t *testing.T, dataDir string, seed int64) {
+	t.Helper()
+	target, err := os.Readlink(filepath.Join(dataDir, search.LinkName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewSource(seed))
+	filepath.Walk(filepath.Join(dataDir, target), func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || info.Size() <= 64 {
+			return nil
+		}
+		junk := make([]byte, 64)
+		r.Read(junk)
+		f, err := os.OpenFile(p, os.O_RDWR, 0)
+		if err == nil {
+			f.WriteAt(junk, r.Int63n(info.Size()-64))
+			f.Close()
+		}
+		return nil
+	})
+}
+
+// The site starts on a damaged index: every page is served, searches say
+// the index is being rebuilt (503, in French), and are back once it is.
+func TestDamagedIndexAtStartKeepsTheSiteUp(t *testing.T) {
+	for seed := int64(1); seed <= 3; seed++ {
+		dir := t.TempDir()
+		ts := newTestSite(t, func(c *Config) { c.DataDir = dir })
+		karim := ts.mustCreateMember("Karim", content.RoleMember)
+		for i := 0; i < 10; i++ {
+			ts.mustCreateTopic(karim, "Sauvegarder ses photos, épisode "+strconv.Itoa(i), "Sur une clé USB ?")
+		}
+		ts.syncIndex()
+		ts.srv.Close()
+		damageIndex(t, dir, seed)
+
+		again := newTestSite(t, func(c *Config) { c.DataDir = dir })
+		for _, path := range []string{"/", "/discussions", "/discussions/1/sauvegarder-ses-photos-episode-0"} {
+			if r := again.client().get(path); r.status != 200 {
+				t.Errorf("seed %d: GET %s on a damaged index: %d", seed, path, r.status)
+			}
+		}
+		r := again.client().get("/recherche?q=photos")
+		if r.status != 200 && !(r.status == 503 && strings.Contains(r.body, "en reconstruction")) {
+			t.Errorf("seed %d: search on a damaged index: %d", seed, r.status)
+		}
+		if r := again.client().get("/api/v1/recherche?q=photos"); r.status != 200 && r.status != 503 {
+			t.Errorf("seed %d: API search on a damaged index: %d %s", seed, r.status, r.body)
+		}
+		again.syncIndex() // the rebuild the running server does in the background
+		if r := again.client().get("/recherche?q=photos"); r.status != 200 || !strings.Contains(r.body, "épisode 9") {
+			t.Errorf("seed %d: search after the rebuild: %d", seed, r.status)
+		}
 	}
 }
