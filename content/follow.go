@@ -98,6 +98,9 @@ func (v Visits) Add(u *User, topicID int64, number int) {
 	}
 }
 
+// ReadUpTo is the highest post number of topicID that u read in this batch.
+func (v Visits) ReadUpTo(u *User, topicID int64) int { return v.reads[[2]int64{u.ID, topicID}] }
+
 // RecordVisits writes a batch of visits in one transaction.
 func (s *Store) RecordVisits(ctx context.Context, v Visits) error {
 	if len(v.views) == 0 && len(v.reads) == 0 {

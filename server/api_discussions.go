@@ -82,7 +82,7 @@ func (s *Server) handleAPITopics(c *fiber.Ctx) error {
 		}
 		f.Following = true
 	}
-	topics, total, err := s.store.ListTopics(c.UserContext(), currentUser(c), f)
+	topics, total, err := s.listTopics(c, f)
 	if err != nil {
 		return err
 	}

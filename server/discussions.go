@@ -48,7 +48,7 @@ func (s *Server) topicList(c *fiber.Ctx, p *topicListPage, f content.TopicFilter
 		p.Filter = ""
 	}
 	f.Page = pageNumber(c)
-	topics, total, err := s.store.ListTopics(c.UserContext(), p.User, f)
+	topics, total, err := s.listTopics(c, f)
 	if err != nil {
 		return err
 	}
@@ -284,13 +284,27 @@ func (s *Server) handleSimilarTopics(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
+// listTopics lists topics for the viewer, with what they read a moment ago.
+func (s *Server) listTopics(c *fiber.Ctx, f content.TopicFilter) ([]content.Topic, int, error) {
+	topics, total, err := s.store.ListTopics(c.UserContext(), currentUser(c), f)
+	for i := range topics {
+		s.visits.overlay(currentUser(c), &topics[i])
+	}
+	return topics, total, err
+}
+
 // loadTopic finds the topic of the URL, following merges.
 func (s *Server) loadTopic(c *fiber.Ctx) (*content.Topic, error) {
 	id, err := paramInt(c, "id")
 	if err != nil {
 		return nil, err
 	}
-	return s.store.TopicByID(c.UserContext(), currentUser(c), id)
+	t, err := s.store.TopicByID(c.UserContext(), currentUser(c), id)
+	if err != nil {
+		return nil, err
+	}
+	s.visits.overlay(currentUser(c), t)
+	return t, nil
 }
 
 // handleTopicRedirect sends /discussions/{id} to the canonical address.

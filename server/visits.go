@@ -31,6 +31,24 @@ func (v *visits) record(u *content.User, topicID int64, number int) {
 	v.pending.Add(u, topicID, number)
 }
 
+// overlay shows u the topics as read as they are, pending marks included:
+// a member back on a list a moment after reading sees no stale badge.
+func (v *visits) overlay(u *content.User, topics ...*content.Topic) {
+	if u == nil {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, t := range topics {
+		if n := v.pending.ReadUpTo(u, t.ID); n > t.ReadUpTo {
+			t.ReadUpTo = n
+			if t.Following {
+				t.Unread = max(0, t.LastNumber-n)
+			}
+		}
+	}
+}
+
 // flush writes what was gathered.
 func (v *visits) flush(ctx context.Context) error {
 	v.mu.Lock()
