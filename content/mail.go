@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"regexp"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -24,11 +25,23 @@ func (s *Store) PendingMails(ctx context.Context, limit int) ([]Mail, error) {
 	return ms, err
 }
 
-// MarkMailSent records a delivered mail.
+// MarkMailSent records a delivered mail. Its one-time links are masked in
+// what is kept: the administrators' list of mails shows what was sent, and
+// a copy of the database hands out no working link.
 func (s *Store) MarkMailSent(ctx context.Context, id int64) error {
-	_, err := s.db.W.ExecContext(ctx, `UPDATE mails SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`, s.Now(), id)
+	var body string
+	if err := s.db.R.GetContext(ctx, &body, `SELECT body FROM mails WHERE id = ?`, id); err != nil {
+		return notFound(err)
+	}
+	_, err := s.db.W.ExecContext(ctx, `UPDATE mails SET sent_at = ?, attempts = attempts + 1, last_error = '', body = ? WHERE id = ?`,
+		s.Now(), MaskLinks(body), id)
 	return err
 }
+
+var linkToken = regexp.MustCompile(`([?&]jeton=)[A-Za-z0-9_-]+`)
+
+// MaskLinks hides the tokens of the one-time links in a mail's text.
+func MaskLinks(body string) string { return linkToken.ReplaceAllString(body, "${1}(masqué)") }
 
 // MarkMailFailed records a failed delivery attempt.
 func (s *Store) MarkMailFailed(ctx context.Context, id int64, reason string) error {

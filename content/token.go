@@ -17,13 +17,17 @@ const (
 	PurposeReset  Purpose = "reset"  // choose a new password
 	PurposeEmail  Purpose = "email"  // confirm a new e-mail address (data holds it)
 	PurposeSetup  Purpose = "setup"  // create the first administrator
+	// PurposeEmailUndo gives an account its former address back (data
+	// holds it), from a link sent there when the address changed.
+	PurposeEmailUndo Purpose = "email-undo"
 )
 
 var purposeTTL = map[Purpose]time.Duration{
-	PurposeVerify: 7 * 24 * time.Hour,
-	PurposeReset:  time.Hour,
-	PurposeEmail:  24 * time.Hour,
-	PurposeSetup:  7 * 24 * time.Hour,
+	PurposeVerify:    7 * 24 * time.Hour,
+	PurposeReset:     time.Hour,
+	PurposeEmail:     24 * time.Hour,
+	PurposeSetup:     7 * 24 * time.Hour,
+	PurposeEmailUndo: 14 * 24 * time.Hour,
 }
 
 // Mail is one outgoing message.
@@ -187,18 +191,36 @@ func (s *Store) ResetPassword(ctx context.Context, token, password string) (*Use
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID)
-		return err
+		if err != nil {
+			return err
+		}
+		return revokeAPITokens(ctx, tx, now, u.ID)
 	})
 	return u, err
 }
 
-// RequestEmailChange queues a confirmation link to the new address; the
-// account keeps its old address until the link is followed.
-func (s *Store) RequestEmailChange(ctx context.Context, u *User, newEmail string, compose func(u *User, newEmail, token string) Mail) error {
+// revokeAPITokens ends every API token of an account: after a password
+// change or a reset, a token made by whoever had the old password must not
+// keep working.
+func revokeAPITokens(ctx context.Context, tx *sqlx.Tx, now time.Time, userID int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now, userID)
+	return err
+}
+
+// RequestEmailChange queues a confirmation link to the new address, once
+// the member gave their password; the account keeps its old address until
+// the link is followed.
+func (s *Store) RequestEmailChange(ctx context.Context, u *User, password, newEmail string, compose func(u *User, newEmail, token string) Mail) error {
 	newEmail = NormalizeEmail(newEmail)
 	v := &ValidationError{}
 	validateEmail(v, newEmail)
+	if password == "" {
+		v.Add("current_password", "Indiquez votre mot de passe actuel : il protège votre compte si quelqu’un d’autre utilise votre session.")
+	}
 	if err := v.Err(); err != nil {
+		return err
+	}
+	if err := s.checkPassword(ctx, u.ID, password); err != nil {
 		return err
 	}
 	if newEmail == u.Email {
@@ -218,8 +240,10 @@ func (s *Store) RequestEmailChange(ctx context.Context, u *User, newEmail string
 	})
 }
 
-// ConfirmEmailChange switches the account to the address the link was sent to.
-func (s *Store) ConfirmEmailChange(ctx context.Context, token string) (*User, error) {
+// ConfirmEmailChange switches the account to the address the link was sent
+// to, and tells the former address, with a link to undo the change
+// (undo composes that mail: the account as it was, and the undo token).
+func (s *Store) ConfirmEmailChange(ctx context.Context, token string, undo func(before *User, newEmail, token string) Mail) (*User, error) {
 	var userID int64
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		t, err := s.useToken(ctx, tx, token, PurposeEmail)
@@ -227,9 +251,47 @@ func (s *Store) ConfirmEmailChange(ctx context.Context, token string) (*User, er
 			return err
 		}
 		userID = *t.UserID
-		_, err = tx.ExecContext(ctx, `UPDATE users SET email = ?, verified_at = coalesce(verified_at, ?), updated_at = ? WHERE id = ?`,
-			t.Data, s.Now(), s.Now(), userID)
-		return uniqueViolation(err)
+		var before User
+		if err := tx.GetContext(ctx, &before, `SELECT `+userColumns+` FROM users WHERE id = ?`, userID); err != nil {
+			return err
+		}
+		if _, err = tx.ExecContext(ctx, `UPDATE users SET email = ?, verified_at = coalesce(verified_at, ?), updated_at = ? WHERE id = ?`,
+			t.Data, s.Now(), s.Now(), userID); err != nil {
+			return uniqueViolation(err)
+		}
+		_, err = s.issueToken(ctx, tx, &before, PurposeEmailUndo, before.Email, func(u *User, token string) Mail {
+			return undo(u, t.Data, token)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.UserByID(ctx, userID)
+}
+
+// UndoEmailChange gives an account back the address it had, from the link
+// sent there: whoever changed it is logged out everywhere and their API
+// tokens stop working; the member is asked to choose a new password.
+func (s *Store) UndoEmailChange(ctx context.Context, token string) (*User, error) {
+	var userID int64
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
+		t, err := s.useToken(ctx, tx, token, PurposeEmailUndo)
+		if err != nil {
+			return err
+		}
+		userID = *t.UserID
+		now := s.Now()
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET email = ?, updated_at = ? WHERE id = ?`, t.Data, now, userID); err != nil {
+			return uniqueViolation(err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM account_tokens WHERE user_id = ? AND purpose = ? AND used_at IS NULL`, userID, PurposeEmail); err != nil {
+			return err
+		}
+		return revokeAPITokens(ctx, tx, now, userID)
 	})
 	if err != nil {
 		return nil, err

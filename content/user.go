@@ -358,14 +358,26 @@ func (s *Store) UpdateProfile(ctx context.Context, userID int64, p Profile) erro
 // ChangePassword replaces the password after checking the current one, and
 // ends every other session of the account.
 func (s *Store) ChangePassword(ctx context.Context, u *User, current, next, keepSession string) error {
-	ok, err := argon2id.ComparePasswordAndHash(current, u.PasswordHash)
+	if err := s.checkPassword(ctx, u.ID, current); err != nil {
+		return err
+	}
+	return s.setPassword(ctx, u, next, keepSession)
+}
+
+// checkPassword confirms that password is the account's current one.
+func (s *Store) checkPassword(ctx context.Context, userID int64, password string) error {
+	var hash string
+	if err := s.db.R.GetContext(ctx, &hash, `SELECT password_hash FROM users WHERE id = ?`, userID); err != nil {
+		return notFound(err)
+	}
+	ok, err := argon2id.ComparePasswordAndHash(password, hash)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return Invalid("current_password", "Le mot de passe actuel n’est pas le bon.")
 	}
-	return s.setPassword(ctx, u, next, keepSession)
+	return nil
 }
 
 func (s *Store) setPassword(ctx context.Context, u *User, next, keepSession string) error {
@@ -380,7 +392,9 @@ func (s *Store) setPassword(ctx context.Context, u *User, next, keepSession stri
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, s.Now(), u.ID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id_hash != ?`, u.ID, hashToken(keepSession))
-		return err
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id_hash != ?`, u.ID, hashToken(keepSession)); err != nil {
+			return err
+		}
+		return revokeAPITokens(ctx, tx, s.Now(), u.ID)
 	})
 }

@@ -62,7 +62,7 @@ func (s *Server) handlePasswordChange(c *fiber.Ctx) error {
 		p.Password = f
 		return s.render(c, 422, "accounts/account", p)
 	}
-	return s.redirectWithFlash(c, "/compte", "Votre mot de passe est changé. Vos autres sessions ont été fermées.")
+	return s.redirectWithFlash(c, "/compte", "Votre mot de passe est changé. Vos autres sessions ont été fermées et vos jetons d’API révoqués.")
 }
 
 func (s *Server) handleEmailChange(c *fiber.Ctx) error {
@@ -71,9 +71,11 @@ func (s *Server) handleEmailChange(c *fiber.Ctx) error {
 	if wait := s.limits.resetAccount.wait(c.UserContext(), "email:"+u.Email); wait > 0 {
 		return tooMany(c, wait)
 	}
-	s.limits.resetAccount.add(c.UserContext(), "email:"+u.Email)
-	err := s.store.RequestEmailChange(c.UserContext(), u, f.Get("email"), func(u *content.User, newEmail, token string) content.Mail {
-		return s.mail(newEmail, "email", linkMail{Pseudo: u.Pseudo, URL: s.cfg.BaseURL + "/compte/courriel/confirmer?jeton=" + token})
+	err := s.hashing(c, func() error {
+		return s.store.RequestEmailChange(c.UserContext(), u, c.FormValue("current_password"), f.Get("email"),
+			func(u *content.User, newEmail, token string) content.Mail {
+				return s.mail(newEmail, "email", linkMail{Pseudo: u.Pseudo, URL: s.cfg.BaseURL + "/compte/courriel/confirmer?jeton=" + token})
+			})
 	})
 	if err := f.fail(err); err != nil {
 		return err
@@ -83,6 +85,7 @@ func (s *Server) handleEmailChange(c *fiber.Ctx) error {
 		p.Email = f
 		return s.render(c, 422, "accounts/account", p)
 	}
+	s.limits.resetAccount.add(c.UserContext(), "email:"+u.Email) // mails sent, not attempts, are limited
 	s.mailer.poke()
 	return s.redirectWithFlash(c, "/compte", "Un lien de confirmation a été envoyé à "+strings.TrimSpace(f.Get("email"))+
 		". Votre adresse actuelle reste valable jusqu’à ce que vous l’ouvriez.")
@@ -101,14 +104,43 @@ func (s *Server) handleEmailConfirmForm(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleEmailConfirm(c *fiber.Ctx) error {
-	u, err := s.store.ConfirmEmailChange(c.UserContext(), c.FormValue("jeton"))
+	u, err := s.store.ConfirmEmailChange(c.UserContext(), c.FormValue("jeton"), func(before *content.User, newEmail, token string) content.Mail {
+		return s.mail(before.Email, "email-undo", linkMail{Pseudo: before.Pseudo, Address: newEmail,
+			URL: s.cfg.BaseURL + "/courriel/annuler?jeton=" + token})
+	})
 	if err != nil {
 		if v, ok := content.AsValidation(err); ok {
 			return &httpError{409, "conflict", v.Get("email")}
 		}
 		return s.linkProblem(c, err, emailDeadLink)
 	}
-	return s.redirectWithFlash(c, "/compte", "Votre adresse est maintenant "+u.Email+".")
+	s.mailer.poke()
+	return s.redirectWithFlash(c, "/compte", "Votre adresse est maintenant "+u.Email+". Votre ancienne adresse en est prévenue.")
+}
+
+const emailUndoDeadLink = "Ce lien n’est plus valable (déjà utilisé, ou plus de 14 jours). Si quelqu’un d’autre a pris " +
+	"votre compte, écrivez à l’équipe de la Ligue."
+
+func (s *Server) handleEmailUndoForm(c *fiber.Ctx) error {
+	token := strings.Clone(c.Query("jeton"))
+	if err := s.store.CheckToken(c.UserContext(), token, content.PurposeEmailUndo); err != nil {
+		return s.linkProblem(c, err, emailUndoDeadLink)
+	}
+	return s.render(c, 200, "accounts/email_undo", &accountFormPage{Page: s.page(c, "Rétablir mon ancienne adresse"),
+		Form: emptyForm(), Token: token})
+}
+
+func (s *Server) handleEmailUndo(c *fiber.Ctx) error {
+	u, err := s.store.UndoEmailChange(c.UserContext(), c.FormValue("jeton"))
+	if err != nil {
+		if _, ok := content.AsValidation(err); ok {
+			return &httpError{409, "conflict", "Cette adresse est entre-temps utilisée par un autre compte : écrivez à l’équipe de la Ligue."}
+		}
+		return s.linkProblem(c, err, emailUndoDeadLink)
+	}
+	s.clearCookie(c, sessionCookie)
+	return s.redirectWithFlash(c, "/mot-de-passe-oublie", "Votre adresse "+u.Email+" est rétablie et toutes les sessions de votre compte "+
+		"sont fermées. Choisissez maintenant un nouveau mot de passe : indiquez votre adresse ci-dessous.")
 }
 
 type tokensPage struct {

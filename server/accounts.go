@@ -92,8 +92,9 @@ func (s *Server) verifyMail(u *content.User, token string) content.Mail {
 // caught by the tests that render every mail.
 // linkMail is what the mails carrying a one-time link show.
 type linkMail struct {
-	Pseudo string
-	URL    string
+	Pseudo  string
+	URL     string
+	Address string // the new address, in the mail sent to the former one
 }
 
 // mail composes the mail named name (templates/mail/<name>.txt) for to.
@@ -282,7 +283,7 @@ func (s *Server) handleReset(c *fiber.Ctx) error {
 		return err
 	}
 	return s.redirectWithFlash(c, "/compte", "Votre mot de passe est changé, et vous êtes connecté·e. "+
-		"Par sécurité, vos autres sessions ont été fermées.")
+		"Par sécurité, vos autres sessions ont été fermées et vos jetons d’API révoqués.")
 }
 
 func (s *Server) handleSetupForm(c *fiber.Ctx) error {

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -333,9 +334,13 @@ func TestAccountEdits(t *testing.T) {
 			form: url.Values{"current_password": {testPassword}, "password": {"un tout nouveau secret"}}, wantStatus: 303},
 		{name: "still logged in after own change", as: cl, path: "/compte", wantStatus: 200},
 		{name: "e-mail already used", as: cl, method: "POST", path: "/compte/courriel",
-			form: url.Values{"email": {"karim@exemple.fr"}}, wantStatus: 422, wantContains: []string{"déjà votre adresse"}},
+			form: url.Values{"email": {"karim@exemple.fr"}, "current_password": {"un tout nouveau secret"}}, wantStatus: 422, wantContains: []string{"déjà votre adresse"}},
+		{name: "e-mail change without the password", as: cl, method: "POST", path: "/compte/courriel",
+			form: url.Values{"email": {"karim@nouveau.fr"}}, wantStatus: 422, wantContains: []string{"mot de passe actuel", `value="karim@nouveau.fr"`}},
+		{name: "e-mail change with a wrong password", as: cl, method: "POST", path: "/compte/courriel",
+			form: url.Values{"email": {"karim@nouveau.fr"}, "current_password": {testPassword}}, wantStatus: 422, wantContains: []string{"n’est pas le bon"}},
 		{name: "e-mail change requested", as: cl, method: "POST", path: "/compte/courriel",
-			form: url.Values{"email": {"karim@nouveau.fr"}}, wantStatus: 303},
+			form: url.Values{"email": {"karim@nouveau.fr"}, "current_password": {"un tout nouveau secret"}}, wantStatus: 303},
 	})
 
 	if got, _ := ts.srv.store.UserByID(context.Background(), u.ID); got.Email != "karim@exemple.fr" {
@@ -412,5 +417,112 @@ func TestFirstAdministratorSetup(t *testing.T) {
 	}
 	if err := ts.srv.AnnounceSetup(context.Background()); err != nil || strings.Count(ts.logs.String(), "/installation?jeton=") != 1 {
 		t.Error("a setup link was issued although an administrator exists")
+	}
+}
+
+// A password change or reset ends the API tokens; an address change is told
+// to the former address, which can undo it and lock the intruder out.
+func TestAccountChangesProtectTheAccount(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	api := func(token string) int {
+		req := httptest.NewRequest("GET", "/api/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := ts.srv.App().Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode
+	}
+	newToken := func() string {
+		value, _, err := ts.srv.store.CreateAPIToken(ts.ctx(), karim, "script")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return value
+	}
+
+	// Password change: the token made before stops working.
+	token := newToken()
+	cl := ts.loggedIn(karim)
+	cl.get("/compte")
+	if r := cl.postForm("/compte/mot-de-passe", url.Values{"current_password": {testPassword}, "password": {"un tout nouveau secret"}}); r.status != 303 {
+		t.Fatalf("password change: %d", r.status)
+	}
+	if status := api(token); status != 401 {
+		t.Errorf("API token after a password change: %d, want 401", status)
+	}
+
+	// Reset: the same.
+	token = newToken()
+	if status := api(token); status != 200 {
+		t.Fatalf("fresh token: %d", status)
+	}
+	ts.client().postForm("/mot-de-passe-oublie", url.Values{"login": {karim.Email}})
+	reset := tokenOf(t, linkPath(t, ts.lastMail(karim.Email)))
+	if r := ts.client().postForm("/mot-de-passe/nouveau", url.Values{"jeton": {reset}, "password": {"encore un autre secret"}}); r.status != 303 {
+		t.Fatalf("reset: %d", r.status)
+	}
+	if status := api(token); status != 401 {
+		t.Errorf("API token after a reset: %d, want 401", status)
+	}
+
+	// Address change, by someone who has the session and the password.
+	intruder := ts.client()
+	intruder.get("/connexion")
+	intruder.postForm("/connexion", url.Values{"login": {karim.Email}, "password": {"encore un autre secret"}})
+	intruder.get("/compte")
+	if r := intruder.postForm("/compte/courriel", url.Values{"email": {"pirate@exemple.fr"}, "current_password": {"encore un autre secret"}}); r.status != 303 {
+		t.Fatalf("e-mail change: %d", r.status)
+	}
+	confirm := tokenOf(t, linkPath(t, ts.lastMail("pirate@exemple.fr")))
+	intruder.get("/compte")
+	if r := intruder.postForm("/compte/courriel/confirmer", url.Values{"jeton": {confirm}}); r.status != 303 {
+		t.Fatalf("confirm: %d", r.status)
+	}
+	token = newToken()
+	told := ts.lastMail(karim.Email)
+	if !strings.Contains(told.Body, "pirate@exemple.fr") || !strings.Contains(told.Subject, "a changé") {
+		t.Fatalf("the former address is told: %q %q", told.Subject, told.Body)
+	}
+	undo := linkPath(t, told)
+	if r := ts.client().get(undo); r.status != 200 || !strings.Contains(r.body, "Rétablir mon ancienne adresse") {
+		t.Fatalf("undo page: %d", r.status)
+	}
+	owner := ts.client()
+	owner.get(undo)
+	if r := owner.postForm("/courriel/annuler", url.Values{"jeton": {tokenOf(t, undo)}}); r.status != 303 || r.location != "/mot-de-passe-oublie" {
+		t.Fatalf("undo: %d %s", r.status, r.location)
+	}
+	if got, _ := ts.srv.store.UserByID(ts.ctx(), karim.ID); got.Email != karim.Email {
+		t.Errorf("address after undo: %s", got.Email)
+	}
+	if r := intruder.get("/compte"); r.status != 303 {
+		t.Errorf("the intruder's session survives the undo: %d", r.status)
+	}
+	if status := api(token); status != 401 {
+		t.Errorf("the intruder's API token survives the undo: %d", status)
+	}
+	if r := owner.postForm("/courriel/annuler", url.Values{"jeton": {tokenOf(t, undo)}}); r.status == 303 {
+		t.Error("the undo link works twice")
+	}
+}
+
+// Once sent, a mail's one-time link is masked in the database.
+func TestSentMailsKeepNoWorkingLink(t *testing.T) {
+	ts := newTestSite(t)
+	if r := ts.client().postForm("/inscription", registration("Lucie", "lucie@exemple.fr", "des mots pour entrer")); r.status != 303 {
+		t.Fatalf("register: %d", r.status)
+	}
+	link := linkPath(t, ts.lastMail("lucie@exemple.fr"))
+	if err := ts.srv.FlushMail(ts.ctx()); err != nil {
+		t.Fatal(err)
+	}
+	kept := ts.lastMail("lucie@exemple.fr")
+	if strings.Contains(kept.Body, tokenOf(t, link)) || !strings.Contains(kept.Body, "jeton=(masqué)") {
+		t.Errorf("stored after sending: %q", kept.Body)
+	}
+	if !strings.Contains(ts.logs.String(), tokenOf(t, link)) {
+		t.Error("without SMTP, the link is in the server log")
 	}
 }

@@ -62,6 +62,8 @@ func (s *Server) newApp() *fiber.App {
 	account.Post("/jetons/:id/revoquer", s.handleTokenRevoke)
 	app.Get("/compte/courriel/confirmer", s.handleEmailConfirmForm)
 	app.Post("/compte/courriel/confirmer", s.handleEmailConfirm)
+	app.Get("/courriel/annuler", s.handleEmailUndoForm)
+	app.Post("/courriel/annuler", s.handleEmailUndo)
 
 	// Discussions.
 	app.Get("/discussions", s.handleTopicList)
