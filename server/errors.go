@@ -139,10 +139,7 @@ func (s *Server) refuseUnknownMethods(app *fiber.App) {
 	var page bytes.Buffer
 	heading := headings[fiber.StatusMethodNotAllowed]
 	message := "Cette adresse n’accepte pas ce type de requête : revenez à la page précédente."
-	p := Page{Title: heading}
-	for _, n := range sections {
-		p.Nav = append(p.Nav, n)
-	}
+	p := Page{Title: heading, Nav: sections}
 	if err := s.views.Render(&page, "errors/error", &errorPage{Page: p, Status: 405, Heading: heading, Message: message}); err != nil {
 		panic(err) // the templates are embedded: a failure here is a build error
 	}
