@@ -115,15 +115,7 @@ func currentUser(c *fiber.Ctx) *content.User {
 // is an HMAC of a random per-browser cookie (signed double submit), so it
 // survives restarts and needs no storage; the Origin header is checked too.
 func (s *Server) csrf(c *fiber.Ctx) error {
-	seed := c.Cookies(csrfCookie)
-	if len(seed) < 20 {
-		seed = randomString(24)
-		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: seed, Path: "/", HTTPOnly: true, Secure: s.secure,
-			SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(365 * 24 * time.Hour)})
-		c.Locals("csrf_new", true)
-	}
-	expected := s.sign("csrf", seed)
-	c.Locals(localCSRF, expected)
+	expected := s.csrfPrepare(c)
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
@@ -145,6 +137,24 @@ func (s *Server) csrf(c *fiber.Ctx) error {
 		return s.csrfFailure(c)
 	}
 	return c.Next()
+}
+
+// csrfPrepare gives the browser its CSRF seed when it has none, and makes
+// the token its forms carry available to the page; it returns that token.
+func (s *Server) csrfPrepare(c *fiber.Ctx) string {
+	if expected, ok := c.Locals(localCSRF).(string); ok {
+		return expected
+	}
+	seed := c.Cookies(csrfCookie)
+	if len(seed) < 20 {
+		seed = randomString(24)
+		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: seed, Path: "/", HTTPOnly: true, Secure: s.secure,
+			SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(365 * 24 * time.Hour)})
+		c.Locals("csrf_new", true)
+	}
+	expected := s.sign("csrf", seed)
+	c.Locals(localCSRF, expected)
+	return expected
 }
 
 // sign returns an HMAC of value for purpose, with the site secret.

@@ -11,15 +11,19 @@ import (
 // newApp builds the Fiber application with every route of the site.
 func (s *Server) newApp() *fiber.App {
 	app := fiber.New(fiber.Config{
-		AppName:               "Ligue",
-		ErrorHandler:          s.handleError,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		BodyLimit:             int(s.cfg.MaxUpload) + 1<<20, // the largest upload and its form
-		DisableStartupMessage: true,
-		UnescapePath:          true,     // "/membres/Ma%C3%ABlle" is Maëlle's page
-		ReadBufferSize:        16 << 10, // request line and headers: many cookies fit, 431 past that
+		AppName:      "Ligue",
+		ErrorHandler: s.handleError,
+		ReadTimeout:  30 * time.Second,
+		WriteTimeout: 60 * time.Second,
+		IdleTimeout:  120 * time.Second,
+		BodyLimit:    s.bodyLimit(),
+		// Bodies past BodyLimit reach refuseOversizedBodies as a stream
+		// instead of a cut connection; forms are parsed when read.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		DisableStartupMessage:        true,
+		UnescapePath:                 true,     // "/membres/Ma%C3%ABlle" is Maëlle's page
+		ReadBufferSize:               16 << 10, // request line and headers: many cookies fit, 431 past that
 	})
 	s.refuseUnknownMethods(app)
 	app.Use(s.requestContext)
@@ -29,7 +33,8 @@ func (s *Server) newApp() *fiber.App {
 	app.Get("/static/*", s.handleStatic)
 	app.Get("/sante", s.handleHealth)
 
-	app.Use(s.identify, s.csrf)
+	// refuseOversizedBodies comes before csrf, which would read the body.
+	app.Use(s.identify, s.refuseOversizedBodies, s.csrf)
 
 	app.Get("/", s.handleHome)
 	app.Get("/charte", s.handleCharter)

@@ -8,7 +8,12 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"mime/multipart"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"regexp"
 	"runtime"
 	"strings"
@@ -202,5 +207,82 @@ func TestImagesTooHeavyToDecodeAreRefused(t *testing.T) {
 	cl.get(topic.Path())
 	if r := cl.postMultipart(reply, map[string]string{"body": "Photo", "action": "joindre"}, "photo.jpg", jpegWithGPS(t, 1600, 1200)); r.status != 200 {
 		t.Errorf("ordinary photo: %d", r.status)
+	}
+}
+
+// An upload over the limit gets a French 413 with the typed text ready to
+// send again, not a cut connection.
+func TestOversizedUploadKeepsTheText(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	ts := newTestSite(t, func(c *Config) { c.BaseURL = base; c.MaxUpload = 1 << 20 })
+	go ts.srv.App().Listener(ln)
+	t.Cleanup(func() { ts.srv.App().Shutdown() })
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	topic := ts.mustCreateTopic(karim, "Des photos de l’atelier", "Voici")
+
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(path string) string {
+		res, err := browser.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	csrf := func(page string) string { return csrfInput.FindStringSubmatch(page)[1] }
+	login := url.Values{"login": {karim.Email}, "password": {testPassword}, "_csrf": {csrf(get("/connexion"))}}
+	req, _ := http.NewRequest("POST", base+"/connexion", strings.NewReader(login.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	if res, err := browser.Do(req); err != nil || res.StatusCode != 303 {
+		t.Fatalf("login: %v", err)
+	}
+
+	for _, size := range []int{3 << 20, 9 << 20} {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		w.WriteField("_csrf", csrf(get(topic.Path())))
+		w.WriteField("body", "Mon long texte à garder, « avec des guillemets ».")
+		w.WriteField("action", "joindre")
+		fw, _ := w.CreateFormFile("fichier", "enorme.jpg")
+		fw.Write(bytes.Repeat([]byte{0xff}, size))
+		w.Close()
+		req, _ := http.NewRequest("POST", base+"/discussions/"+itoa(int(topic.ID))+"/reponses", &body)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Origin", base)
+		res, err := browser.Do(req)
+		if err != nil {
+			t.Fatalf("%d MB upload: the connection failed: %v", size>>20, err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		page := string(b)
+		if res.StatusCode != 413 || !strings.Contains(page, "trop volumineux") || !strings.Contains(page, "Mon long texte à garder, « avec des guillemets ».") ||
+			!strings.Contains(page, `name="_csrf"`) {
+			t.Errorf("%d MB upload: %d %.400s", size>>20, res.StatusCode, page)
+		}
+		// The form it shows can be sent as it is.
+		again := url.Values{"_csrf": {csrf(page)}, "body": {"Mon long texte à garder, « avec des guillemets »."}, "action": {"publier"}}
+		req, _ = http.NewRequest("POST", base+"/discussions/"+itoa(int(topic.ID))+"/reponses", strings.NewReader(again.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", base)
+		if res, err := browser.Do(req); err != nil || res.StatusCode != 303 {
+			t.Errorf("sending the kept text again: %v %v", res.StatusCode, err)
+		}
+	}
+	// The API answers in its JSON shape.
+	res, err := http.Post(base+"/api/v1/discussions", "application/json", bytes.NewReader(bytes.Repeat([]byte(" "), 3<<20)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 413 || !strings.Contains(string(b), `"too_large"`) {
+		t.Errorf("API: %d %s", res.StatusCode, b)
 	}
 }
