@@ -19,7 +19,7 @@ import (
 )
 
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	db    *content.DB
 	store *content.Store
@@ -27,7 +27,7 @@ type fixture struct {
 	users map[string]*content.User
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := content.OpenDB(context.Background(), filepath.Join(dir, "ligue.db"))

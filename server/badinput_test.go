@@ -154,6 +154,20 @@ func TestUnknownMethodsAndHugeHeadersAnswerInFrench(t *testing.T) {
 	if res.StatusCode != 431 || !strings.Contains(string(b), "effacez les cookies") {
 		t.Errorf("huge headers: %d %.300s", res.StatusCode, b)
 	}
+	// A chunked body (no announced length) is refused at once, in French.
+	pr, pw := io.Pipe()
+	go func() { pw.Write([]byte("body=du+texte")); pw.Close() }()
+	creq, _ := http.NewRequest("POST", base+"/connexion", pr)
+	creq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res, err := http.DefaultClient.Do(creq); err != nil || res.StatusCode != 411 {
+		t.Errorf("chunked body: %v %v", res, err)
+	} else {
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(b), "Content-Length") || !strings.Contains(string(b), "<html") {
+			t.Errorf("chunked body answer: %.300s", b)
+		}
+	}
 	// A Basic header, as a proxy guarding a staging site sends, is not ours.
 	req, _ = http.NewRequest("GET", base+"/discussions", nil)
 	req.SetBasicAuth("staging", "secret")

@@ -31,8 +31,16 @@ func (s *Server) bodyLimit() int { return int(s.cfg.MaxUpload) + 1<<20 }
 // refuseOversizedBodies answers bodies past bodyLimit before any handler
 // reads them.
 func (s *Server) refuseOversizedBodies(c *fiber.Ctx) error {
-	if !c.Request().IsBodyStream() || c.Request().Header.ContentLength() >= 0 && c.Request().Header.ContentLength() <= s.bodyLimit() {
+	length := c.Request().Header.ContentLength()
+	if !c.Request().IsBodyStream() || length >= 0 && length <= s.bodyLimit() {
 		return c.Next()
+	}
+	if length < 0 {
+		// A chunked body, whose size is only known at its end: browsers
+		// never send forms so, and reading one to its end is not bounded.
+		c.Context().SetConnectionClose()
+		return &httpError{fiber.StatusLengthRequired, "length_required",
+			"Envoyez la taille du contenu (en-tête Content-Length) : les envois découpés (chunked) ne sont pas acceptés."}
 	}
 	stream := io.LimitReader(c.Context().RequestBodyStream(), s.drainLimit())
 	fields := readTextFields(stream, c.Get(fiber.HeaderContentType))

@@ -68,6 +68,8 @@ func classify(err error) *httpError {
 			return &httpError{405, "method_not_allowed", "Cette adresse n’accepte pas ce type de requête."}
 		case 413:
 			return &httpError{413, "too_large", "L’envoi est trop volumineux."}
+		case 411:
+			return &httpError{411, "length_required", "Envoyez la taille du contenu (en-tête Content-Length)."}
 		case 431:
 			return &httpError{431, "headers_too_large", "Votre navigateur a envoyé des en-têtes trop longs, souvent à cause " +
 				"de cookies accumulés : effacez les cookies de ce site, puis rechargez la page."}
@@ -92,6 +94,7 @@ var headings = map[int]string{
 	404: "Page introuvable",
 	405: "Action impossible",
 	409: "Modification concurrente",
+	411: "Taille du contenu manquante",
 	413: "Envoi trop volumineux",
 	431: "Requête trop longue",
 	422: "Données refusées",

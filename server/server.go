@@ -155,6 +155,10 @@ func (s *Server) AnnounceSetup(ctx context.Context) error {
 	return nil
 }
 
+// shutdownGrace is how long requests in flight may take to finish once the
+// server is asked to stop.
+const shutdownGrace = 10 * time.Second
+
 // Run serves until ctx ends, then lets requests in flight finish and closes
 // the database.
 func (s *Server) Run(ctx context.Context) error {
@@ -176,7 +180,12 @@ func (s *Server) Run(ctx context.Context) error {
 	case <-ctx.Done():
 		s.log.Info("shutting down: finishing requests in flight")
 		s.live.close()
-		err = s.app.ShutdownWithTimeout(15 * time.Second)
+		err = s.app.ShutdownWithTimeout(shutdownGrace)
+		if errors.Is(err, context.DeadlineExceeded) {
+			// A slow upload or a stalled client: stopping is what was asked.
+			s.log.Warn("requests still in flight were cut short", "after", shutdownGrace)
+			err = nil
+		}
 	}
 	stopBackground()
 	return errors.Join(err, s.Close())
