@@ -44,6 +44,16 @@ func (e *ValidationError) Add(field, message string) {
 	}
 }
 
+// Rename moves the message of field from to field to (a form that names
+// its fields differently from the store).
+func (e *ValidationError) Rename(from, to string) {
+	for i := range e.Fields {
+		if e.Fields[i].Field == from {
+			e.Fields[i].Field = to
+		}
+	}
+}
+
 // Get returns the message for field, or "".
 func (e *ValidationError) Get(field string) string {
 	if e == nil {

@@ -72,7 +72,7 @@ func (s *Server) handleEmailChange(c *fiber.Ctx) error {
 		return tooMany(c, wait)
 	}
 	err := s.hashing(c, func() error {
-		return s.store.RequestEmailChange(c.UserContext(), u, c.FormValue("current_password"), f.Get("email"),
+		return s.store.RequestEmailChange(c.UserContext(), u, c.FormValue("email_password"), f.Get("email"),
 			func(u *content.User, newEmail, token string) content.Mail {
 				return s.mail(newEmail, "email", linkMail{Pseudo: u.Pseudo, URL: s.cfg.BaseURL + "/compte/courriel/confirmer?jeton=" + token})
 			})
@@ -80,6 +80,7 @@ func (s *Server) handleEmailChange(c *fiber.Ctx) error {
 	if err := f.fail(err); err != nil {
 		return err
 	}
+	f.Errors.Rename("current_password", "email_password") // this page has two password fields
 	if f.HasErrors() {
 		p := s.accountPage(c)
 		p.Email = f

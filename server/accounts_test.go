@@ -334,13 +334,13 @@ func TestAccountEdits(t *testing.T) {
 			form: url.Values{"current_password": {testPassword}, "password": {"un tout nouveau secret"}}, wantStatus: 303},
 		{name: "still logged in after own change", as: cl, path: "/compte", wantStatus: 200},
 		{name: "e-mail already used", as: cl, method: "POST", path: "/compte/courriel",
-			form: url.Values{"email": {"karim@exemple.fr"}, "current_password": {"un tout nouveau secret"}}, wantStatus: 422, wantContains: []string{"déjà votre adresse"}},
+			form: url.Values{"email": {"karim@exemple.fr"}, "email_password": {"un tout nouveau secret"}}, wantStatus: 422, wantContains: []string{"déjà votre adresse"}},
 		{name: "e-mail change without the password", as: cl, method: "POST", path: "/compte/courriel",
 			form: url.Values{"email": {"karim@nouveau.fr"}}, wantStatus: 422, wantContains: []string{"mot de passe actuel", `value="karim@nouveau.fr"`}},
 		{name: "e-mail change with a wrong password", as: cl, method: "POST", path: "/compte/courriel",
-			form: url.Values{"email": {"karim@nouveau.fr"}, "current_password": {testPassword}}, wantStatus: 422, wantContains: []string{"n’est pas le bon"}},
+			form: url.Values{"email": {"karim@nouveau.fr"}, "email_password": {testPassword}}, wantStatus: 422, wantContains: []string{"n’est pas le bon"}},
 		{name: "e-mail change requested", as: cl, method: "POST", path: "/compte/courriel",
-			form: url.Values{"email": {"karim@nouveau.fr"}, "current_password": {"un tout nouveau secret"}}, wantStatus: 303},
+			form: url.Values{"email": {"karim@nouveau.fr"}, "email_password": {"un tout nouveau secret"}}, wantStatus: 303},
 	})
 
 	if got, _ := ts.srv.store.UserByID(context.Background(), u.ID); got.Email != "karim@exemple.fr" {
@@ -472,7 +472,7 @@ func TestAccountChangesProtectTheAccount(t *testing.T) {
 	intruder.get("/connexion")
 	intruder.postForm("/connexion", url.Values{"login": {karim.Email}, "password": {"encore un autre secret"}})
 	intruder.get("/compte")
-	if r := intruder.postForm("/compte/courriel", url.Values{"email": {"pirate@exemple.fr"}, "current_password": {"encore un autre secret"}}); r.status != 303 {
+	if r := intruder.postForm("/compte/courriel", url.Values{"email": {"pirate@exemple.fr"}, "email_password": {"encore un autre secret"}}); r.status != 303 {
 		t.Fatalf("e-mail change: %d", r.status)
 	}
 	confirm := tokenOf(t, linkPath(t, ts.lastMail("pirate@exemple.fr")))
