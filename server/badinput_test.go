@@ -228,3 +228,76 @@ func TestControlCharactersAreDroppedAtTheBoundary(t *testing.T) {
 		t.Errorf("structure stored as %q", u.Structure)
 	}
 }
+
+// A POST refused for its origin never comes back as a form ready to send:
+// the forgery would complete in one click.
+func TestCrossSitePostsAreNotRefilled(t *testing.T) {
+	ts := newTestSite(t)
+	admin := ts.mustCreateMember("Admin", content.RoleAdmin)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	cl := ts.loggedIn(admin)
+	cl.get("/admin/membres")
+	target := "/admin/membres/" + itoa64(karim.ID) + "/role"
+	for _, origin := range []struct{ origin, referer string }{
+		{"http://evil.example", ""}, {"null", ""}, {"http://ligue.test.evil.example", ""}, {"https://ligue.test", ""},
+		{"", "http://evil.example/page"}, {"", "http://ligue.test.evil.example/"},
+	} {
+		cl.headers["Origin"], cl.headers["Referer"] = origin.origin, origin.referer
+		if origin.origin == "" {
+			delete(cl.headers, "Origin")
+		}
+		if origin.referer == "" {
+			delete(cl.headers, "Referer")
+		}
+		r := cl.postForm(target, url.Values{"role": {"admin"}, "_csrf": {"faux"}})
+		if r.status != http.StatusForbidden || strings.Contains(r.body, `value="admin"`) || strings.Contains(r.body, `action="`+target+`"`) ||
+			!strings.Contains(r.body, "depuis un autre site") {
+			t.Errorf("Origin %q Referer %q: %d, refilled or unexplained", origin.origin, origin.referer, r.status)
+		}
+	}
+	delete(cl.headers, "Origin")
+	delete(cl.headers, "Referer")
+	if u, _ := ts.srv.store.UserByID(ts.ctx(), karim.ID); u.Role != content.RoleMember {
+		t.Fatalf("Karim became %s", u.Role)
+	}
+	// Our own page with a stale token: the form comes back, showing what it changes.
+	cl.headers["Origin"] = "http://ligue.test"
+	r := cl.postForm(target, url.Values{"role": {"moderator"}, "_csrf": {"perime"}})
+	if r.status != http.StatusForbidden || !strings.Contains(r.body, `value="moderator"`) || !strings.Contains(r.body, "Renvoyer le formulaire") {
+		t.Errorf("same-origin stale token: %d, want the form refilled", r.status)
+	}
+}
+
+// Drafts are bounded like the forms they save.
+func TestDraftsAreBounded(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	topic := ts.mustCreateTopic(karim, "Un brouillon", "Texte")
+	cl := ts.loggedIn(karim)
+	cl.get("/discussions/nouvelle")
+	cl.headers["X-CSRF-Token"] = cl.csrf
+	save := func(form url.Values) int {
+		return cl.do("POST", "/brouillons", strings.NewReader(form.Encode()), "application/x-www-form-urlencoded").status
+	}
+	for name, form := range map[string]url.Values{
+		"huge tags":           {"place": {"topic"}, "body": {"x"}, "tags": {strings.Repeat("caf,", 200_000)}},
+		"huge category":       {"place": {"topic"}, "body": {"x"}, "category": {strings.Repeat("a", 600)}},
+		"long place":          {"place": {"reply:" + strings.Repeat("9", 2000)}, "body": {"x"}},
+		"unknown place":       {"place": {"fiche:1"}, "body": {"x"}},
+		"place of no topic":   {"place": {"reply:999"}, "body": {"x"}},
+		"place with no topic": {"place": {"reply:"}, "body": {"x"}},
+		"huge body":           {"place": {"topic"}, "body": {strings.Repeat("é", content.MaxBodyLength+1)}},
+	} {
+		if status := save(form); status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d, want 422", name, status)
+		}
+	}
+	if status := save(url.Values{"place": {"reply:" + itoa64(topic.ID)}, "body": {"Réponse en cours"}, "reply_to": {"1"}}); status != http.StatusNoContent {
+		t.Errorf("a draft of ordinary size: %d", status)
+	}
+	var n int
+	ts.srv.db.R.Get(&n, `SELECT count(*) FROM drafts`)
+	if n != 1 {
+		t.Errorf("%d drafts stored, want 1", n)
+	}
+}
