@@ -88,10 +88,12 @@ type Visits struct {
 // NewVisits returns an empty batch.
 func NewVisits() Visits { return Visits{views: map[int64]int{}, reads: map[[2]int64]int{}} }
 
-// Add records one view of a topic, and for a member that they read it up to
+// View counts one view of a topic.
+func (v Visits) View(topicID int64) { v.views[topicID]++ }
+
+// Read records that member u (nothing for a visitor) read a topic up to
 // post number.
-func (v Visits) Add(u *User, topicID int64, number int) {
-	v.views[topicID]++
+func (v Visits) Read(u *User, topicID int64, number int) {
 	if u != nil && number > 0 {
 		key := [2]int64{u.ID, topicID}
 		v.reads[key] = max(v.reads[key], number)

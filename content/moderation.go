@@ -105,7 +105,10 @@ func (s *Store) MergeTopic(ctx context.Context, mod *User, from, into int64) err
 			WHERE id = ?`, into, into, from, into); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE topics SET merged_into = ?, post_count = 0, accepted_post_id = NULL WHERE id = ?`, into, from); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE topics SET merged_into = ?, post_count = 0, answer_count = 0, accepted_post_id = NULL WHERE id = ?`, into, from); err != nil {
+			return err
+		}
+		if err := refreshTopic(ctx, tx, into); err != nil {
 			return err
 		}
 		if err := audit(ctx, tx, now, mod.ID, "merge", "topic", from, "into "+itoa64(into)); err != nil {

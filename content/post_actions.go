@@ -26,6 +26,9 @@ func (s *Store) DeletePost(ctx context.Context, u *User, postID int64) error {
 		if err := unacceptIf(ctx, tx, p.TopicID, postID); err != nil {
 			return err
 		}
+		if err := refreshTopic(ctx, tx, p.TopicID); err != nil {
+			return err
+		}
 		return Emit(ctx, tx, postEvent(EventWithdrawn, postID, p.TopicID, u.ID, now))
 	})
 }
@@ -54,11 +57,28 @@ func (s *Store) SetPostHidden(ctx context.Context, mod *User, postID int64, hidd
 				return err
 			}
 		}
+		if err := refreshTopic(ctx, tx, p.TopicID); err != nil {
+			return err
+		}
 		if err := audit(ctx, tx, now, mod.ID, action, "post", postID, ""); err != nil {
 			return err
 		}
 		return Emit(ctx, tx, postEvent(kind, postID, p.TopicID, mod.ID, now))
 	})
+}
+
+// refreshTopic sets what a topic shows of its answers from the posts
+// readers can see: their count, the last activity and its author.
+func refreshTopic(ctx context.Context, tx *sqlx.Tx, topicID int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE topics SET
+		answer_count = (SELECT count(*) FROM posts p WHERE p.topic_id = topics.id AND p.number > 1
+			AND p.deleted_at IS NULL AND p.hidden_at IS NULL),
+		last_activity_at = coalesce((SELECT max(p.created_at) FROM posts p WHERE p.topic_id = topics.id
+			AND p.deleted_at IS NULL AND p.hidden_at IS NULL), created_at),
+		last_poster_id = coalesce((SELECT p.author_id FROM posts p WHERE p.topic_id = topics.id
+			AND p.deleted_at IS NULL AND p.hidden_at IS NULL ORDER BY p.number DESC LIMIT 1), author_id)
+		WHERE id = ?`, topicID)
+	return err
 }
 
 func unacceptIf(ctx context.Context, tx *sqlx.Tx, topicID, postID int64) error {

@@ -76,8 +76,8 @@ func (s *Store) Reply(ctx context.Context, author *User, topicID int64, in NewRe
 		if _, err := insertPost(ctx, tx, p); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE topics SET post_count = post_count + 1, last_number = ?, last_poster_id = ?,
-			last_activity_at = ? WHERE id = ?`, p.Number, author.ID, now, topicID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE topics SET post_count = post_count + 1, answer_count = answer_count + 1,
+			last_number = ?, last_poster_id = ?, last_activity_at = ? WHERE id = ?`, p.Number, author.ID, now, topicID); err != nil {
 			return err
 		}
 		if err := autoFollow(ctx, tx, now, author.ID, topicID); err != nil {

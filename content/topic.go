@@ -44,7 +44,8 @@ type Topic struct {
 	Locked         bool      `db:"locked"`
 	MergedInto     *int64    `db:"merged_into"`
 	AcceptedPostID *int64    `db:"accepted_post_id"`
-	PostCount      int       `db:"post_count"`
+	PostCount      int       `db:"post_count"`   // posts on the pages, withdrawn ones included (paging)
+	AnswerCount    int       `db:"answer_count"` // replies readers can see
 	LastNumber     int       `db:"last_number"`
 	Views          int       `db:"views"`
 	CreatedAt      time.Time `db:"created_at"`
@@ -65,8 +66,8 @@ type Topic struct {
 // Resolved tells whether a question has an accepted answer.
 func (t *Topic) Resolved() bool { return t.AcceptedPostID != nil }
 
-// Replies is the number of answers, the opening post aside.
-func (t *Topic) Replies() int { return t.PostCount - 1 }
+// Replies is the number of answers readers can see, the opening post aside.
+func (t *Topic) Replies() int { return t.AnswerCount }
 
 // Path is the canonical address of the topic.
 func (t *Topic) Path() string { return "/discussions/" + itoa64(t.ID) + "/" + t.Slug }
@@ -76,7 +77,7 @@ func (t *Topic) Path() string { return "/discussions/" + itoa64(t.ID) + "/" + t.
 func (t *Topic) PostPath(n int) string { return t.Path() + "?post=" + itoa64(int64(n)) }
 
 const topicSelect = `SELECT t.id, t.category_id, t.author_id, t.title, t.slug, t.kind, t.pinned, t.locked, t.merged_into,
-	t.accepted_post_id, t.post_count, t.last_number, t.views, t.created_at, t.last_activity_at,
+	t.accepted_post_id, t.post_count, t.answer_count, t.last_number, t.views, t.created_at, t.last_activity_at,
 	c.slug AS category_slug, c.name AS category_name, a.pseudo AS author_pseudo, lp.pseudo AS last_poster_pseudo,
 	coalesce(f.muted = 0, 0) AS following,
 	CASE WHEN f.muted = 0 THEN max(t.last_number - coalesce(r.last_number, 0), 0) ELSE 0 END AS unread,

@@ -35,7 +35,7 @@ func (s *Store) ListTopics(ctx context.Context, viewer *User, f TopicFilter) ([]
 		args["tag"] = f.Tag
 	}
 	if f.Unanswered {
-		where = append(where, "t.kind = 'question' AND t.post_count = 1")
+		where = append(where, "t.kind = 'question' AND t.answer_count = 0")
 	}
 	if f.Resolved {
 		where = append(where, "t.accepted_post_id IS NOT NULL")

@@ -209,7 +209,7 @@ func (s *Server) handleMemberShow(c *fiber.Ctx) error {
 		return content.ErrNotFound
 	}
 	if m.Pseudo != c.Params("pseudo") {
-		return c.Redirect("/membres/"+url.PathEscape(m.Pseudo), fiber.StatusMovedPermanently)
+		return c.Redirect(canonical(c, "/membres/"+url.PathEscape(m.Pseudo)), fiber.StatusMovedPermanently)
 	}
 	mercis, err := s.store.MercisReceived(c.UserContext(), m.ID)
 	if err != nil {

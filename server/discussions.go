@@ -313,7 +313,7 @@ func (s *Server) handleTopicRedirect(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(t.Path(), fiber.StatusMovedPermanently)
+	return c.Redirect(canonical(c, t.Path()), fiber.StatusMovedPermanently)
 }
 
 func ago(t time.Time) string {

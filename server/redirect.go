@@ -3,6 +3,8 @@ package server
 import (
 	"net/url"
 	"strings"
+
+	"github.com/gofiber/fiber/v2"
 )
 
 // safeReturn keeps a redirect target that a member can influence (?retour=)
@@ -30,6 +32,16 @@ func safeReturn(p string) string {
 		return "/"
 	}
 	return p
+}
+
+// canonical is path with the request's query string: a page moved to its
+// canonical address keeps ?post=, ?page=, ?vue=… (a permalink lands on its
+// post).
+func canonical(c *fiber.Ctx, path string) string {
+	if q := string(c.Request().URI().QueryString()); q != "" {
+		return path + "?" + q
+	}
+	return path
 }
 
 // loginURL is the login page, sending the member back to target after

@@ -82,7 +82,7 @@ func (s *Server) handleTopicShow(c *fiber.Ctx) error {
 		return err
 	}
 	if len(p.Posts) > 0 {
-		s.visits.record(currentUser(c), t.ID, p.Posts[len(p.Posts)-1].Number)
+		s.visits.record(currentUser(c), c.IP(), c.Get(fiber.HeaderUserAgent), t.ID, p.Posts[len(p.Posts)-1].Number)
 	}
 	if page > 1 {
 		p.Title += " — page " + strconv.Itoa(page)
@@ -99,14 +99,11 @@ type redirect struct {
 // old slugs to the canonical address, and ?post=N to the page of post N.
 func (s *Server) topicRedirect(c *fiber.Ctx, t *content.Topic, slug string) (redirect, bool, error) {
 	if t.MergedInto != nil {
+		// Not the query: post numbers moved with the merge.
 		return redirect{"/discussions/" + strconv.FormatInt(*t.MergedInto, 10), fiber.StatusMovedPermanently}, true, nil
 	}
 	if slug != t.Slug {
-		target := t.Path()
-		if q := string(c.Request().URI().QueryString()); q != "" {
-			target += "?" + q
-		}
-		return redirect{target, fiber.StatusMovedPermanently}, true, nil
+		return redirect{canonical(c, t.Path()), fiber.StatusMovedPermanently}, true, nil
 	}
 	if n := queryNumber(c, "post"); n > 0 {
 		target, err := s.postPageURL(c, t, n)

@@ -2,7 +2,11 @@ package server
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -11,24 +15,50 @@ import (
 
 // visits gathers what reading a topic page records (its view counter, the
 // member's read mark) and writes it every second in one transaction, so a
-// GET never waits for the single writer.
+// GET never waits for the single writer. A topic counts one view per reader
+// and per day: a member by account, a visitor by a keyed hash of their
+// address and browser that changes every day (nothing about them is kept).
 type visits struct {
 	store *content.Store
 	log   *slog.Logger
 
 	mu      sync.Mutex
 	pending content.Visits
+	day     string            // the day seen is about
+	secret  []byte            // the day's key for visitors' hashes
+	seen    map[[16]byte]bool // reader × topic viewed today
 }
+
+// maxSeen bounds the readers remembered in a day; past it, views of new
+// readers are not counted until the next day.
+const maxSeen = 200_000
 
 func newVisits(store *content.Store, log *slog.Logger) *visits {
 	return &visits{store: store, log: log, pending: content.NewVisits()}
 }
 
-// record notes that u (nil for a visitor) read topic t up to post number.
-func (v *visits) record(u *content.User, topicID int64, number int) {
+// record notes that u (nil for a visitor, known by ip and agent) read topic
+// topicID up to post number.
+func (v *visits) record(u *content.User, ip, agent string, topicID int64, number int) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.pending.Add(u, topicID, number)
+	v.pending.Read(u, topicID, number)
+	if day := time.Now().UTC().Format("2006-01-02"); day != v.day {
+		v.day, v.seen, v.secret = day, map[[16]byte]bool{}, randomBytes(32)
+	}
+	reader := "visitor:" + ip + "\x00" + agent
+	if u != nil {
+		reader = "member:" + strconv.FormatInt(u.ID, 10)
+	}
+	mac := hmac.New(sha256.New, v.secret)
+	mac.Write([]byte(reader + "\x00" + strconv.FormatInt(topicID, 10)))
+	var key [16]byte
+	copy(key[:], mac.Sum(nil))
+	if v.seen[key] || len(v.seen) >= maxSeen {
+		return
+	}
+	v.seen[key] = true
+	v.pending.View(topicID)
 }
 
 // overlay shows u the topics as read as they are, pending marks included:
@@ -71,4 +101,10 @@ func (v *visits) run(ctx context.Context) {
 			v.log.Error("recording visits", "err", err)
 		}
 	}
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
 }

@@ -1,0 +1,121 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/ligue-mednum/ligue/content"
+)
+
+// Canonical redirects keep the query string, whatever brought the reader
+// to a non-canonical address.
+func TestCanonicalRedirectsKeepTheQuery(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	topic := ts.mustCreateTopic(karim, "Une carte Vitale perdue", "Que faire ?")
+	for i := 0; i < 25; i++ {
+		ts.mustReply(karim, topic, "Réponse "+itoa(i), 0)
+	}
+	id := itoa64(topic.ID)
+	for _, tc := range []struct{ from, to string }{
+		{"/discussions/" + id + "?post=25", topic.Path() + "?post=25"},
+		{"/discussions/" + id + "?page=2", topic.Path() + "?page=2"},
+		{"/discussions/" + id + "?vue=arbre&racine=3", topic.Path() + "?vue=arbre&racine=3"},
+		{"/discussions/" + id + "/ancien-titre?post=25", topic.Path() + "?post=25"},
+		{"/discussions/" + id + "/ancien-titre?page=2&vue=arbre", topic.Path() + "?page=2&vue=arbre"},
+		{"/membres/karim?onglet=messages", "/membres/Karim?onglet=messages"},
+	} {
+		r := ts.client().get(tc.from)
+		if r.status != http.StatusMovedPermanently || r.location != tc.to {
+			t.Errorf("%s → %d %s, want 301 %s", tc.from, r.status, r.location, tc.to)
+		}
+	}
+	// And the permalink then lands on the post's page.
+	if r := ts.client().get(topic.Path() + "?post=25"); r.status != http.StatusSeeOther || r.location != topic.Path()+"?page=2#post-25" {
+		t.Errorf("permalink: %d %s", r.status, r.location)
+	}
+}
+
+// Counts, activity and the last poster follow what readers can see.
+func TestWithdrawnAndHiddenRepliesDoNotCount(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	lucie := ts.mustCreateMember("Lucie", content.RoleMember)
+	mod := ts.mustCreateMember("Modo", content.RoleModerator)
+	older := ts.mustCreateTopic(karim, "Une question plus ancienne", "Texte")
+	topic := ts.mustCreateTopic(karim, "Ouvrir un compte Ameli", "Comment ?")
+	ts.mustReply(karim, older, "Une relance", 0) // older is now the most recent
+	reply := ts.mustReply(lucie, topic, "Avec la carte Vitale.", 0)
+	list := func() string { return ts.client().get("/discussions").body }
+	if !strings.Contains(list(), "1 réponse") {
+		t.Fatal("the reply is counted")
+	}
+	if err := ts.srv.store.DeletePost(ts.ctx(), lucie, reply.ID); err != nil {
+		t.Fatal(err)
+	}
+	body := list()
+	if strings.Contains(body, "Lucie") || strings.Index(body, "Ouvrir un compte Ameli") < strings.Index(body, "Une question plus ancienne") {
+		t.Errorf("a withdrawn reply still names its author or raises the topic:\n%s", body[strings.Index(body, "<main"):])
+	}
+	if r := ts.client().get("/discussions?filtre=sans-reponse"); !strings.Contains(r.body, "Ouvrir un compte Ameli") {
+		t.Error("a question whose only reply was withdrawn is unanswered again")
+	}
+	hidden := ts.mustReply(lucie, topic, "Une autre réponse.", 0)
+	if err := ts.srv.store.SetPostHidden(ts.ctx(), mod, hidden.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ts.srv.store.TopicByID(ts.ctx(), nil, topic.ID); got.Replies() != 0 || got.LastPosterPseudo.String != "Karim" {
+		t.Errorf("after hiding: %d replies, last poster %q", got.Replies(), got.LastPosterPseudo.String)
+	}
+	if err := ts.srv.store.SetPostHidden(ts.ctx(), mod, hidden.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ts.srv.store.TopicByID(ts.ctx(), nil, topic.ID); got.Replies() != 1 || got.LastPosterPseudo.String != "Lucie" {
+		t.Errorf("after restoring: %d replies, last poster %q", got.Replies(), got.LastPosterPseudo.String)
+	}
+	// The pages still hold every post, the withdrawn one as a placeholder.
+	if r := ts.client().get(topic.Path()); !strings.Contains(r.body, "Message supprimé par son auteur.") || !strings.Contains(r.body, "Une autre réponse.") {
+		t.Error("the topic page lost a post")
+	}
+	_ = url.Values{}
+}
+
+// A topic counts one view per reader and per day, whatever the reloads.
+func TestViewsCountOncePerReaderAndDay(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	topic := ts.mustCreateTopic(karim, "Imprimer une attestation", "Comment ?")
+	views := func() int {
+		got, err := ts.srv.store.TopicByID(ts.ctx(), nil, topic.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Views
+	}
+	visitor := ts.client()
+	visitor.headers["User-Agent"] = "Firefox"
+	for i := 0; i < 5; i++ {
+		visitor.get(topic.Path())
+	}
+	if v := views(); v != 1 {
+		t.Errorf("a visitor reloading five times: %d views, want 1", v)
+	}
+	other := ts.client()
+	other.headers["User-Agent"] = "Chromium"
+	other.get(topic.Path())
+	member := ts.loggedIn(karim)
+	member.get(topic.Path())
+	member.get(topic.Path() + "?vue=arbre")
+	if v := views(); v != 3 {
+		t.Errorf("another browser and a member: %d views, want 3", v)
+	}
+	ts.srv.visits.mu.Lock()
+	ts.srv.visits.day = "hier"
+	ts.srv.visits.mu.Unlock()
+	visitor.get(topic.Path())
+	if v := views(); v != 4 {
+		t.Errorf("the next day: %d views, want 4", v)
+	}
+}
