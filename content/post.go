@@ -141,13 +141,41 @@ func (s *Store) selectPosts(ctx context.Context, viewer *User, tail string, args
 }
 
 // QuoteOf returns markdown quoting post p, naming and linking its author.
+// Only the post's own words are quoted: the quotes it holds itself are left
+// out, so quotes never nest.
 func QuoteOf(t *Topic, p *Post) string {
 	var b strings.Builder
 	b.WriteString("> **@" + p.Author.Pseudo + "** [a écrit](" + t.PostPath(p.Number) + "#" + p.Anchor() + ") :\n")
-	for _, line := range strings.Split(strings.TrimSpace(p.Body), "\n") {
+	for _, line := range strings.Split(ownWords(p.Body), "\n") {
 		b.WriteString(">" + prefixSpace(line) + "\n")
 	}
 	return b.String() + "\n"
+}
+
+// ownWords is a text without its quotations (lines starting with ">",
+// indented by up to three spaces, and the lazy lines that continue them),
+// blank lines collapsed.
+func ownWords(body string) string {
+	var kept []string
+	inQuote := false
+	for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
+		trimmed := strings.TrimLeft(line, " ")
+		switch {
+		case len(line)-len(trimmed) <= 3 && strings.HasPrefix(trimmed, ">"):
+			inQuote = true
+			continue
+		case strings.TrimSpace(line) == "":
+			inQuote = false
+			if len(kept) > 0 && kept[len(kept)-1] != "" {
+				kept = append(kept, "")
+			}
+			continue
+		case inQuote: // a lazy continuation of the quote
+			continue
+		}
+		kept = append(kept, line)
+	}
+	return strings.Trim(strings.Join(kept, "\n"), "\n")
 }
 
 func prefixSpace(line string) string {

@@ -636,3 +636,23 @@ func TestMergeTopicRefusals(t *testing.T) {
 		t.Errorf("refused merge wrote events: head %d → %d", head, h)
 	}
 }
+
+func TestQuoteKeepsOnlyThePostsOwnWords(t *testing.T) {
+	topic := &Topic{ID: 3, Slug: "carte-vitale"}
+	for _, tc := range []struct{ body, want string }{
+		{"Merci !", "> Merci !"},
+		{"> **@Lucie** [a écrit](/x) :\n> Il faut la carte.\n\nMerci, et sans carte ?", "> Merci, et sans carte ?"},
+		{"Avant.\n\n> > double\n> simple\nsuite paresseuse\n\nAprès.", "> Avant.\n>\n> Après."},
+		{"   > indenté\n\n    > code indenté, pas une citation", ">     > code indenté, pas une citation"},
+	} {
+		p := &Post{Number: 4, Body: tc.body, Author: PostAuthor{Pseudo: "Karim"}}
+		got := QuoteOf(topic, p)
+		lines := strings.SplitN(got, "\n", 2)
+		if !strings.HasPrefix(lines[0], "> **@Karim** [a écrit](/discussions/3/carte-vitale?post=4#post-4)") {
+			t.Errorf("header: %q", lines[0])
+		}
+		if body := strings.TrimSpace(lines[1]); body != tc.want {
+			t.Errorf("quote of %q:\n%s\nwant\n%s", tc.body, body, tc.want)
+		}
+	}
+}

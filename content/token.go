@@ -320,7 +320,7 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, token string, in NewUser) 
 		return nil, err
 	}
 	in.Role, in.Verified = RoleAdmin, true
-	u, err := s.prepareUser(in)
+	u, err := s.prepareUser(ctx, in)
 	if err != nil {
 		return nil, err
 	}

@@ -190,7 +190,7 @@ func hashPassword(pw string) (string, error) {
 // CreateUser validates in and stores a new account. When verify is not nil,
 // a verification link is created and its mail queued in the same transaction.
 func (s *Store) CreateUser(ctx context.Context, in NewUser, verify MailFunc) (*User, error) {
-	u, err := s.prepareUser(in)
+	u, err := s.prepareUser(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -209,8 +209,9 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser, verify MailFunc) (*U
 	return u, nil
 }
 
-// prepareUser validates and normalises in, and hashes its password.
-func (s *Store) prepareUser(in NewUser) (*User, error) {
+// prepareUser validates and normalises in (every field's problem at once,
+// taken pseudo and address included), and hashes its password.
+func (s *Store) prepareUser(ctx context.Context, in NewUser) (*User, error) {
 	in.Pseudo = strings.TrimSpace(in.Pseudo)
 	in.Email = NormalizeEmail(in.Email)
 	if in.Role == "" {
@@ -225,6 +226,9 @@ func (s *Store) prepareUser(in NewUser) (*User, error) {
 	validateProfile(v, &in.Profile)
 	if !in.Role.Valid() {
 		v.Add("role", "Ce rôle n’existe pas.")
+	}
+	if err := uniqueProblems(ctx, s.db.R, v, &User{PseudoKey: pseudoKey(in.Pseudo), Email: in.Email}); err != nil {
+		return nil, err
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -259,20 +263,32 @@ func insertUser(ctx context.Context, tx *sqlx.Tx, u *User) error {
 // checkUnique reports taken pseudos and e-mails as field errors, together.
 func checkUnique(ctx context.Context, tx *sqlx.Tx, u *User) error {
 	v := &ValidationError{}
+	if err := uniqueProblems(ctx, tx, v, u); err != nil {
+		return err
+	}
+	return v.Err()
+}
+
+type getter interface {
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// uniqueProblems adds to v what is already taken of u's pseudo and e-mail.
+func uniqueProblems(ctx context.Context, q getter, v *ValidationError, u *User) error {
 	var n int
-	if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM users WHERE pseudo_key = ? AND id != ?`, u.PseudoKey, u.ID); err != nil {
+	if err := q.GetContext(ctx, &n, `SELECT count(*) FROM users WHERE pseudo_key = ? AND id != ?`, u.PseudoKey, u.ID); err != nil {
 		return err
 	}
 	if n > 0 {
 		v.Add("pseudo", "Ce pseudo est déjà pris : choisissez-en un autre.")
 	}
-	if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM users WHERE email = ? AND id != ?`, u.Email, u.ID); err != nil {
+	if err := q.GetContext(ctx, &n, `SELECT count(*) FROM users WHERE email = ? AND id != ?`, u.Email, u.ID); err != nil {
 		return err
 	}
 	if n > 0 {
 		v.Add("email", "Un compte existe déjà avec cette adresse. Vous pouvez vous connecter ou réinitialiser votre mot de passe.")
 	}
-	return v.Err()
+	return nil
 }
 
 // uniqueViolation turns a race lost on a UNIQUE index into a field error.

@@ -119,3 +119,23 @@ func TestViewsCountOncePerReaderAndDay(t *testing.T) {
 		t.Errorf("the next day: %d views, want 4", v)
 	}
 }
+
+// Registration reports every field's problem at once, taken ones included.
+func TestRegistrationReportsEveryProblemAtOnce(t *testing.T) {
+	ts := newTestSite(t)
+	ts.mustCreateMember("Hélène", content.RoleMember)
+	form := registration("helene", "hélène@exemple.fr", "court")
+	form.Set("departement", "Atlantide")
+	r := ts.client().postForm("/inscription", form)
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", r.status)
+	}
+	for _, want := range []string{"déjà pris", "existe déjà avec cette adresse", "au moins 10 caractères", "Ce département n’existe pas"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the first answer lacks %q", want)
+		}
+	}
+	if !strings.Contains(r.body, `value="helene"`) || !strings.Contains(r.body, `value="Atlantide"`) {
+		t.Error("the form does not come back filled")
+	}
+}

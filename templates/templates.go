@@ -69,7 +69,8 @@ func (r *Renderer) Names() []string {
 }
 
 // Render writes page name, wrapped in the layout, to w. It renders to a
-// buffer first so a template error never sends half a page.
+// buffer first so a template error never sends half a page, then applies
+// French typography to the page's text (see Typography).
 func (r *Renderer) Render(w io.Writer, name string, data any) error {
 	t, ok := r.pages[name]
 	if !ok {
@@ -79,11 +80,12 @@ func (r *Renderer) Render(w io.Writer, name string, data any) error {
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
-	_, err := buf.WriteTo(w)
+	_, err := w.Write(Typography(buf.Bytes()))
 	return err
 }
 
-// Mail renders mail name and returns its subject and plain-text body.
+// Mail renders mail name and returns its subject and plain-text body, with
+// French typography applied (see FrenchText).
 func (r *Renderer) Mail(name string, data any) (subject, body string, err error) {
 	t, ok := r.mails[name]
 	if !ok {
@@ -96,5 +98,5 @@ func (r *Renderer) Mail(name string, data any) (subject, body string, err error)
 	if err := t.ExecuteTemplate(&b, "body", data); err != nil {
 		return "", "", err
 	}
-	return strings.TrimSpace(s.String()), strings.TrimSpace(b.String()) + "\n", nil
+	return FrenchText(strings.TrimSpace(s.String())), FrenchText(strings.TrimSpace(b.String())) + "\n", nil
 }
