@@ -151,6 +151,10 @@ func TopicActionsFor(u *User, t *Topic) TopicActions {
 // reads the administration pages.
 func CanAdminister(u *User) bool { return u.IsAdmin() && !u.Suspended() }
 
+// CanSuspend tells whether u may suspend or reinstate member m: an
+// administrator, for anybody but themselves.
+func CanSuspend(u, m *User) bool { return CanAdminister(u) && u.ID != m.ID }
+
 // CanSeeMember tells whether u may open the profile of member m: a
 // suspended member's profile is shown only to moderators.
 func CanSeeMember(u, m *User) bool { return !m.Suspended() || CanModerate(u) }

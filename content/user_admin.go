@@ -70,7 +70,7 @@ func (s *Store) SetSuspended(ctx context.Context, actor *User, userID int64, sus
 	if !CanAdminister(actor) {
 		return ErrForbidden
 	}
-	if actor.ID == userID {
+	if !CanSuspend(actor, &User{ID: userID}) {
 		return Invalid("suspend", "Vous ne pouvez pas suspendre votre propre compte.")
 	}
 	return s.withTx(ctx, func(tx *sqlx.Tx) error {

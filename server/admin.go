@@ -10,11 +10,18 @@ import (
 
 type adminMembersPage struct {
 	Page
-	Members []content.User
+	Members []memberRow
 	Total   int
 	Query   string
 	Roles   []option
 	Pager   pager
+}
+
+// memberRow is an account in the administration list, with what the
+// administrator may do to it.
+type memberRow struct {
+	content.User
+	CanSuspend bool
 }
 
 const adminPageSize = 50
@@ -35,8 +42,12 @@ func (s *Server) handleAdminMembers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	rows := make([]memberRow, len(members))
+	for i := range members {
+		rows[i] = memberRow{User: members[i], CanSuspend: content.CanSuspend(currentUser(c), &members[i])}
+	}
 	return s.render(c, 200, "admin/members", &adminMembersPage{Page: s.page(c, "Membres — administration"),
-		Members: members, Total: total, Query: q, Roles: roleOptions(),
+		Members: rows, Total: total, Query: q, Roles: roleOptions(),
 		Pager: newPager(c, page, total, adminPageSize)})
 }
 

@@ -170,7 +170,7 @@ func (s *Server) handleAccept(c *fiber.Ctx) error {
 	}
 	accepted, err := s.store.AcceptAnswer(c.UserContext(), currentUser(c), t.ID, p.Number)
 	if v, ok := content.AsValidation(err); ok {
-		return s.redirectWithFlash(c, t.PostPath(p.Number), v.Fields[0].Message)
+		return s.redirectWithRefusal(c, t.PostPath(p.Number), v.Fields[0].Message)
 	}
 	msg := "Ce message n’est plus la réponse acceptée."
 	if accepted {

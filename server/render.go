@@ -14,9 +14,10 @@ import (
 
 // Page is what every page template gets; page structs embed it.
 type Page struct {
-	Title     string
-	User      *content.User
-	Flash     string
+	Title      string
+	User       *content.User
+	Flash      string
+	FlashError bool // the flash says why an action was refused
 	CSRF      string
 	Path      string
 	RequestID string
@@ -44,8 +45,8 @@ func (s *Server) page(c *fiber.Ctx, title string) Page {
 		CSRF:      csrfToken(c),
 		Path:      c.Path(),
 		RequestID: requestID(c),
-		Flash:     s.takeFlash(c),
 	}
+	p.Flash, p.FlashError = s.takeFlash(c)
 	for _, n := range sections {
 		n.Current = n.Href == p.Path || (n.Href != "/" && strings.HasPrefix(p.Path, n.Href))
 		p.Nav = append(p.Nav, n)
@@ -73,17 +74,24 @@ func (s *Server) setFlash(c *fiber.Ctx, msg string) {
 		Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode})
 }
 
-func (s *Server) takeFlash(c *fiber.Ctx) string {
+// refusalMark starts the flash of a refusal, which looks like an error.
+const refusalMark = "\x00refus\x00"
+
+func (s *Server) takeFlash(c *fiber.Ctx) (msg string, refusal bool) {
 	raw := c.Cookies(flashCookie)
 	if raw == "" {
-		return ""
+		return "", false
 	}
 	s.clearCookie(c, flashCookie)
 	v, sig, ok := strings.Cut(raw, ".")
 	if !ok || sig != s.sign("flash", v) {
-		return ""
+		return "", false
 	}
-	return decodeCookieText(v)
+	msg = decodeCookieText(v)
+	if m, ok := strings.CutPrefix(msg, refusalMark); ok {
+		return m, true
+	}
+	return msg, false
 }
 
 // redirectWithFlash answers a successful form with 303 and a message.
@@ -94,13 +102,19 @@ func (s *Server) redirectWithFlash(c *fiber.Ctx, to, msg string) error {
 	return c.Redirect(to, fiber.StatusSeeOther)
 }
 
+// redirectWithRefusal goes back to a page saying, as an error, why an
+// action was refused.
+func (s *Server) redirectWithRefusal(c *fiber.Ctx, to, msg string) error {
+	return s.redirectWithFlash(c, to, refusalMark+msg)
+}
+
 // afterAction answers a button's action: back to the page with the
 // success message, or with the refusal's message when it was refused for a
 // reason the member can read (a validation error); other errors go to the
 // error handler.
 func (s *Server) afterAction(c *fiber.Ctx, err error, back, success string) error {
 	if v, ok := content.AsValidation(err); ok {
-		return s.redirectWithFlash(c, back, v.Fields[0].Message)
+		return s.redirectWithRefusal(c, back, v.Fields[0].Message)
 	}
 	if err != nil {
 		return err

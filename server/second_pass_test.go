@@ -139,3 +139,50 @@ func TestRegistrationReportsEveryProblemAtOnce(t *testing.T) {
 		t.Error("the form does not come back filled")
 	}
 }
+
+// The confirmation page offers "Confirmer" first, without the banner's
+// "Renvoyer le lien" above it.
+func TestVerificationPageOffersConfirmFirst(t *testing.T) {
+	ts := newTestSite(t)
+	cl := ts.client()
+	if r := cl.postForm("/inscription", registration("Lucie", "lucie@exemple.fr", "des mots pour entrer")); r.status != 303 {
+		t.Fatalf("register: %d", r.status)
+	}
+	link := linkPath(t, ts.lastMail("lucie@exemple.fr"))
+	page := cl.get(link).body
+	confirm, resend := strings.Index(page, "Confirmer mon adresse</button>"), strings.Index(page, "Renvoyer le lien")
+	if confirm < 0 || resend >= 0 && resend < confirm {
+		t.Errorf("confirm at %d, resend at %d", confirm, resend)
+	}
+	if !strings.Contains(cl.get("/discussions").body, "Renvoyer le lien") {
+		t.Error("the banner is gone from other pages")
+	}
+}
+
+// A refused action is told as an error, and an action that cannot work
+// is not offered.
+func TestRefusalsLookLikeErrors(t *testing.T) {
+	ts := newTestSite(t)
+	admin := ts.mustCreateMember("Admin", content.RoleAdmin)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	cl := ts.loggedIn(admin)
+	page := cl.get("/admin/membres").body
+	if strings.Contains(page, `action="/admin/membres/`+itoa64(admin.ID)+`/suspension"`) {
+		t.Error("the administrator is offered to suspend their own account")
+	}
+	if !strings.Contains(page, `action="/admin/membres/`+itoa64(karim.ID)+`/suspension"`) {
+		t.Error("suspending another account is not offered")
+	}
+	r := cl.postForm("/admin/membres/"+itoa64(admin.ID)+"/role", url.Values{"role": {"member"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("role: %d", r.status)
+	}
+	page = cl.get("/admin/membres").body
+	if !strings.Contains(page, `class="flash error" role="alert"`) || !strings.Contains(page, "dernier compte administrateur") {
+		t.Error("the refusal is not shown as an error")
+	}
+	cl.postForm("/admin/membres/"+itoa64(karim.ID)+"/role", url.Values{"role": {"moderator"}})
+	if page := cl.get("/admin/membres").body; !strings.Contains(page, `class="flash" role="status"`) {
+		t.Error("a success is not shown as a status")
+	}
+}

@@ -353,7 +353,7 @@ func (s *Server) handleTopicModerate(c *fiber.Ctx) error {
 	case "fusionner":
 		into, err := strconv.ParseInt(c.FormValue("into"), 10, 64)
 		if err != nil {
-			return s.redirectWithFlash(c, t.Path(), "Indiquez le numéro de la discussion de destination.")
+			return s.redirectWithRefusal(c, t.Path(), "Indiquez le numéro de la discussion de destination.")
 		}
 		if err := s.store.MergeTopic(c.UserContext(), currentUser(c), t.ID, into); err != nil {
 			return s.afterAction(c, err, t.Path(), "")
