@@ -83,6 +83,20 @@ func (m matcher) suggest(word string) (string, bool) {
 	return best, best != ""
 }
 
+// prefixed reads the plain words of three letters or more as beginnings of
+// words.
+func prefixed(clauses []clause) ([]clause, bool) {
+	out := make([]clause, len(clauses))
+	changed := false
+	for i, c := range clauses {
+		if !c.phrase && !c.prefix && !c.exclude && c.field == "" && utf8.RuneCountInString(c.text) >= 3 {
+			c.prefix, changed = true, true
+		}
+		out[i] = c
+	}
+	return out, changed
+}
+
 // displayed is the corrected query as the results write its words (with
 // their accents), for "Résultats pour « médiateur »". A correction may be a
 // stem ("cart"): it is shown as the shortest word the results write for it.
@@ -110,6 +124,9 @@ func (m matcher) displayed(clauses []clause, hits []Hit) string {
 		}
 		if !ok {
 			w = c.text
+		}
+		if c.prefix && !ok {
+			w += "…"
 		}
 		words = append(words, w)
 	}

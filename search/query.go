@@ -32,6 +32,7 @@ type Request struct {
 	Until    time.Time
 	Resolved bool
 	Recent   bool // sort by date instead of relevance
+	Exact    bool // the words as typed: no prefix or spelling correction
 	Page     int
 	Viewer   *content.User
 }
@@ -106,16 +107,21 @@ func (ix *Index) search(ctx context.Context, r Request) (*Results, error) {
 	if err := ix.run(ctx, idx, r, p, res); err != nil {
 		return nil, err
 	}
-	if res.Total == 0 && p.words > 0 {
-		// Nothing found: correct the words that look like typos of words
-		// the index knows, search again, and say so.
-		fixed, changed := m.corrected(clauses)
-		if changed {
+	if res.Total == 0 && p.words > 0 && !r.Exact {
+		// Nothing found: first read the short words as beginnings of words
+		// ("sécu" finds "sécurité"), then correct the words that look like
+		// typos of words the index knows; search again, and say so.
+		for _, try := range []func([]clause) ([]clause, bool){prefixed, m.corrected} {
+			fixed, changed := try(clauses)
+			if !changed {
+				continue
+			}
 			if err := ix.run(ctx, idx, r, m.build(fixed), res); err != nil {
 				return nil, err
 			}
 			if res.Total > 0 {
 				res.Corrected = m.displayed(fixed, res.Hits)
+				break
 			}
 		}
 	}

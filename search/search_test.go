@@ -840,3 +840,21 @@ func TestLigaturesAndElisions(t *testing.T) {
 		}
 	}
 }
+
+func TestShortWordsArePrefixesBeforeCorrections(t *testing.T) {
+	f := newFixture(t)
+	secu := f.topic("Karim", "Carte de sécurité sociale perdue", "Comment refaire la carte ?")
+	aide := f.topic("Lucie", "Une aide pour les démarches", "Le secours populaire aide aussi.")
+	f.open()
+	res := f.search(Request{Q: "sécu"})
+	if !has(res, docID(secu)) {
+		t.Errorf("« sécu » finds sécurité sociale: %v", ids(res))
+	}
+	res = f.search(Request{Q: "démarc"})
+	if !has(res, docID(aide)) || res.Corrected != "démarc…" {
+		t.Errorf("« démarc » as a prefix: %v, corrected %q", ids(res), res.Corrected)
+	}
+	if res := f.search(Request{Q: "démarc", Exact: true}); res.Total != 0 || res.Corrected != "" {
+		t.Errorf("searching exactly: %d results, corrected %q", res.Total, res.Corrected)
+	}
+}

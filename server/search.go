@@ -30,7 +30,7 @@ func (s *Server) searchTypes() []option {
 func (s *Server) searchRequest(c *fiber.Ctx) (search.Request, string) {
 	r := search.Request{Q: strings.Clone(c.Query("q")), Category: strings.Clone(c.Query("categorie")),
 		Tag: strings.Clone(c.Query("etiquette")), Author: strings.Clone(c.Query("auteur")), Resolved: c.Query("resolue") == "1",
-		Recent: c.Query("tri") == "recent", Viewer: currentUser(c)}
+		Recent: c.Query("tri") == "recent", Exact: c.Query("exact") == "1", Viewer: currentUser(c)}
 	r.Page = pageNumber(c)
 	for _, t := range c.Context().QueryArgs().PeekMulti("type") {
 		for _, known := range s.searchTypes() {
