@@ -113,3 +113,19 @@ func (s *Store) tagsOf(ctx context.Context, topicIDs []int64) (map[int64][]strin
 	}
 	return out, rows.Err()
 }
+
+// TagCount is a tag with the number of topics that carry it.
+type TagCount struct {
+	Name  string `db:"name"`
+	Count int    `db:"count"`
+}
+
+// TagCounts lists the tags in use, most used first, with their topic counts
+// (merged-away topics left out).
+func (s *Store) TagCounts(ctx context.Context) ([]TagCount, error) {
+	var tags []TagCount
+	err := s.db.R.SelectContext(ctx, &tags, `SELECT g.name, count(*) AS count FROM topic_tags tt
+		JOIN tags g ON g.id = tt.tag_id JOIN topics t ON t.id = tt.topic_id
+		WHERE t.merged_into IS NULL GROUP BY g.id ORDER BY count DESC, g.name LIMIT 500`)
+	return tags, err
+}

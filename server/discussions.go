@@ -110,6 +110,20 @@ func (s *Server) handleTagShow(c *fiber.Ctx) error {
 	return s.topicList(c, p, content.TopicFilter{Tag: tag})
 }
 
+type tagsPage struct {
+	Page
+	Tags []content.TagCount
+}
+
+// handleTagIndex lists the tags in use with their counts.
+func (s *Server) handleTagIndex(c *fiber.Ctx) error {
+	tags, err := s.store.TagCounts(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return s.render(c, 200, "discussions/tags", &tagsPage{Page: s.page(c, "Étiquettes"), Tags: tags})
+}
+
 // handleFollow follows or stops following a category or a tag.
 func (s *Server) handleFollow(c *fiber.Ctx) error {
 	u := currentUser(c)

@@ -92,6 +92,7 @@ func (s *Server) newApp() *fiber.App {
 	app.Post("/messages/:id<int>/accepter", s.requireMember, s.handleAccept)
 	app.Get("/categories/:slug", s.handleCategoryShow)
 	app.Post("/categories/:slug/suivre", s.requireMember, s.handleFollow)
+	app.Get("/etiquettes", s.handleTagIndex)
 	app.Get("/etiquettes/:tag", s.handleTagShow)
 	app.Post("/etiquettes/:tag/suivre", s.requireMember, s.handleFollow)
 	app.Get("/fichiers/:name", s.handleUploadShow)

@@ -186,3 +186,22 @@ func TestRefusalsLookLikeErrors(t *testing.T) {
 		t.Error("a success is not shown as a status")
 	}
 }
+
+func TestTagIndexCountsTopics(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	for i, tags := range []string{"caf, rsa", "caf", "ameli"} {
+		if _, err := ts.srv.store.CreateTopic(ts.ctx(), karim, content.NewTopic{Title: "Une question n°" + itoa(i), Body: "Texte",
+			Category: "demarches-en-ligne", Tags: tags}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := ts.client().get("/etiquettes")
+	if r.status != 200 || !strings.Contains(r.body, `href="/etiquettes/caf"`) || !strings.Contains(r.body, "2 discussions") ||
+		strings.Index(r.body, "#caf") > strings.Index(r.body, "#ameli") {
+		t.Errorf("tag index: %d", r.status)
+	}
+	if r := ts.client().get("/discussions"); !strings.Contains(r.body, `href="/etiquettes"`) {
+		t.Error("the list does not link to the tag index")
+	}
+}
