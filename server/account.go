@@ -197,7 +197,9 @@ func (s *Server) handleTokenRevoke(c *fiber.Ctx) error {
 type memberPage struct {
 	Page
 	Member *content.User
-	Mercis int
+	Mercis    int
+	Activity  *content.Activity
+	SearchURL string // every post of the member, through search
 }
 
 func (s *Server) handleMemberShow(c *fiber.Ctx) error {
@@ -215,5 +217,10 @@ func (s *Server) handleMemberShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, 200, "accounts/member", &memberPage{Page: s.page(c, m.Pseudo), Member: m, Mercis: mercis})
+	activity, err := s.store.MemberActivity(c.UserContext(), m.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, 200, "accounts/member", &memberPage{Page: s.page(c, m.Pseudo), Member: m, Mercis: mercis, Activity: activity,
+		SearchURL: "/recherche?" + url.Values{"auteur": {m.Pseudo}, "tri": {"recent"}}.Encode()})
 }

@@ -205,3 +205,35 @@ func TestTagIndexCountsTopics(t *testing.T) {
 		t.Error("the list does not link to the tag index")
 	}
 }
+
+func TestProfileShowsQuestionsAnswersAndSolutions(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	lucie := ts.mustCreateMember("Lucie", content.RoleMember)
+	q, err := ts.srv.store.CreateTopic(ts.ctx(), karim, content.NewTopic{Title: "Attestation CAF introuvable", Body: "Où ?",
+		Category: "demarches-en-ligne", Kind: content.KindQuestion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := ts.mustReply(lucie, q, "Dans l’espace Mon compte.", 0)
+	gone := ts.mustReply(lucie, q, "Un message retiré.", 0)
+	if err := ts.srv.store.DeletePost(ts.ctx(), lucie, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.srv.store.AcceptAnswer(ts.ctx(), karim, q.ID, answer.Number); err != nil {
+		t.Fatal(err)
+	}
+	r := ts.client().get("/membres/Lucie")
+	for _, want := range []string{"0 question, 1 réponse dont 1 solution", "Dernières réponses", "Solution", q.PostPath(answer.Number),
+		"/recherche?auteur=Lucie&amp;tri=recent"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("Lucie's profile lacks %q", want)
+		}
+	}
+	if strings.Contains(r.body, q.PostPath(gone.Number)) {
+		t.Error("a withdrawn answer is listed")
+	}
+	if r := ts.client().get("/membres/Karim"); !strings.Contains(r.body, "1 question, 0 réponse dont 0 solution") || !strings.Contains(r.body, "Résolue") {
+		t.Error("Karim's profile")
+	}
+}
