@@ -78,6 +78,16 @@ func CanEditPost(u *User, p *Post) bool {
 	return CanModerate(u) || (p.AuthorID == u.ID && p.HiddenAt == nil)
 }
 
+// CanEditTopic tells whether u may change the title, category and tags of
+// t (first is its opening post): a moderator, or its author while they may
+// edit the opening post; never once merged away.
+func CanEditTopic(u *User, t *Topic, first *Post) bool {
+	if t.MergedInto != nil || !CanEditPost(u, first) {
+		return false
+	}
+	return CanModerate(u) || u.ID == t.AuthorID
+}
+
 // CanDeletePost tells whether u may withdraw p: its author, once.
 func CanDeletePost(u *User, p *Post) bool {
 	return u != nil && !u.Suspended() && p.AuthorID == u.ID && p.DeletedAt == nil

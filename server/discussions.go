@@ -173,7 +173,8 @@ type newTopicPage struct {
 
 var newTopicFields = []string{"title", "body", "category", "tags", "kind"}
 
-func (s *Server) newTopicPage(c *fiber.Ctx, f form) (*newTopicPage, error) {
+// categoryOptions lists the categories for a select, "— Choisir —" first.
+func (s *Server) categoryOptions(c *fiber.Ctx) ([]option, error) {
 	cats, err := s.store.Categories(c.UserContext())
 	if err != nil {
 		return nil, err
@@ -181,6 +182,14 @@ func (s *Server) newTopicPage(c *fiber.Ctx, f form) (*newTopicPage, error) {
 	opts := []option{{"", "— Choisir —"}}
 	for _, cat := range cats {
 		opts = append(opts, option{cat.Slug, cat.Name})
+	}
+	return opts, nil
+}
+
+func (s *Server) newTopicPage(c *fiber.Ctx, f form) (*newTopicPage, error) {
+	opts, err := s.categoryOptions(c)
+	if err != nil {
+		return nil, err
 	}
 	if f.Get("kind") == "" {
 		f.Values["kind"] = string(content.KindQuestion)

@@ -106,7 +106,8 @@ func (ts *testSite) loggedIn(u *content.User) *client {
 
 type response struct {
 	status   int
-	body     string
+	body     string // as read, no-break spaces as plain spaces (see plain)
+	raw      string // as sent
 	header   http.Header
 	location string
 }
@@ -143,7 +144,7 @@ func (cl *client) do(method, path string, body io.Reader, contentType string) *r
 			cl.cookies[c.Name] = c.Value
 		}
 	}
-	r := &response{status: res.StatusCode, body: string(b), header: res.Header, location: res.Header.Get("Location")}
+	r := &response{status: res.StatusCode, body: plain(string(b)), raw: string(b), header: res.Header, location: res.Header.Get("Location")}
 	if m := csrfInput.FindStringSubmatch(r.body); m != nil {
 		cl.csrf = m[1]
 	}
@@ -254,3 +255,7 @@ func runScenarios(t *testing.T, ts *testSite, scenarios []scenario) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// plain reads a page as the tests' expectations are written: French
+// typography's no-break spaces (before « ? ! : ; » and the like) as spaces.
+func plain(s string) string { return strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(s) }

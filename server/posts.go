@@ -28,9 +28,24 @@ func (s *Server) loadPost(c *fiber.Ctx) (*content.Topic, *content.Post, error) {
 
 type editPostPage struct {
 	Page
-	Topic *content.Topic
-	Post  *content.Post
-	Form  form
+	Topic      *content.Topic
+	Post       *content.Post
+	Form       form
+	EditTopic  bool // the opening post: its topic's title, category and tags too
+	Categories []option
+}
+
+// editPage is the edit form of p, filled with f.
+func (s *Server) editPage(c *fiber.Ctx, t *content.Topic, p *content.Post, f form) (*editPostPage, error) {
+	page := &editPostPage{Page: s.page(c, "Modifier mon message"), Topic: t, Post: p, Form: f}
+	if p.Number == 1 && content.CanEditTopic(currentUser(c), t, p) {
+		page.EditTopic = true
+		var err error
+		if page.Categories, err = s.categoryOptions(c); err != nil {
+			return nil, err
+		}
+	}
+	return page, nil
 }
 
 func (s *Server) handlePostEditForm(c *fiber.Ctx) error {
@@ -42,22 +57,48 @@ func (s *Server) handlePostEditForm(c *fiber.Ctx) error {
 		return content.ErrForbidden
 	}
 	f := emptyForm()
-	f.Values["body"] = p.Body
-	return s.render(c, 200, "discussions/edit", &editPostPage{Page: s.page(c, "Modifier mon message"), Topic: t, Post: p, Form: f})
+	f.Values["body"], f.Values["title"], f.Values["category"] = p.Body, t.Title, t.CategorySlug
+	f.Values["tags"] = strings.Join(t.Tags, ", ")
+	page, err := s.editPage(c, t, p, f)
+	if err != nil {
+		return err
+	}
+	return s.render(c, 200, "discussions/edit", page)
 }
 
+// handlePostEdit saves a post's new text, and for an opening post its
+// topic's title, category and tags; refused, the form comes back filled.
 func (s *Server) handlePostEdit(c *fiber.Ctx) error {
 	t, p, err := s.loadPost(c)
 	if err != nil {
 		return err
 	}
-	f := readForm(c, "body")
-	_, err = s.store.EditPost(c.UserContext(), currentUser(c), p.ID, f.Get("body"))
-	if err := s.writeRefusal(&f, err); err != nil {
+	f := readForm(c, "body", "title", "category", "tags")
+	page, err := s.editPage(c, t, p, f)
+	if err != nil {
 		return err
 	}
+	edit := content.TopicEdit{Title: f.Get("title"), Category: f.Get("category"), Tags: f.Get("tags")}
+	if page.EditTopic {
+		_, _, _, err := s.store.ValidateTopicEdit(c.UserContext(), edit)
+		if err := f.fail(err); err != nil {
+			return err
+		}
+	}
+	if !f.HasErrors() {
+		_, err = s.store.EditPost(c.UserContext(), currentUser(c), p.ID, f.Get("body"))
+		if err := s.writeRefusal(&f, err); err != nil {
+			return err
+		}
+	}
+	if !f.HasErrors() && page.EditTopic {
+		if err := f.fail(s.store.EditTopic(c.UserContext(), currentUser(c), t.ID, edit)); err != nil {
+			return err
+		}
+	}
 	if f.HasErrors() {
-		return s.render(c, 422, "discussions/edit", &editPostPage{Page: s.page(c, "Modifier mon message"), Topic: t, Post: p, Form: f})
+		page.Form = f
+		return s.render(c, 422, "discussions/edit", page)
 	}
 	return s.redirectWithFlash(c, t.PostPath(p.Number), "Le message est modifié.")
 }
@@ -69,6 +110,8 @@ type versionsPage struct {
 	Versions []versionView
 	Single   bool // one version in full (?version=N)
 	Pager    pager
+	// For the opening post: the topic's earlier titles, categories, tags.
+	TopicHistory []content.TopicVersion
 }
 
 type versionView struct {
@@ -108,6 +151,11 @@ func (s *Server) handlePostVersions(c *fiber.Ctx) error {
 		page.Single, page.Title = true, "Version "+strconv.Itoa(v)+" du message n°"+strconv.Itoa(n)
 		page.Versions = []versionView{{PostVersion: history[v-1], Number: v}}
 		return s.render(c, 200, "discussions/versions", page)
+	}
+	if n == 1 {
+		if page.TopicHistory, err = s.store.TopicHistory(c.UserContext(), t.ID); err != nil {
+			return err
+		}
 	}
 	number := pageNumber(c)
 	page.Pager = newPager(c, number, len(history), versionsPerPage)

@@ -237,3 +237,52 @@ func TestProfileShowsQuestionsAnswersAndSolutions(t *testing.T) {
 		t.Error("Karim's profile")
 	}
 }
+
+// The author (while they may edit the opening post) and moderators change a
+// topic's title, category and tags; the old ones stay in the history.
+func TestEditTitleCategoryAndTags(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	lucie := ts.mustCreateMember("Lucie", content.RoleMember)
+	mod := ts.mustCreateMember("Modo", content.RoleModerator)
+	topic, err := ts.srv.store.CreateTopic(ts.ctx(), karim, content.NewTopic{Title: "Imprimer une atestation", Body: "Comment ?",
+		Category: "demarches-en-ligne", Tags: "caf"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := ts.srv.store.PostByNumber(ts.ctx(), nil, topic.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := "/messages/" + itoa64(first.ID) + "/modifier"
+	asKarim, asLucie, asMod := ts.loggedIn(karim), ts.loggedIn(lucie), ts.loggedIn(mod)
+	runScenarios(t, ts, []scenario{
+		{name: "the form offers the title", as: asKarim, path: edit, wantStatus: 200,
+			wantContains: []string{`value="Imprimer une atestation"`, `name="category"`, `value="caf"`}},
+		{name: "others may not", as: asLucie, path: edit, wantStatus: 403},
+		{name: "a bad title comes back filled", as: asKarim, method: "POST", path: edit,
+			form: url.Values{"title": {"Ok"}, "category": {"demarches-en-ligne"}, "tags": {"caf"}, "body": {"Comment faire ?"}},
+			wantStatus: 422, wantContains: []string{"trop court", "Comment faire ?"}},
+		{name: "the author fixes the title", as: asKarim, method: "POST", path: edit,
+			form: url.Values{"title": {"Imprimer une attestation CAF"}, "category": {"demarches-en-ligne"}, "tags": {"caf, impression"}, "body": {"Comment ?"}},
+			wantStatus: 303},
+		{name: "a moderator moves it", as: asMod, method: "POST", path: edit,
+			form: url.Values{"title": {"Imprimer une attestation CAF"}, "category": {"outils-et-materiel"}, "tags": {"caf, impression"}, "body": {"Comment ?"}},
+			wantStatus: 303},
+	})
+	got, _ := ts.srv.store.TopicByID(ts.ctx(), nil, topic.ID)
+	if got.Title != "Imprimer une attestation CAF" || got.CategorySlug != "outils-et-materiel" || strings.Join(got.Tags, ",") != "caf,impression" {
+		t.Errorf("topic after edits: %q %s %v", got.Title, got.CategorySlug, got.Tags)
+	}
+	if r := ts.client().get(topic.Path()); r.status != http.StatusMovedPermanently || r.location != got.Path() {
+		t.Errorf("the old address: %d %s", r.status, r.location)
+	}
+	h := ts.client().get(got.Path() + "/posts/1/versions")
+	if !strings.Contains(h.body, "« Imprimer une atestation »") || !strings.Contains(h.body, "modifié par Modo") {
+		t.Errorf("history of titles: %d", h.status)
+	}
+	ts.syncIndex()
+	if r := ts.client().get("/recherche?q=attestation&etiquette=impression"); !strings.Contains(r.body, "Imprimer une") {
+		t.Error("search does not see the new tags")
+	}
+}
