@@ -196,7 +196,7 @@ func (s *Server) handleTokenRevoke(c *fiber.Ctx) error {
 
 type memberPage struct {
 	Page
-	Member *content.User
+	Member    *content.User
 	Mercis    int
 	Activity  *content.Activity
 	SearchURL string // every post of the member, through search

@@ -18,10 +18,10 @@ type Page struct {
 	User       *content.User
 	Flash      string
 	FlashError bool // the flash says why an action was refused
-	CSRF      string
-	Path      string
-	RequestID string
-	Nav       []navItem
+	CSRF       string
+	Path       string
+	RequestID  string
+	Nav        []navItem
 }
 
 type navItem struct {

@@ -261,13 +261,13 @@ func TestEditTitleCategoryAndTags(t *testing.T) {
 			wantContains: []string{`value="Imprimer une atestation"`, `name="category"`, `value="caf"`}},
 		{name: "others may not", as: asLucie, path: edit, wantStatus: 403},
 		{name: "a bad title comes back filled", as: asKarim, method: "POST", path: edit,
-			form: url.Values{"title": {"Ok"}, "category": {"demarches-en-ligne"}, "tags": {"caf"}, "body": {"Comment faire ?"}},
+			form:       url.Values{"title": {"Ok"}, "category": {"demarches-en-ligne"}, "tags": {"caf"}, "body": {"Comment faire ?"}},
 			wantStatus: 422, wantContains: []string{"trop court", "Comment faire ?"}},
 		{name: "the author fixes the title", as: asKarim, method: "POST", path: edit,
-			form: url.Values{"title": {"Imprimer une attestation CAF"}, "category": {"demarches-en-ligne"}, "tags": {"caf, impression"}, "body": {"Comment ?"}},
+			form:       url.Values{"title": {"Imprimer une attestation CAF"}, "category": {"demarches-en-ligne"}, "tags": {"caf, impression"}, "body": {"Comment ?"}},
 			wantStatus: 303},
 		{name: "a moderator moves it", as: asMod, method: "POST", path: edit,
-			form: url.Values{"title": {"Imprimer une attestation CAF"}, "category": {"outils-et-materiel"}, "tags": {"caf, impression"}, "body": {"Comment ?"}},
+			form:       url.Values{"title": {"Imprimer une attestation CAF"}, "category": {"outils-et-materiel"}, "tags": {"caf, impression"}, "body": {"Comment ?"}},
 			wantStatus: 303},
 	})
 	got, _ := ts.srv.store.TopicByID(ts.ctx(), nil, topic.ID)
