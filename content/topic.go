@@ -61,6 +61,7 @@ type Topic struct {
 	Following bool `db:"following"`
 	Unread    int  `db:"unread"`
 	ReadUpTo  int  `db:"read_up_to"`
+	New       bool `db:"is_new"` // never opened by the viewer, created lately by someone else
 }
 
 // Resolved tells whether a question has an accepted answer.
@@ -76,12 +77,19 @@ func (t *Topic) Path() string { return "/discussions/" + itoa64(t.ID) + "/" + t.
 // page the post is on, at the post.
 func (t *Topic) PostPath(n int) string { return t.Path() + "?post=" + itoa64(int64(n)) }
 
+// NewFor is how long a topic nobody showed a member counts as new for them.
+const NewFor = 30 * 24 * time.Hour
+
+// topicIsNew is the SQL of Topic.New, with the :viewer and :since arguments.
+const topicIsNew = `:viewer != 0 AND r.user_id IS NULL AND t.author_id != :viewer AND t.created_at > :since`
+
 const topicSelect = `SELECT t.id, t.category_id, t.author_id, t.title, t.slug, t.kind, t.pinned, t.locked, t.merged_into,
 	t.accepted_post_id, t.post_count, t.answer_count, t.last_number, t.views, t.created_at, t.last_activity_at,
 	c.slug AS category_slug, c.name AS category_name, a.pseudo AS author_pseudo, lp.pseudo AS last_poster_pseudo,
 	coalesce(f.muted = 0, 0) AS following,
 	CASE WHEN f.muted = 0 THEN max(t.last_number - coalesce(r.last_number, 0), 0) ELSE 0 END AS unread,
-	coalesce(r.last_number, 0) AS read_up_to
+	coalesce(r.last_number, 0) AS read_up_to,
+	(`+topicIsNew+`) AS is_new
 	FROM topics t
 	JOIN categories c ON c.id = t.category_id
 	JOIN users a ON a.id = t.author_id
@@ -286,7 +294,7 @@ func (s *Store) TopicByID(ctx context.Context, viewer *User, id int64) (*Topic, 
 	if viewer != nil {
 		viewerID = viewer.ID
 	}
-	q, args, err := sqlx.Named(topicSelect+` WHERE t.id = :id`, map[string]any{"viewer": viewerID, "id": id})
+	q, args, err := sqlx.Named(topicSelect+` WHERE t.id = :id`, map[string]any{"viewer": viewerID, "id": id, "since": s.Now().Add(-NewFor)})
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,8 @@ type TopicFilter struct {
 	Unanswered bool // questions without a reply
 	Resolved   bool // questions with an accepted answer
 	Following  bool // topics the viewer follows, or in categories and tags they follow
+	Unread     bool // topics the viewer follows with posts they have not read
+	New        bool // topics the viewer never opened, created lately by others
 	Page       int  // from 1
 }
 
@@ -25,7 +27,7 @@ func (s *Store) ListTopics(ctx context.Context, viewer *User, f TopicFilter) ([]
 		viewerID = viewer.ID
 	}
 	where := []string{"t.merged_into IS NULL"}
-	args := map[string]any{"viewer": viewerID}
+	args := map[string]any{"viewer": viewerID, "since": s.Now().Add(-NewFor)}
 	if f.Category != "" {
 		where = append(where, "c.slug = :category")
 		args["category"] = f.Category
@@ -46,10 +48,17 @@ func (s *Store) ListTopics(ctx context.Context, viewer *User, f TopicFilter) ([]
 			OR t.id IN (SELECT tt.topic_id FROM topic_tags tt JOIN follows ft ON ft.target_type = 'tag' AND ft.target_id = tt.tag_id
 				WHERE ft.user_id = :viewer AND ft.muted = 0))))`)
 	}
+	if f.Unread {
+		where = append(where, "f.muted = 0 AND t.last_number > coalesce(r.last_number, 0)")
+	}
+	if f.New {
+		where = append(where, "("+topicIsNew+")")
+	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
 	countQ, countArgs, err := sqlx.Named(`SELECT count(*) FROM topics t JOIN categories c ON c.id = t.category_id
-		LEFT JOIN follows f ON f.user_id = :viewer AND f.target_type = 'topic' AND f.target_id = t.id`+cond, args)
+		LEFT JOIN follows f ON f.user_id = :viewer AND f.target_type = 'topic' AND f.target_id = t.id
+		LEFT JOIN topic_reads r ON r.user_id = :viewer AND r.topic_id = t.id`+cond, args)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -71,16 +71,8 @@ func (s *Server) toAPIPost(t *content.Topic, p *content.Post) apiPost {
 
 func (s *Server) handleAPITopics(c *fiber.Ctx) error {
 	f := content.TopicFilter{Category: c.Query("categorie"), Tag: c.Query("etiquette"), Page: pageNumber(c)}
-	switch c.Query("filtre") {
-	case "sans-reponse":
-		f.Unanswered = true
-	case "resolues":
-		f.Resolved = true
-	case "suivies":
-		if currentUser(c) == nil {
-			return errUnauthorized
-		}
-		f.Following = true
+	if _, err := applyListFilter(c, &f); err != nil {
+		return err
 	}
 	topics, total, err := s.listTopics(c, f)
 	if err != nil {

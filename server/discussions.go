@@ -26,27 +26,51 @@ type topicListPage struct {
 	Tag         string
 	Following   bool // the viewer follows this category or tag
 	FeedURL     string
+	Empty       string // what the list says when nothing matches its filter
 	Categories  []content.Category
 	CanMarkRead bool
 }
 
-var listFilters = map[string]string{"sans-reponse": "Questions sans réponse", "resolues": "Résolues", "suivies": "Que je suis"}
+// listFilter is one ?filtre= of the lists, for the pages and the API.
+type listFilter struct {
+	Label   string
+	Members bool   // about what the viewer follows or read
+	Empty   string // what the list says when nothing matches
+	apply   func(*content.TopicFilter)
+}
+
+var listFilters = map[string]listFilter{
+	"sans-reponse": {"Questions sans réponse", false, "Aucune question sans réponse : tout le monde a été aidé.",
+		func(f *content.TopicFilter) { f.Unanswered = true }},
+	"resolues": {"Résolues", false, "Aucune discussion résolue pour l’instant.", func(f *content.TopicFilter) { f.Resolved = true }},
+	"suivies": {"Que je suis", true, "Vous ne suivez aucune discussion ici : les discussions où vous écrivez, et celles que vous suivez, apparaîtront ici.",
+		func(f *content.TopicFilter) { f.Following = true }},
+	"non-lues": {"Non lues", true, "Rien de nouveau dans les discussions que vous suivez.", func(f *content.TopicFilter) { f.Unread = true }},
+	"nouvelles": {"Nouvelles", true, "Aucune discussion nouvelle pour vous : vous les avez toutes ouvertes.",
+		func(f *content.TopicFilter) { f.New = true }},
+}
+
+// applyListFilter sets the filter named by ?filtre= on f and returns its
+// name ("" for none); errUnauthorized when it needs a member.
+func applyListFilter(c *fiber.Ctx, f *content.TopicFilter) (string, error) {
+	name := c.Query("filtre")
+	lf, ok := listFilters[name]
+	if !ok {
+		return "", nil
+	}
+	if lf.Members && currentUser(c) == nil {
+		return name, errUnauthorized
+	}
+	lf.apply(f)
+	return name, nil
+}
 
 func (s *Server) topicList(c *fiber.Ctx, p *topicListPage, f content.TopicFilter) error {
-	p.Filter = c.Query("filtre")
-	switch p.Filter {
-	case "sans-reponse":
-		f.Unanswered = true
-	case "resolues":
-		f.Resolved = true
-	case "suivies":
-		if p.User == nil {
-			return c.Redirect(loginURL(c.OriginalURL()), fiber.StatusSeeOther)
-		}
-		f.Following = true
-	default:
-		p.Filter = ""
+	var err error
+	if p.Filter, err = applyListFilter(c, &f); err == errUnauthorized {
+		return c.Redirect(loginURL(c.OriginalURL()), fiber.StatusSeeOther)
 	}
+	p.Empty = listFilters[p.Filter].Empty
 	f.Page = pageNumber(c)
 	topics, total, err := s.listTopics(c, f)
 	if err != nil {
@@ -62,8 +86,8 @@ func (s *Server) topicList(c *fiber.Ctx, p *topicListPage, f content.TopicFilter
 	if p.Categories, err = s.store.Categories(c.UserContext()); err != nil {
 		return err
 	}
-	if name := listFilters[p.Filter]; name != "" {
-		p.Title += " — " + name
+	if lf, ok := listFilters[p.Filter]; ok {
+		p.Title += " — " + lf.Label
 	}
 	if f.Page > 1 {
 		p.Title += " — page " + strconv.Itoa(f.Page)

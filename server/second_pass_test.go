@@ -286,3 +286,39 @@ func TestEditTitleCategoryAndTags(t *testing.T) {
 		t.Error("search does not see the new tags")
 	}
 }
+
+// "Non lues" lists followed topics with unread posts, "Nouvelles" the topics
+// a member never opened; each filter has its own empty state.
+func TestUnreadAndNewFilters(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	lucie := ts.mustCreateMember("Lucie", content.RoleMember)
+	asKarim := ts.loggedIn(karim)
+	if r := asKarim.get("/discussions?filtre=non-lues"); !strings.Contains(r.body, "Rien de nouveau dans les discussions que vous suivez") {
+		t.Error("empty state of non-lues")
+	}
+	if r := asKarim.get("/discussions?filtre=resolues"); !strings.Contains(r.body, "Aucune discussion résolue pour l’instant") {
+		t.Error("empty state of résolues")
+	}
+	mine := ts.mustCreateTopic(karim, "Ma question sur la CAF", "Texte")
+	theirs := ts.mustCreateTopic(lucie, "Un atelier tablette", "Texte")
+	ts.mustReply(lucie, mine, "Une réponse pour Karim", 0)
+	unread := asKarim.get("/discussions?filtre=non-lues").body
+	if !strings.Contains(unread, "Ma question sur la CAF") || strings.Contains(unread, "Un atelier tablette") {
+		t.Error("non-lues: followed topics with unread posts only")
+	}
+	fresh := asKarim.get("/discussions?filtre=nouvelles").body
+	if !strings.Contains(fresh, "Un atelier tablette") || strings.Contains(fresh, "Ma question sur la CAF") {
+		t.Error("nouvelles: topics never opened, by others")
+	}
+	asKarim.get(theirs.Path())
+	if r := asKarim.get("/discussions?filtre=nouvelles"); strings.Contains(r.body, "Un atelier tablette") {
+		t.Error("an opened topic is still new")
+	}
+	if r := ts.client().get("/discussions?filtre=non-lues"); r.status != http.StatusSeeOther {
+		t.Errorf("a visitor is sent to log in: %d", r.status)
+	}
+	if r := ts.client().get("/api/v1/discussions?filtre=nouvelles"); r.status != http.StatusUnauthorized {
+		t.Errorf("API for a visitor: %d", r.status)
+	}
+}
