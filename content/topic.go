@@ -89,7 +89,7 @@ const topicSelect = `SELECT t.id, t.category_id, t.author_id, t.title, t.slug, t
 	coalesce(f.muted = 0, 0) AS following,
 	CASE WHEN f.muted = 0 THEN max(t.last_number - coalesce(r.last_number, 0), 0) ELSE 0 END AS unread,
 	coalesce(r.last_number, 0) AS read_up_to,
-	(`+topicIsNew+`) AS is_new
+	(` + topicIsNew + `) AS is_new
 	FROM topics t
 	JOIN categories c ON c.id = t.category_id
 	JOIN users a ON a.id = t.author_id
