@@ -17,3 +17,32 @@ func (s *Store) Categories(ctx context.Context) ([]Category, error) {
 	err := s.db.R.SelectContext(ctx, &cs, `SELECT id, slug, name, description, position FROM categories ORDER BY position, name`)
 	return cs, err
 }
+
+// CategoryCard is a category with its number of topics and its latest one.
+type CategoryCard struct {
+	Category
+	Topics      int    `db:"topics"`
+	LatestTitle string `db:"latest_title"`
+	LatestID    int64  `db:"latest_id"`
+	LatestSlug  string `db:"latest_slug"`
+}
+
+// LatestPath is the address of the category's most recently active topic.
+func (c CategoryCard) LatestPath() string {
+	t := Topic{ID: c.LatestID, Slug: c.LatestSlug}
+	return t.Path()
+}
+
+// CategoryCards lists every category in display order with its counts, in
+// one query (each latest topic read from the category's activity index).
+func (s *Store) CategoryCards(ctx context.Context) ([]CategoryCard, error) {
+	var cs []CategoryCard
+	err := s.db.R.SelectContext(ctx, &cs, `SELECT c.id, c.slug, c.name, c.description, c.position,
+		(SELECT count(*) FROM topics t WHERE t.category_id = c.id AND t.merged_into IS NULL) AS topics,
+		coalesce(l.title, '') AS latest_title, coalesce(l.id, 0) AS latest_id, coalesce(l.slug, '') AS latest_slug
+		FROM categories c
+		LEFT JOIN topics l ON l.id = (SELECT t.id FROM topics t WHERE t.category_id = c.id AND t.merged_into IS NULL
+			ORDER BY t.last_activity_at DESC, t.id DESC LIMIT 1)
+		ORDER BY c.position, c.name`)
+	return cs, err
+}

@@ -322,3 +322,22 @@ func TestUnreadAndNewFilters(t *testing.T) {
 		t.Errorf("API for a visitor: %d", r.status)
 	}
 }
+
+func TestHomeShowsWhatIsNewForEachReader(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	lucie := ts.mustCreateMember("Lucie", content.RoleMember)
+	mine := ts.mustCreateTopic(karim, "Ma question sur la CAF", "Texte")
+	ts.mustReply(lucie, mine, "Une réponse pour Karim", 0)
+	ts.mustCreateTopic(lucie, "Un atelier tablette", "Texte")
+	home := ts.loggedIn(karim).get("/").body
+	for _, want := range []string{"Nouveau pour vous", "Ma question sur la CAF", "Dernière activité", "Un atelier tablette", "2 discussions · dernière : "} {
+		if !strings.Contains(home, want) {
+			t.Errorf("a member's home lacks %q", want)
+		}
+	}
+	visitor := ts.client().get("/").body
+	if strings.Contains(visitor, "Nouveau pour vous") || !strings.Contains(visitor, "Rejoindre la Ligue") || !strings.Contains(visitor, "Questions résolues récemment") {
+		t.Error("a visitor's home")
+	}
+}
