@@ -123,6 +123,18 @@ func replyTo(ctx context.Context, tx *sqlx.Tx, author *User, t *Topic, n int) er
 	return err
 }
 
+// Preview renders a text as it would be published, without storing it.
+func (s *Store) Preview(ctx context.Context, body string) (template.HTML, error) {
+	body = normalizeText(body)
+	v := &ValidationError{}
+	validateBody(v, body)
+	if err := v.Err(); err != nil {
+		return "", err
+	}
+	rendered, _ := s.render(ctx, body)
+	return rendered.HTML, nil
+}
+
 // postState reads, inside tx, what the permission rules need of a post.
 func postState(ctx context.Context, tx *sqlx.Tx, postID int64) (*Post, error) {
 	var p Post

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"html/template"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -11,8 +12,9 @@ import (
 // form is a submitted form as it goes back to the page: the values typed
 // (never passwords) and the French message for each refused field.
 type form struct {
-	Values map[string]string
-	Errors *content.ValidationError
+	Values  map[string]string
+	Errors  *content.ValidationError
+	Preview template.HTML // the text as it would be published, after "Aperçu"
 }
 
 // readForm copies the named fields out of the request (Fiber reuses its

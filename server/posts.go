@@ -78,6 +78,13 @@ func (s *Server) handlePostEdit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if c.FormValue("action") == "apercu" {
+		if err := s.preview(c, &f); err != nil {
+			return err
+		}
+		page.Form = f
+		return s.render(c, attachStatus(f), "discussions/edit", page)
+	}
 	edit := content.TopicEdit{Title: f.Get("title"), Category: f.Get("category"), Tags: f.Get("tags")}
 	if page.EditTopic {
 		_, _, _, err := s.store.ValidateTopicEdit(c.UserContext(), edit)

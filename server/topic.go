@@ -285,6 +285,11 @@ func (s *Server) handleReply(c *fiber.Ctx) error {
 			return err
 		}
 		return s.replyForm(c, t, f, attachStatus(f))
+	case "apercu":
+		if err := s.preview(c, &f); err != nil {
+			return err
+		}
+		return s.replyForm(c, t, f, attachStatus(f))
 	}
 	post, err := s.store.Reply(c.UserContext(), u, t.ID, content.NewReply{Body: f.Get("body"), ReplyTo: replyTo})
 	if err := s.writeRefusal(&f, err); err != nil {

@@ -59,6 +59,17 @@ func (s *Server) attach(c *fiber.Ctx, f *form) error {
 	return nil
 }
 
+// preview renders the body of a composer into f.Preview ("Aperçu", the
+// no-JS way to see a text before publishing it).
+func (s *Server) preview(c *fiber.Ctx, f *form) error {
+	html, err := s.store.Preview(c.UserContext(), f.Get("body"))
+	if err := f.fail(err); err != nil {
+		return err
+	}
+	f.Preview = html
+	return nil
+}
+
 func humanMB(n int64) string {
 	mb := strconv.FormatFloat(float64(n)/(1<<20), 'f', -1, 64)
 	return strings.Replace(mb, ".", ",", 1) + "\u00a0Mo"
