@@ -79,7 +79,7 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 	}
 
 	// Selectors of this journey.
-	topicRow := `//li[contains(@class,"topic-row")][.//h3/a[normalize-space()="` + title + `"]]`
+	topicRow := `//li[contains(@class,"topic-row")][.//h3/a[` + textOf + `="` + title + `"]]`
 	replyBox := chromedp.ID("f-body")
 	// jsString is s as a JavaScript string literal.
 	jsString := func(s string) string {
@@ -109,7 +109,7 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 		browse(t, ctx, who+" opens the topic from Discussions",
 			chromedp.Click(bySiteNav("Discussions")),
 			chromedp.WaitVisible(byHeading("Discussions")),
-			chromedp.Click(chromedp.Search(topicRow+`/h3/a[normalize-space()="`+title+`"]`)),
+			chromedp.Click(chromedp.Search(topicRow+`/h3/a[`+textOf+`="`+title+`"]`)),
 			chromedp.WaitVisible(byHeading(title)),
 		)
 	}
@@ -237,11 +237,11 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 		t.Errorf("unread badge of Karim's topic reads %q, want « 1 nouveau »", badge)
 	}
 	browse(t, karim, "Karim opens his topic and accepts Lucie's answer",
-		chromedp.Click(chromedp.Search(topicRow+`/h3/a[normalize-space()="`+title+`"]`)),
+		chromedp.Click(chromedp.Search(topicRow+`/h3/a[`+textOf+`="`+title+`"]`)),
 		chromedp.WaitVisible(byHeading(title)),
 		chromedp.Click(byActionUnder("Lucie", "button", "Marquer comme réponse acceptée")),
 		chromedp.WaitVisible(byFlash("Réponse acceptée : la question est marquée comme résolue")),
-		chromedp.WaitVisible(chromedp.Search(`//main//section[contains(@class,"accepted-answer")]/h2[normalize-space()="Réponse acceptée"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//main//section[contains(@class,"accepted-answer")]/h2[`+textOf+`="Réponse acceptée"]`)),
 	)
 	accepted := browserText(t, karim, chromedp.CSS("section.accepted-answer"))
 	if !strings.Contains(accepted, "Par Lucie") || !strings.Contains(accepted, "nous notons le mot de passe") {

@@ -77,12 +77,12 @@ func TestBrowserSearch(t *testing.T) {
 	count := chromedp.Search(`//main//p[contains(@class,"count")]`)
 	notice := chromedp.Search(`//main//p[contains(@class,"notice")]`)
 	facet := func(label string) chromedp.Search {
-		return chromedp.Search(`//main//aside[contains(@class,"facets")]//a[normalize-space()="` + label + `"]`)
+		return chromedp.Search(`//main//aside[contains(@class,"facets")]//a[` + textOf + `="` + label + `"]`)
 	}
 	activeFilter := func(label string) string {
-		return `//main//ul[contains(@class,"active-filters")]/li[starts-with(normalize-space(),"` + label + `")]`
+		return `//main//ul[contains(@class,"active-filters")]/li[starts-with(` + textOf + `,"` + label + `")]`
 	}
-	messageResult := `//main//ol[contains(@class,"results")]/li[p[contains(@class,"result-type")][starts-with(normalize-space(),"Message")]]//h2[contains(@class,"result-title")]/a`
+	messageResult := `//main//ol[contains(@class,"results")]/li[p[contains(@class,"result-type")][starts-with(` + textOf + `,"Message")]]//h2[contains(@class,"result-title")]/a`
 
 	// spaces folds the no-break spaces of French typography.
 	spaces := strings.NewReplacer("\u00a0", " ", "\u202f", " ")
@@ -150,7 +150,7 @@ func TestBrowserSearch(t *testing.T) {
 		t.Errorf("with the category filter the URL is %v (%v)", loc, err)
 	}
 	leavePage(t, ctx, "remove the category filter", `//main[not(.//ul[contains(@class,"active-filters")])]//p[contains(@class,"count")]`,
-		chromedp.Click(chromedp.Search(activeFilter("Catégorie : Outils et matériel")+`/a[starts-with(normalize-space(),"retirer")]`)),
+		chromedp.Click(chromedp.Search(activeFilter("Catégorie : Outils et matériel")+`/a[starts-with(`+textOf+`,"retirer")]`)),
 	)
 	if c := resultCount(); c != total {
 		t.Errorf("after removing the filter the count reads %q, want %q again", c, total)
@@ -176,7 +176,7 @@ func TestBrowserSearch(t *testing.T) {
 	if n := browserEval[string](t, ctx, "count the message results", `String(document.evaluate('count(`+messageResult+`)', document, null, XPathResult.NUMBER_TYPE, null).numberValue)`); n != "1" {
 		t.Fatalf("%s message results for « %s », want 1 (count: %s)", n, query, text(count))
 	}
-	if excerpt := text(chromedp.Search(`//main//ol[contains(@class,"results")]/li[p[contains(@class,"result-type")][starts-with(normalize-space(),"Message")]]//p[contains(@class,"excerpt")]`)); !strings.Contains(excerpt, "espace Mon Compte") {
+	if excerpt := text(chromedp.Search(`//main//ol[contains(@class,"results")]/li[p[contains(@class,"result-type")][starts-with(` + textOf + `,"Message")]]//p[contains(@class,"excerpt")]`)); !strings.Contains(excerpt, "espace Mon Compte") {
 		t.Errorf("the message's excerpt reads %q", excerpt)
 	}
 	href := browserEval[string](t, ctx, "read the message's link", `document.evaluate('`+messageResult+`', document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue.getAttribute("href")`)
@@ -210,7 +210,7 @@ func TestBrowserSearch(t *testing.T) {
 	timing("4. open a message on page 2 of its topic")
 
 	// 5. A misspelled word: the search corrects it and says so.
-	leavePage(t, ctx, "search « imprimnte » from the header", `//main//p[contains(@class,"notice")][starts-with(normalize-space(),"Résultats pour")]`,
+	leavePage(t, ctx, "search « imprimnte » from the header", `//main//p[contains(@class,"notice")][starts-with(`+textOf+`,"Résultats pour")]`,
 		chromedp.SendKeys(chromedp.ID("q-header"), "imprimnte"+kb.Enter),
 	)
 	if n := text(notice); n != "Résultats pour « imprimante » (au lieu de « imprimnte »)." {

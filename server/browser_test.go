@@ -208,7 +208,7 @@ func openNewTopicSteps() []chromedp.Action[chromedp.Void] {
 	return []chromedp.Action[chromedp.Void]{
 		chromedp.Click(bySiteNav("Discussions")),
 		chromedp.WaitVisible(byHeading("Discussions")),
-		chromedp.Click(chromedp.Search(`//main//a[normalize-space()="Nouvelle discussion"]`)),
+		chromedp.Click(chromedp.Search(`//main//a[` + textOf + `="Nouvelle discussion"]`)),
 		chromedp.WaitVisible(byHeading("Nouvelle discussion")),
 	}
 }
@@ -242,7 +242,7 @@ func browserText[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S
 	if err != nil {
 		t.Fatalf("read text of %v: %v", sel, err)
 	}
-	return s
+	return plain(s) // no-break spaces read as spaces, as expectations are written
 }
 
 // browserEval evaluates the JavaScript expression expr on the page, bounded
@@ -287,44 +287,44 @@ func leavePage(t *testing.T, ctx context.Context, what, arrival string, steps ..
 
 // byHeaderLink is a link of the site header.
 func byHeaderLink(label string) chromedp.Search {
-	return chromedp.Search(`//header//a[normalize-space()="` + label + `"]`)
+	return chromedp.Search(`//header//a[` + textOf + `="` + label + `"]`)
 }
 
 // byButton is a button in the page's main content.
 func byButton(label string) chromedp.Search {
-	return chromedp.Search(`//main//button[normalize-space()="` + label + `"]`)
+	return chromedp.Search(`//main//button[` + textOf + `="` + label + `"]`)
 }
 
 // byLogoutButton is the "Se déconnecter" button of the header.
-const byLogoutButton = chromedp.Search(`//header//button[normalize-space()="Se déconnecter"]`)
+const byLogoutButton = chromedp.Search(`//header//button[` + textOf + `="Se déconnecter"]`)
 
 // byFlash selects the flash message holding text (it only exists on the page
 // after a redirect, so waiting for it waits for the navigation).
 func byFlash(text string) chromedp.Search {
-	return chromedp.Search(`//p[contains(@class,"flash")][contains(., "` + text + `")]`)
+	return chromedp.Search(`//p[contains(@class,"flash")][contains(` + textOf + `, "` + text + `")]`)
 }
 
 // byHeading is the page's main heading.
 func byHeading(text string) chromedp.Search {
-	return chromedp.Search(`//main//h1[normalize-space()="` + text + `"]`)
+	return chromedp.Search(`//main//h1[` + textOf + `="` + text + `"]`)
 }
 
 // bySiteNav is a link of the site's navigation, in its header.
 func bySiteNav(label string) chromedp.Search {
-	return chromedp.Search(`//header[contains(@class,"site-header")]//a[normalize-space()="` + label + `"]`)
+	return chromedp.Search(`//header[contains(@class,"site-header")]//a[` + textOf + `="` + label + `"]`)
 }
 
 // postOf is the XPath of the (first) post of a member, found by its
 // author's name.
 func postOf(pseudo string) string {
-	return `//article[contains(concat(" ",normalize-space(@class)," ")," post ")][.//*[contains(@class,"post-author")]/a[normalize-space()="` + pseudo + `"]]`
+	return `//article[contains(concat(" ",normalize-space(@class)," ")," post ")][.//*[contains(@class,"post-author")]/a[` + textOf + `="` + pseudo + `"]]`
 }
 
 // byActionUnder is a link or button (tag) under the post of pseudo whose
 // label starts with label (their labels end with a visually hidden
 // precision).
 func byActionUnder(pseudo, tag, label string) chromedp.Search {
-	return chromedp.Search(postOf(pseudo) + `//footer//` + tag + `[starts-with(normalize-space(),"` + label + `")]`)
+	return chromedp.Search(postOf(pseudo) + `//footer//` + tag + `[starts-with(` + textOf + `,"` + label + `")]`)
 }
 
 var verifyLinkInLog = regexp.MustCompile(`https?://[A-Za-z0-9.:\[\]-]+/verification\?jeton=[A-Za-z0-9_-]+`)
@@ -497,3 +497,7 @@ func TestBrowserLoginWithoutJavaScript(t *testing.T) {
 		chromedp.WaitVisible(byHeaderLink("Se connecter")),
 	)
 }
+
+// textOf is an element's text in XPath as the tests write it: spaces
+// normalised, French typography's no-break spaces read as spaces.
+const textOf = `normalize-space(translate(., "` + "\u00a0\u202f" + `", "  "))`
