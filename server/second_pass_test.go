@@ -341,3 +341,21 @@ func TestHomeShowsWhatIsNewForEachReader(t *testing.T) {
 		t.Error("a visitor's home")
 	}
 }
+
+func TestVisitorsSentToLogInAreToldWhy(t *testing.T) {
+	ts := newTestSite(t)
+	r := ts.client().get("/discussions/nouvelle")
+	page := ts.client().get(r.location).body
+	if !strings.Contains(page, "réservée aux membres") || !strings.Contains(page, `href="/discussions/nouvelle"`) {
+		t.Error("the login page does not say why, nor where the visitor will return")
+	}
+	if page := ts.client().get("/connexion").body; strings.Contains(page, "réservée aux membres") {
+		t.Error("a plain login page says it is reserved")
+	}
+	a11y := ts.client().get("/accessibilite").body
+	for _, want := range []string{"Voies de recours", "Défenseur des droits", "établie le", "partiellement conforme", "Retour d’information et contact"} {
+		if !strings.Contains(a11y, want) {
+			t.Errorf("the accessibility statement lacks %q", want)
+		}
+	}
+}
