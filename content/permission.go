@@ -126,6 +126,10 @@ func CanThankPost(u *User, p *Post) error {
 	return nil
 }
 
+// CanBookmark tells whether u may save post p for later: a member who may
+// read it.
+func CanBookmark(u *User, p *Post) bool { return u != nil && !u.Suspended() && CanReadPost(u, p) }
+
 // PostActions is what a viewer may do with one post, for the page.
 type PostActions struct {
 	Read   bool // its text is shown
@@ -135,12 +139,13 @@ type PostActions struct {
 	Hide   bool // hide, or restore when hidden
 	Accept bool // mark as accepted answer, or remove the mark
 	Thank  bool // give a "Merci", or take it back
+	Save   bool // add to the viewer's bookmarks, or take it off
 }
 
 // PostActionsFor lists what u may do with post p of topic t.
 func PostActionsFor(u *User, t *Topic, p *Post) PostActions {
 	a := PostActions{Read: CanReadPost(u, p), Edit: CanEditPost(u, p), Delete: CanDeletePost(u, p), Hide: CanHidePost(u, p),
-		Accept: CanAcceptPost(u, t, p) == nil, Thank: CanThankPost(u, p) == nil}
+		Accept: CanAcceptPost(u, t, p) == nil, Thank: CanThankPost(u, p) == nil, Save: CanBookmark(u, p)}
 	a.Reply = CanReplyTo(u, t, p) == nil
 	return a
 }

@@ -32,6 +32,7 @@ type Post struct {
 	Author        PostAuthor     `db:"author"`
 	ReplyToPseudo sql.NullString `db:"reply_to_pseudo"`
 	MerciByViewer bool           `db:"merci_by_viewer"`
+	SavedByViewer bool           `db:"saved_by_viewer"` // in the viewer's bookmarks
 }
 
 // PostAuthor is what a post shows of its author.
@@ -54,7 +55,8 @@ const postSelect = `SELECT p.id, p.topic_id, p.number, p.author_id, p.reply_to, 
 	u.pseudo AS "author.pseudo", u.role AS "author.role", u.structure AS "author.structure",
 	u.departement AS "author.departement", u.suspended_at IS NOT NULL AS "author.suspended",
 	rp.pseudo AS reply_to_pseudo,
-	EXISTS (SELECT 1 FROM mercis m WHERE m.post_id = p.id AND m.user_id = :viewer) AS merci_by_viewer
+	EXISTS (SELECT 1 FROM mercis m WHERE m.post_id = p.id AND m.user_id = :viewer) AS merci_by_viewer,
+	EXISTS (SELECT 1 FROM bookmarks b WHERE b.post_id = p.id AND b.user_id = :viewer) AS saved_by_viewer
 	FROM posts p
 	JOIN users u ON u.id = p.author_id
 	LEFT JOIN posts rpp ON rpp.topic_id = p.topic_id AND rpp.number = p.reply_to

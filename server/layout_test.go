@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/ligue-mednum/ligue/content"
 )
@@ -27,11 +28,18 @@ const layoutScript = `(() => {
 	const name = e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (typeof e.className === "string" && e.className ? "." + e.className.trim().split(/\s+/).join(".") : "");
 	const header = document.querySelector(".site-header").getBoundingClientRect().height;
 
-	// The page does not scroll sideways, and nothing is wider than it.
+	// The page does not scroll sideways, and nothing is wider than it but
+	// inside a box that scrolls (or clips) and fits.
 	if (document.documentElement.scrollWidth > vw) problems.push("the page scrolls sideways: " + document.documentElement.scrollWidth + " px for " + vw);
+	const scrolled = e => {
+		for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+			if (getComputedStyle(p).overflowX !== "visible") return p.getBoundingClientRect().width <= vw + 0.5;
+		}
+		return false;
+	};
 	for (const e of document.body.querySelectorAll("*")) {
 		const r = e.getBoundingClientRect();
-		if (r.width > vw + 0.5) { problems.push(name(e) + " is " + Math.round(r.width) + " px wide, wider than the " + vw + " px viewport"); break; }
+		if (r.width > vw + 0.5 && !scrolled(e)) { problems.push(name(e) + " is " + Math.round(r.width) + " px wide, wider than the " + vw + " px viewport"); break; }
 	}
 
 	// Each checkbox and radio sits on the first line of its label, which is
@@ -54,8 +62,9 @@ const layoutScript = `(() => {
 		if (target.height < 24) problems.push("the label « " + label.textContent.trim() + " » is a " + Math.round(target.height) + " px high target");
 	}
 
-	// Dates stay on one line, links to a message included.
-	for (const time of document.querySelectorAll("main time")) {
+	// Relative dates (« il y a 9 jours ») stay on one line, links to a
+	// message included.
+	for (const time of document.querySelectorAll(".post-meta time, .topic-stats time")) {
 		const e = time.closest("a") || time;
 		if (e.getClientRects().length !== 1) problems.push("the date « " + e.textContent.trim() + " » breaks over " + e.getClientRects().length + " lines");
 	}
@@ -86,8 +95,6 @@ type layoutReport struct {
 
 func TestPhoneLayout(t *testing.T) {
 	ts, base := browserSite(t)
-	// Nine days ago: « il y a 9 jours » is the longest relative date.
-	ts.srv.store.SetClock(func() time.Time { return time.Now().Add(-9*24*time.Hour - time.Hour) })
 	karim := ts.mustCreateMember("Karim", content.RoleMember)
 	lucie := ts.mustCreateMember("Lucie", content.RoleMember)
 	topic := ts.mustCreateTopic(karim, "Attestation CAF introuvable pour une personne accompagnée",
@@ -107,7 +114,14 @@ func TestPhoneLayout(t *testing.T) {
 	ts.mustCreateTopic(karim, "Atelier smartphone pour les seniors", "Comment leur montrer où télécharger leurs attestations ?",
 		func(n *content.NewTopic) { n.Category, n.Kind = "accompagnement-des-publics", content.KindDiscussion })
 	ts.mustCreateTopic(lucie, "Carte Vitale perdue : que faire ?", "Une personne a perdu sa carte, elle n’a pas de compte ameli.")
-	ts.srv.store.SetClock(time.Now)
+	// Nine days ago: « il y a 9 jours » is the longest relative date. (The
+	// store's clock is not changed: the server's background work reads it.)
+	old := time.Now().Add(-9*24*time.Hour - time.Hour).UTC()
+	for _, q := range []string{`UPDATE posts SET created_at = ?1`, `UPDATE topics SET created_at = ?1, last_activity_at = ?1`} {
+		if _, err := ts.srv.db.W.ExecContext(ts.ctx(), q, old); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ts.syncIndex()
 
 	dir := os.Getenv("LIGUE_LAYOUT_SHOTS") // to keep the screenshots
@@ -150,6 +164,16 @@ func TestPhoneLayout(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	full := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// check opens path (prepare then runs on it) and measures it on a phone
 	// 360 and 320 px wide, then takes screenshots of it on a phone and on a
 	// desktop, light and dark.
@@ -171,6 +195,7 @@ func TestPhoneLayout(t *testing.T) {
 			t.Errorf("%s %s at 360 px: %s", who, path, p)
 		}
 		shot(name + "-360-light")
+		full(name + "-360-light-full")
 		scheme("dark")
 		shot(name + "-360-dark")
 		size(320, 640)
@@ -225,6 +250,29 @@ func TestPhoneLayout(t *testing.T) {
 	for _, p := range measure("the new topic form after an empty search").Problems {
 		t.Errorf("after a title like no topic: %s", p)
 	}
+
+	// Without JavaScript, the phone's header is the same, and the keyboard
+	// reaches the links scrolled out of sight.
+	browse(t, ctx, "Karim logs out", chromedp.Navigate(base+"/"), chromedp.Click(byLogoutButton),
+		chromedp.WaitVisible(byFlash("Vous êtes déconnecté·e")))
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatalf("disable JavaScript: %v", err)
+	}
+	leavePage(t, ctx, "open /discussions without JavaScript", "//main//h1", chromedp.Navigate(base+"/discussions"))
+	if r := measure("/discussions without JavaScript"); r.Header > phoneHeaderBudget {
+		t.Errorf("without JavaScript, the header takes %d px at 360 px, budget %d", r.Header, phoneHeaderBudget)
+	}
+	for range 6 { // the skip link, the brand, Discussions, Recherche, Se connecter, Créer un compte
+		browse(t, ctx, "press Tab", chromedp.KeyEvent(kb.Tab))
+	}
+	focused := browserEval[string](t, ctx, "read the focus", `(() => {
+		const a = document.activeElement, r = a.getBoundingClientRect();
+		return a.textContent.trim() + (r.left >= 0 && r.right <= innerWidth ? "" : " (off screen, " + Math.round(r.left) + "–" + Math.round(r.right) + " px)");
+	})()`)
+	if focused != "Créer un compte" {
+		t.Errorf("the sixth Tab on a phone focuses %q, want « Créer un compte », scrolled into view", focused)
+	}
+	shot("visitor_focus-360-light")
 	t.Logf("screenshots in %s", dir)
 
 }

@@ -234,6 +234,41 @@ func (s *Server) handleAccept(c *fiber.Ctx) error {
 	return s.afterAction(c, err, t.Path(), msg)
 }
 
+type bookmarksPage struct {
+	Page
+	Bookmarks []content.Bookmark
+}
+
+// handleBookmarks lists the posts the member saved.
+func (s *Server) handleBookmarks(c *fiber.Ctx) error {
+	bs, err := s.store.Bookmarks(c.UserContext(), currentUser(c))
+	if err != nil {
+		return err
+	}
+	return s.render(c, 200, "discussions/bookmarks", &bookmarksPage{Page: s.page(c, "Mes enregistrements"), Bookmarks: bs})
+}
+
+// handleBookmark saves a post for later, or takes it off the list.
+func (s *Server) handleBookmark(c *fiber.Ctx) error {
+	t, p, err := s.loadPost(c)
+	if err != nil {
+		return err
+	}
+	saved, err := s.store.ToggleBookmark(c.UserContext(), currentUser(c), p.ID)
+	if err != nil {
+		return err
+	}
+	msg := "Le message est retiré de vos enregistrements."
+	if saved {
+		msg = "Message enregistré : retrouvez-le dans « Mes enregistrements »."
+	}
+	back := t.PostPath(p.Number)
+	if c.FormValue("retour") == "liste" {
+		back = "/enregistrements"
+	}
+	return s.redirectWithFlash(c, back, msg)
+}
+
 type draftsPage struct {
 	Page
 	Drafts []content.Draft

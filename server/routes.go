@@ -90,6 +90,8 @@ func (s *Server) newApp() *fiber.App {
 	app.Post("/messages/:id<int>/masquer", s.requireModerator, s.handlePostHide)
 	app.Post("/messages/:id<int>/merci", s.requireMember, s.handleMerci)
 	app.Post("/messages/:id<int>/accepter", s.requireMember, s.handleAccept)
+	app.Post("/messages/:id<int>/enregistrer", s.requireMember, s.handleBookmark)
+	app.Get("/enregistrements", s.requireMember, s.handleBookmarks)
 	app.Get("/categories/:slug", s.handleCategoryShow)
 	app.Post("/categories/:slug/suivre", s.requireMember, s.handleFollow)
 	app.Get("/etiquettes", s.handleTagIndex)

@@ -359,3 +359,43 @@ func TestVisitorsSentToLogInAreToldWhy(t *testing.T) {
 		}
 	}
 }
+
+// A member saves posts for later, in a private list.
+func TestBookmarks(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	lucie := ts.mustCreateMember("Lucie", content.RoleMember)
+	topic := ts.mustCreateTopic(karim, "Les démarches ANTS", "Comment ?")
+	post := ts.mustReply(lucie, topic, "Par le site de l’ANTS, avec une photo d’identité numérique.", 0)
+	gone := ts.mustReply(lucie, topic, "Un message qui sera retiré.", 0)
+	asKarim := ts.loggedIn(karim)
+	page := asKarim.get(topic.Path()).body
+	if !strings.Contains(page, `action="/messages/`+itoa64(post.ID)+`/enregistrer"`) {
+		t.Fatal("saving is not offered")
+	}
+	for _, id := range []int64{post.ID, gone.ID} {
+		if r := asKarim.postForm("/messages/"+itoa64(id)+"/enregistrer", url.Values{}); r.status != http.StatusSeeOther {
+			t.Fatalf("save: %d", r.status)
+		}
+	}
+	if err := ts.srv.store.DeletePost(ts.ctx(), lucie, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	list := asKarim.get("/enregistrements").body
+	if !strings.Contains(list, "photo d’identité numérique") || !strings.Contains(list, topic.PostPath(post.Number)) || strings.Contains(list, "sera retiré") {
+		t.Error("the list shows the saved, readable posts only")
+	}
+	if !strings.Contains(asKarim.get(topic.Path()).body, `aria-pressed="true">Enregistré`) {
+		t.Error("the post does not say it is saved")
+	}
+	if r := ts.loggedIn(lucie).get("/enregistrements"); strings.Contains(r.body, "photo d’identité") {
+		t.Error("Karim's list is not private")
+	}
+	if r := ts.client().get("/enregistrements"); r.status != http.StatusSeeOther {
+		t.Errorf("a visitor: %d", r.status)
+	}
+	asKarim.postForm("/messages/"+itoa64(post.ID)+"/enregistrer", url.Values{"retour": {"liste"}})
+	if list := asKarim.get("/enregistrements").body; strings.Contains(list, "photo d’identité") {
+		t.Error("taking a post off the list")
+	}
+}
