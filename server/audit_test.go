@@ -404,6 +404,19 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	if _, _, err := ts.srv.store.CreateAPIToken(ctx, karim, "Tableau de bord"); err != nil {
 		t.Fatal(err)
 	}
+	// A title changed after publishing (the opening post's history lists
+	// it), a saved post, a withdrawn reply a moderator still reads.
+	if err := ts.srv.store.EditTopic(ctx, karim, locked.ID, content.TopicEdit{Title: "Imprimante du centre social en panne (E-04)",
+		Category: "outils-et-materiel", Tags: "imprimante"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.srv.store.ToggleBookmark(ctx, karim, answer.ID); err != nil {
+		t.Fatal(err)
+	}
+	withdrawn := ts.mustReply(maelle, question, "Je retire ce message.", 0)
+	if err := ts.srv.store.DeletePost(ctx, maelle, withdrawn.ID); err != nil {
+		t.Fatal(err)
+	}
 	ts.syncIndex()
 
 	return auditFixtures{member: karim, moderator: lucie, admin: admin, seeds: []string{
@@ -418,6 +431,11 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		"/compte/",
 		"/compte/jetons",
 		"/brouillons",
+		"/enregistrements",
+		"/etiquettes",
+		"/discussions?filtre=non-lues",
+		"/discussions?filtre=nouvelles",
+		"/discussions/" + fmt.Sprint(locked.ID) + "/imprimante-du-centre-social-en-panne-e-04/posts/1/versions",
 		"/discussions/nouvelle",
 		"/admin/membres",
 		"/admin/courriels",
