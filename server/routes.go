@@ -110,6 +110,8 @@ func (s *Server) newApp() *fiber.App {
 	admin.Post("/membres/:id/suspension", s.handleAdminSuspend)
 	admin.Get("/courriels", s.handleAdminMails)
 
+	s.composerRoutes(app)
+
 	api := app.Group("/api/v1")
 	api.Get("/me", s.requireMember, s.handleAPIMe)
 	api.Get("/categories", s.handleAPICategories)
