@@ -53,3 +53,34 @@ func ExcerptText(s string, n int) string {
 
 // Excerpt is the first words of a rendered text.
 func Excerpt(h template.HTML, n int) string { return ExcerptText(PlainText(h), n) }
+
+// ExcerptWithoutQuotes is Excerpt of a rendered text without the quotes it
+// holds: what its author wrote themselves.
+func ExcerptWithoutQuotes(h template.HTML, n int) string {
+	s := string(h)
+	var b strings.Builder
+	depth := 0
+	for len(s) > 0 {
+		open, close := strings.Index(s, "<blockquote"), strings.Index(s, "</blockquote>")
+		switch {
+		case open >= 0 && (close < 0 || open < close):
+			if depth == 0 {
+				b.WriteString(s[:open])
+			}
+			depth++
+			s = s[open+len("<blockquote"):]
+		case close >= 0:
+			if depth == 0 {
+				b.WriteString(s[:close])
+			}
+			depth = max(0, depth-1)
+			s = s[close+len("</blockquote>"):]
+		default:
+			if depth == 0 {
+				b.WriteString(s)
+			}
+			s = ""
+		}
+	}
+	return Excerpt(template.HTML(b.String()), n)
+}

@@ -247,12 +247,12 @@ func TestBrowserQuestionAnswered(t *testing.T) {
 	if !strings.Contains(accepted, "Par Lucie") || !strings.Contains(accepted, "nous notons le mot de passe") {
 		t.Errorf("the accepted answer section reads %q", accepted)
 	}
-	// Under the question's title, before the posts.
+	// The question first, then the solution in short, then the answers.
 	if order := browserEval[string](t, karim, "place of the accepted answer", `(() => {
-		const h1 = document.querySelector("main h1"), s = document.querySelector("section.accepted-answer"), posts = document.querySelector(".posts");
-		return String(!!(h1.compareDocumentPosition(s) & Node.DOCUMENT_POSITION_FOLLOWING) && !!(s.compareDocumentPosition(posts) & Node.DOCUMENT_POSITION_FOLLOWING));
+		const q = document.querySelector("#post-1"), s = document.querySelector("section.accepted-answer"), a = document.querySelector("#post-2");
+		return String(!!(q.compareDocumentPosition(s) & Node.DOCUMENT_POSITION_FOLLOWING) && !!(s.compareDocumentPosition(a) & Node.DOCUMENT_POSITION_FOLLOWING));
 	})()`); order != "true" {
-		t.Error("the accepted answer is not between the title and the posts")
+		t.Error("the accepted answer is not summed up between the question and the answers")
 	}
 	if badge := browserText(t, karim, chromedp.CSS(".topic-meta .badge.ok")); badge != "Résolue" {
 		t.Errorf("topic badge reads %q, want Résolue", badge)

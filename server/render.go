@@ -180,6 +180,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"ago":         ago,
 		"excerpt":     content.Excerpt,
 		"excerptText": content.ExcerptText,
+		"excerptOwn":  content.ExcerptWithoutQuotes,
 		"add":         func(a, b int) int { return a + b },
 		"hasType": func(types []string, t string) bool {
 			for _, x := range types {

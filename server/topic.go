@@ -37,6 +37,10 @@ type topicPage struct {
 	SeeAlso     []content.SearchTarget
 }
 
+// ShowsOpening tells whether the page shows the opening post (after which
+// the accepted answer is summed up; elsewhere at the top).
+func (p *topicPage) ShowsOpening() bool { return len(p.Posts) > 0 && p.Posts[0].Number == 1 }
+
 // postView is a post as the viewer sees it, with what they may do with it.
 func (s *Server) postView(c *fiber.Ctx, t *content.Topic, p content.Post) *postView {
 	return &postView{Post: p, Ago: ago(p.CreatedAt), Can: content.PostActionsFor(currentUser(c), t, &p), CSRF: csrfToken(c),
