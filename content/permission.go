@@ -1,6 +1,9 @@
 package content
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // Permissions are decided here and only here: pages ask for the actions a
 // viewer has (PostActions, TopicActions), the API and the stores call the
@@ -91,6 +94,15 @@ func CanEditTopic(u *User, t *Topic, first *Post) bool {
 // CanDeletePost tells whether u may withdraw p: its author, once.
 func CanDeletePost(u *User, p *Post) bool {
 	return u != nil && !u.Suspended() && p.AuthorID == u.ID && p.DeletedAt == nil
+}
+
+// UndoWithin is how long an author may take back the withdrawal of a post.
+const UndoWithin = 24 * time.Hour
+
+// CanRestorePost tells whether u may take back, at now, the withdrawal of
+// p: its author, within UndoWithin.
+func CanRestorePost(u *User, p *Post, now time.Time) bool {
+	return u != nil && !u.Suspended() && p.AuthorID == u.ID && p.DeletedAt != nil && now.Sub(*p.DeletedAt) < UndoWithin
 }
 
 // CanHidePost tells whether u may hide or restore p: a moderator, while its

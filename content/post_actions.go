@@ -33,6 +33,28 @@ func (s *Store) DeletePost(ctx context.Context, u *User, postID int64) error {
 	})
 }
 
+// RestorePost takes back the withdrawal of a post, by its author, for a
+// while after (CanRestorePost).
+func (s *Store) RestorePost(ctx context.Context, u *User, postID int64) error {
+	now := s.Now()
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
+		p, err := postState(ctx, tx, postID)
+		if err != nil {
+			return err
+		}
+		if !CanRestorePost(u, p, now) {
+			return ErrForbidden
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE posts SET deleted_at = NULL WHERE id = ?`, postID); err != nil {
+			return err
+		}
+		if err := refreshTopic(ctx, tx, p.TopicID); err != nil {
+			return err
+		}
+		return Emit(ctx, tx, postEvent(EventRestored, postID, p.TopicID, u.ID, now))
+	})
+}
+
 // SetPostHidden hides or restores a post (moderators only), logged.
 func (s *Store) SetPostHidden(ctx context.Context, mod *User, postID int64, hidden bool) error {
 	now := s.Now()

@@ -152,7 +152,7 @@ func offeredMarker(action string, fx permFixture) string {
 	case "edit":
 		return `href="/messages/` + id + `/modifier"`
 	case "delete":
-		return `action="/messages/` + id + `/supprimer"`
+		return `href="/messages/` + id + `/supprimer"` // the confirmation page
 	case "hide":
 		return `action="/messages/` + id + `/masquer"`
 	case "accept":

@@ -178,6 +178,37 @@ func (s *Server) handlePostVersions(c *fiber.Ctx) error {
 	return s.render(c, 200, "discussions/versions", page)
 }
 
+type deletePage struct {
+	Page
+	Topic *content.Topic
+	Post  *content.Post
+}
+
+// handlePostDeleteForm asks the author to confirm a withdrawal (the no-JS
+// confirmation; the post's button links here).
+func (s *Server) handlePostDeleteForm(c *fiber.Ctx) error {
+	t, p, err := s.loadPost(c)
+	if err != nil {
+		return err
+	}
+	if !content.CanDeletePost(currentUser(c), p) {
+		return content.ErrForbidden
+	}
+	return s.render(c, 200, "discussions/delete", &deletePage{Page: s.page(c, "Supprimer mon message"), Topic: t, Post: p})
+}
+
+// handlePostRestore takes back a withdrawal, for its author, for a while.
+func (s *Server) handlePostRestore(c *fiber.Ctx) error {
+	t, p, err := s.loadPost(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.RestorePost(c.UserContext(), currentUser(c), p.ID); err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, t.PostPath(p.Number), "Votre message est rétabli.")
+}
+
 func (s *Server) handlePostDelete(c *fiber.Ctx) error {
 	t, p, err := s.loadPost(c)
 	if err != nil {
@@ -186,7 +217,8 @@ func (s *Server) handlePostDelete(c *fiber.Ctx) error {
 	if err := s.store.DeletePost(c.UserContext(), currentUser(c), p.ID); err != nil {
 		return err
 	}
-	return s.redirectWithFlash(c, t.PostPath(p.Number), "Votre message est supprimé ; les réponses qu’il a reçues restent visibles.")
+	return s.redirectWithFlash(c, t.PostPath(p.Number), "Votre message est supprimé ; les réponses qu’il a reçues restent visibles. "+
+		"Vous pouvez encore l’annuler pendant 24 heures, depuis le message.")
 }
 
 func (s *Server) handlePostHide(c *fiber.Ctx) error {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ligue-mednum/ligue/content"
 )
@@ -397,5 +398,49 @@ func TestBookmarks(t *testing.T) {
 	asKarim.postForm("/messages/"+itoa64(post.ID)+"/enregistrer", url.Values{"retour": {"liste"}})
 	if list := asKarim.get("/enregistrements").body; strings.Contains(list, "photo d’identité") {
 		t.Error("taking a post off the list")
+	}
+}
+
+// Withdrawing a post asks for confirmation, and its author can take it back
+// for a day.
+func TestDeleteAsksAndCanBeUndone(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	lucie := ts.mustCreateMember("Lucie", content.RoleMember)
+	topic := ts.mustCreateTopic(karim, "Une carte Vitale perdue", "Que faire ?")
+	post := ts.mustReply(lucie, topic, "Une réponse que je vais retirer.", 0)
+	asLucie := ts.loggedIn(lucie)
+	page := asLucie.get(topic.Path()).body
+	if !strings.Contains(page, `href="/messages/`+itoa64(post.ID)+`/supprimer"`) {
+		t.Fatal("the post's delete action is not a link to the confirmation")
+	}
+	confirm := asLucie.get("/messages/" + itoa64(post.ID) + "/supprimer")
+	if confirm.status != 200 || !strings.Contains(confirm.body, "Supprimer mon message n°2 ?") || !strings.Contains(confirm.body, "je vais retirer") {
+		t.Fatalf("confirmation page: %d", confirm.status)
+	}
+	if r := ts.loggedIn(karim).get("/messages/" + itoa64(post.ID) + "/supprimer"); r.status != http.StatusForbidden {
+		t.Errorf("someone else's confirmation page: %d", r.status)
+	}
+	if r := asLucie.postForm("/messages/"+itoa64(post.ID)+"/supprimer", url.Values{}); r.status != http.StatusSeeOther {
+		t.Fatalf("delete: %d", r.status)
+	}
+	page = asLucie.get(topic.Path()).body
+	if !strings.Contains(page, "Annuler la suppression") || strings.Contains(ts.loggedIn(karim).get(topic.Path()).body, "Annuler la suppression") {
+		t.Error("undo is offered to the author only")
+	}
+	if r := ts.loggedIn(karim).postForm("/messages/"+itoa64(post.ID)+"/retablir", url.Values{}); r.status != http.StatusForbidden {
+		t.Errorf("someone else restores: %d", r.status)
+	}
+	if r := asLucie.postForm("/messages/"+itoa64(post.ID)+"/retablir", url.Values{}); r.status != http.StatusSeeOther {
+		t.Fatalf("restore: %d", r.status)
+	}
+	if got, _ := ts.srv.store.TopicByID(ts.ctx(), nil, topic.ID); got.Replies() != 1 {
+		t.Errorf("restored reply counts again: %d", got.Replies())
+	}
+	// A day later, a withdrawal is final.
+	asLucie.postForm("/messages/"+itoa64(post.ID)+"/supprimer", url.Values{})
+	ts.srv.db.W.Exec(`UPDATE posts SET deleted_at = ? WHERE id = ?`, time.Now().UTC().Add(-25*time.Hour), post.ID)
+	if r := asLucie.postForm("/messages/"+itoa64(post.ID)+"/retablir", url.Values{}); r.status != http.StatusForbidden {
+		t.Errorf("restore after a day: %d", r.status)
 	}
 }

@@ -16,6 +16,7 @@ type postView struct {
 	content.Post
 	Ago        string
 	Can        content.PostActions
+	CanRestore bool // its author may still take back its withdrawal
 	IsAccepted bool
 	Children   []*postView // tree view
 	Depth      int
@@ -44,7 +45,8 @@ func (p *topicPage) ShowsOpening() bool { return len(p.Posts) > 0 && p.Posts[0].
 // postView is a post as the viewer sees it, with what they may do with it.
 func (s *Server) postView(c *fiber.Ctx, t *content.Topic, p content.Post) *postView {
 	return &postView{Post: p, Ago: ago(p.CreatedAt), Can: content.PostActionsFor(currentUser(c), t, &p), CSRF: csrfToken(c),
-		TopicPath: t.Path(), IsAccepted: t.AcceptedPostID != nil && *t.AcceptedPostID == p.ID}
+		TopicPath: t.Path(), IsAccepted: t.AcceptedPostID != nil && *t.AcceptedPostID == p.ID,
+		CanRestore: content.CanRestorePost(currentUser(c), &p, s.store.Now())}
 }
 
 // topicPageFor is the topic page's frame for the viewer, without its posts.
