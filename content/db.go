@@ -36,6 +36,10 @@ func OpenDB(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
+	if err := foldTags(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
 	r, err := sqlx.Open("sqlite3", "file:"+url.PathEscape(path)+"?"+pragmas+"&_query_only=true")
 	if err != nil {
 		w.Close()
@@ -43,6 +47,23 @@ func OpenDB(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	return &DB{W: w, R: r, path: path}, nil
+}
+
+// foldTags fills the accent-free key of tags made before it existed.
+func foldTags(ctx context.Context, w *sqlx.DB) error {
+	var tags []struct {
+		ID   int64  `db:"id"`
+		Name string `db:"name"`
+	}
+	if err := w.SelectContext(ctx, &tags, `SELECT id, name FROM tags WHERE fold IS NULL`); err != nil {
+		return err
+	}
+	for _, t := range tags {
+		if _, err := w.ExecContext(ctx, `UPDATE tags SET fold = ? WHERE id = ?`, FoldAccents(t.Name), t.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes both pools; WAL content is checkpointed by SQLite on the last close.

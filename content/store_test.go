@@ -656,3 +656,27 @@ func TestQuoteKeepsOnlyThePostsOwnWords(t *testing.T) {
 		}
 	}
 }
+
+func TestTagsSpelledWithOrWithoutAccentsAreOne(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	alice := mustCreateMember(t, s, "alice", RoleMember)
+	a, err := s.CreateTopic(ctx, alice, NewTopic{Title: "Sécurité des comptes", Body: "x", Category: "demarches-en-ligne", Tags: "Sécurité, CAF"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.CreateTopic(ctx, alice, NewTopic{Title: "Mots de passe sûrs", Body: "x", Category: "demarches-en-ligne", Tags: "securite, sécurité"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{a.ID, b.ID} {
+		got, _ := s.TopicByID(ctx, nil, id)
+		if !strings.Contains(strings.Join(got.Tags, ","), "sécurité") || strings.Contains(strings.Join(got.Tags, ","), "securite") {
+			t.Errorf("topic %d tags %v", id, got.Tags)
+		}
+	}
+	counts, _ := s.TagCounts(ctx)
+	if len(counts) != 2 || counts[0].Name != "sécurité" || counts[0].Count != 2 {
+		t.Errorf("tag counts %+v", counts)
+	}
+}

@@ -251,10 +251,13 @@ func setTopicTags(ctx context.Context, tx *sqlx.Tx, topicID int64, tags []string
 		return err
 	}
 	for _, tag := range tags {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, tag); err != nil {
+		// A tag spelled with or without accents is the one already there.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tags (name, fold) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM tags WHERE fold = ?)
+			ON CONFLICT (name) DO NOTHING`, tag, FoldAccents(tag), FoldAccents(tag)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO topic_tags (topic_id, tag_id) SELECT ?, id FROM tags WHERE name = ?`, topicID, tag); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO topic_tags (topic_id, tag_id) SELECT ?, id FROM tags WHERE fold = ?
+			ORDER BY id LIMIT 1 ON CONFLICT DO NOTHING`, topicID, FoldAccents(tag)); err != nil {
 			return err
 		}
 	}
