@@ -444,3 +444,28 @@ func TestDeleteAsksAndCanBeUndone(t *testing.T) {
 		t.Errorf("restore after a day: %d", r.status)
 	}
 }
+
+// Members' text reads with French typography on the page, code aside.
+func TestTypographyInMembersText(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	topic := ts.mustCreateTopic(karim, "Une question : laquelle ?", "Bonjour ! L'attestation « CAF » ; vraiment ?\n\n```\nif (a ? b : c) { x; }\n```")
+	raw := ts.client().get(topic.Path()).raw
+	for _, want := range []string{"Bonjour\u202f!", "L’attestation", "«\u00a0CAF\u00a0»", "\u202f;", "vraiment\u202f?", "Une question\u00a0: laquelle\u202f?",
+		"if (a ? b : c) { x; }"} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	for _, bad := range []string{" ?</", " !", "« CAF", "CAF »"} {
+		if strings.Contains(raw, bad) {
+			t.Errorf("the page holds a breakable space in %q", bad)
+		}
+	}
+	// The text being edited comes back as typed.
+	first, _ := ts.srv.store.PostByNumber(ts.ctx(), nil, topic.ID, 1)
+	edit := ts.loggedIn(karim).get("/messages/" + itoa64(first.ID) + "/modifier").raw
+	if !strings.Contains(edit, "Bonjour ! L&#39;attestation « CAF » ; vraiment ?") {
+		t.Error("the editor does not hold the text as typed")
+	}
+}
