@@ -34,22 +34,23 @@ const (
 
 // Topic is a discussion thread.
 type Topic struct {
-	ID             int64     `db:"id"`
-	CategoryID     int64     `db:"category_id"`
-	AuthorID       int64     `db:"author_id"`
-	Title          string    `db:"title"`
-	Slug           string    `db:"slug"`
-	Kind           TopicKind `db:"kind"`
-	Pinned         bool      `db:"pinned"`
-	Locked         bool      `db:"locked"`
-	MergedInto     *int64    `db:"merged_into"`
-	AcceptedPostID *int64    `db:"accepted_post_id"`
-	PostCount      int       `db:"post_count"`   // posts on the pages, withdrawn ones included (paging)
-	AnswerCount    int       `db:"answer_count"` // replies readers can see
-	LastNumber     int       `db:"last_number"`
-	Views          int       `db:"views"`
-	CreatedAt      time.Time `db:"created_at"`
-	LastActivityAt time.Time `db:"last_activity_at"`
+	ID             int64      `db:"id"`
+	CategoryID     int64      `db:"category_id"`
+	AuthorID       int64      `db:"author_id"`
+	Title          string     `db:"title"`
+	Slug           string     `db:"slug"`
+	Kind           TopicKind  `db:"kind"`
+	Pinned         bool       `db:"pinned"`
+	Locked         bool       `db:"locked"`
+	MergedInto     *int64     `db:"merged_into"`
+	AcceptedPostID *int64     `db:"accepted_post_id"`
+	PostCount      int        `db:"post_count"`   // posts on the pages, withdrawn ones included (paging)
+	AnswerCount    int        `db:"answer_count"` // replies readers can see
+	EditedAt       *time.Time `db:"edited_at"`    // title, category or tags changed
+	LastNumber     int        `db:"last_number"`
+	Views          int        `db:"views"`
+	CreatedAt      time.Time  `db:"created_at"`
+	LastActivityAt time.Time  `db:"last_activity_at"`
 
 	CategorySlug     string         `db:"category_slug"`
 	CategoryName     string         `db:"category_name"`
@@ -84,7 +85,7 @@ const NewFor = 30 * 24 * time.Hour
 const topicIsNew = `:viewer != 0 AND r.user_id IS NULL AND t.author_id != :viewer AND t.created_at > :since`
 
 const topicSelect = `SELECT t.id, t.category_id, t.author_id, t.title, t.slug, t.kind, t.pinned, t.locked, t.merged_into,
-	t.accepted_post_id, t.post_count, t.answer_count, t.last_number, t.views, t.created_at, t.last_activity_at,
+	t.accepted_post_id, t.post_count, t.answer_count, t.last_number, t.edited_at, t.views, t.created_at, t.last_activity_at,
 	c.slug AS category_slug, c.name AS category_name, a.pseudo AS author_pseudo, lp.pseudo AS last_poster_pseudo,
 	coalesce(f.muted = 0, 0) AS following,
 	CASE WHEN f.muted = 0 THEN max(t.last_number - coalesce(r.last_number, 0), 0) ELSE 0 END AS unread,

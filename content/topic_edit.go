@@ -88,8 +88,8 @@ func (s *Store) EditTopic(ctx context.Context, editor *User, topicID int64, in T
 			VALUES (?, ?, ?, ?, ?, ?)`, topicID, before.Title, before.CategoryID, strings.Join(oldTags, ", "), editor.ID, now); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE topics SET title = ?, slug = ?, category_id = ? WHERE id = ?`,
-			in.Title, topicSlug(in.Title), cat.ID, topicID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE topics SET title = ?, slug = ?, category_id = ?, edited_at = ? WHERE id = ?`,
+			in.Title, topicSlug(in.Title), cat.ID, now, topicID); err != nil {
 			return err
 		}
 		if err := setTopicTags(ctx, tx, topicID, tags); err != nil {

@@ -14,6 +14,7 @@ import (
 
 type postView struct {
 	content.Post
+	Changed    bool // its text, or for the opening post its topic's title, changed: the history is linked
 	Ago        string
 	Can        content.PostActions
 	CanRestore bool // its author may still take back its withdrawal
@@ -46,7 +47,8 @@ func (p *topicPage) ShowsOpening() bool { return len(p.Posts) > 0 && p.Posts[0].
 func (s *Server) postView(c *fiber.Ctx, t *content.Topic, p content.Post) *postView {
 	return &postView{Post: p, Ago: ago(p.CreatedAt), Can: content.PostActionsFor(currentUser(c), t, &p), CSRF: csrfToken(c),
 		TopicPath: t.Path(), IsAccepted: t.AcceptedPostID != nil && *t.AcceptedPostID == p.ID,
-		CanRestore: content.CanRestorePost(currentUser(c), &p, s.store.Now())}
+		CanRestore: content.CanRestorePost(currentUser(c), &p, s.store.Now()),
+		Changed:    p.EditedAt != nil || (p.Number == 1 && t.EditedAt != nil)}
 }
 
 // topicPageFor is the topic page's frame for the viewer, without its posts.
