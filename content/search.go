@@ -34,6 +34,9 @@ type SearchDoc struct {
 	Accepted bool      `json:"accepted"` // the accepted answer itself
 	Date     time.Time `json:"date"`
 	Access   []string  `json:"access"` // AccessPublic, or AccessRestricted and "user:ID" for each reader
+	// Group is the thing results are grouped under, e.g. "topic:42" for a
+	// topic and each of its replies; "" makes the document its own group.
+	Group string `json:"group"`
 }
 
 // DocType is one kind of search result, as members name it in filters.

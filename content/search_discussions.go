@@ -57,7 +57,7 @@ func (r docRow) docID() (string, string) {
 
 func (r docRow) doc(tags []string) SearchDoc {
 	d := SearchDoc{Body: PlainText(template.HTML(r.HTML)), Author: r.AuthorKey, Category: r.CategorySlug, Tags: tags,
-		Resolved: r.Resolved, Accepted: r.Accepted, Date: r.CreatedAt, Access: []string{AccessPublic}}
+		Resolved: r.Resolved, Accepted: r.Accepted, Date: r.CreatedAt, Access: []string{AccessPublic}, Group: DocID(EntityTopic, r.TopicID)}
 	d.ID, d.Type = r.docID()
 	if r.Number == 1 {
 		d.Title = r.Title

@@ -18,6 +18,7 @@ const (
 	facetType     = "type:"
 	facetCategory = "category:"
 	facetTag      = "tag:"
+	facetGroup    = "group:" // what results are grouped under (see group.go), never shown as a facet
 )
 
 // How many values of each facet a page shows.
@@ -259,6 +260,20 @@ func (c *facetCounter) count(id index.IndexInternalID) {
 	for _, o := range sf.ords[sf.start[local]:sf.start[local+1]] {
 		c.counts[o]++
 	}
+}
+
+// values lists the facet terms of a document of the snapshot, as ordinals.
+func (c *facetCounter) values(id index.IndexInternalID) []uint32 {
+	n := id.Value()
+	seg := sort.Search(len(c.offsets), func(i int) bool { return c.offsets[i] > n }) - 1
+	if seg < 0 {
+		return nil
+	}
+	sf, local := c.segments[seg], n-c.offsets[seg]
+	if local+1 >= uint64(len(sf.start)) {
+		return nil
+	}
+	return sf.ords[sf.start[local]:sf.start[local+1]]
 }
 
 // clone returns a counter of the same tables, with no counts yet.

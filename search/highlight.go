@@ -56,6 +56,12 @@ func (h *highlighter) highlight(p *plan, snap *snapshot, dm *bsearch.DocumentMat
 		"title": p.locations(h.text, title),
 		"body":  p.locations(h.text, body),
 	}}
+	if len(found.Locations["title"]) > 0 {
+		hit.Why = append(hit.Why, WhyTitle)
+	}
+	if len(found.Locations["body"]) > 0 {
+		hit.Why = append(hit.Why, WhyBody)
+	}
 	if f := h.html.BestFragmentsInField(found, doc, "title", 1); len(f) > 0 {
 		hit.Title = template.HTML(f[0])
 	}
@@ -63,6 +69,19 @@ func (h *highlighter) highlight(p *plan, snap *snapshot, dm *bsearch.DocumentMat
 		hit.Excerpt = template.HTML(f[0])
 	}
 	return nil
+}
+
+// matchedTags lists the tags in which the query's words are found: the
+// tags are words of the "text" field, and a match on them alone shows in
+// neither the title nor the excerpt.
+func (h *highlighter) matchedTags(p *plan, tags []string) []string {
+	var out []string
+	for _, t := range tags {
+		if len(p.locations(h.text, []byte(t))) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // locations finds the words of s the query looked for, as the analyser

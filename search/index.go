@@ -320,12 +320,17 @@ func (ix *Index) apply(ctx context.Context) error {
 
 // indexable is the document as Bleve maps it: "text" is what words match
 // (tags included, so "adresse caf" finds a topic only tagged caf) and
-// "exact" gives the same words to prefixes and spelling suggestions.
+// "exact" gives the same words to prefixes and spelling suggestions; the
+// group goes with the facets, whose tables then tell each match's group.
 func indexable(d content.SearchDoc) map[string]any {
 	text := d.Title + "\n" + d.Body + "\n" + strings.Join(d.Tags, " ")
+	facets := facetValues(d.Type, d.Category, d.Tags)
+	if d.Group != "" {
+		facets = append(facets, facetGroup+d.Group)
+	}
 	return map[string]any{
 		"title": d.Title, "body": d.Body, "text": text, "exact": text,
-		"type": d.Type, "facets": facetValues(d.Type, d.Category, d.Tags),
+		"type": d.Type, "facets": facets,
 		"author": d.Author, "access": d.Access, "resolved": d.Resolved, "accepted": d.Accepted, "date": d.Date,
 	}
 }

@@ -14,7 +14,7 @@ import (
 
 // mappingVersion changes whenever the mapping or analysis does; an index
 // built with another version is rebuilt automatically.
-const mappingVersion = "9"
+const mappingVersion = "10"
 
 const (
 	analyzerText  = "fr_folded" // accents folded, elisions, stop words, light stemming
@@ -24,8 +24,8 @@ const (
 // newMapping describes the documents. Words are matched in "text" (title,
 // body and tags together), one term lookup per word instead of a title/body
 // disjunction; "title" is indexed again, small, to weigh titles more and
-// for titre:. Title and body are stored for the highlighter. Type, category
-// and tags share the "facets" keyword field (see facets.go).
+// for titre:. Title and body are stored for the highlighter. Type, category,
+// tags and the group share the "facets" keyword field (see facets.go).
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
 	// Stop words are listed with their accents, so they go before folding.

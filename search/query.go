@@ -33,9 +33,27 @@ type Request struct {
 	Resolved bool
 	Recent   bool // sort by date instead of relevance
 	Exact    bool // the words as typed: no prefix or spelling correction
-	Page     int
-	Viewer   *content.User
+	// Group keeps the documents of one group only ("topic:42"), each its
+	// own hit.
+	Group string
+	// Grouped answers one hit per group (a discussion), its best match,
+	// with Hit.Others counting the group's other matches; Total and the
+	// pages then count groups. Ignored with Group: within one group, each
+	// match is a hit.
+	Grouped bool
+	Page    int
+	Viewer  *content.User
 }
+
+// grouped tells whether hits are grouped.
+func (r Request) grouped() bool { return r.Grouped && r.Group == "" }
+
+// Where a hit's words were found (Hit.Why), as members read it.
+const (
+	WhyTitle = "titre"
+	WhyBody  = "texte"
+	WhyTag   = "étiquette"
+)
 
 // Hit is one result: the index ID and the highlighted fragments.
 type Hit struct {
@@ -44,6 +62,13 @@ type Hit struct {
 	Score   float64
 	Title   template.HTML // highlighted title of a discussion, "" for a message
 	Excerpt template.HTML // highlighted excerpt of the body
+	Group   string        // the document's group ("topic:42"), "" for none
+	Others  int           // the group's other matches, for a grouped request
+	// Why says where the query's words were found: WhyTitle, WhyBody,
+	// WhyTag, in that order; empty for a search by filters alone.
+	Why []string
+	// TagsMatched are the document's tags the words matched.
+	TagsMatched []string
 }
 
 // Facet is one value of a facet with its count.
@@ -54,10 +79,15 @@ type Facet struct {
 
 // Results is a page of results with the facets of the whole result set.
 type Results struct {
-	Total      uint64
-	Hits       []Hit
-	Page       int
-	Pages      int
+	// Total counts the results: the groups for a grouped request, else
+	// the matching documents, which Matches always counts.
+	Total   uint64
+	Matches uint64
+	Hits    []Hit
+	Page    int
+	Pages   int
+	// The facets count matching documents (a discussion with three
+	// matching messages counts three), not groups.
 	Types      []Facet
 	Categories []Facet
 	Tags       []Facet
@@ -130,7 +160,8 @@ func (ix *Index) search(ctx context.Context, r Request) (*Results, error) {
 }
 
 func (r Request) hasFilters() bool {
-	return len(r.Types) > 0 || r.Category != "" || r.Tag != "" || r.Author != "" || !r.Since.IsZero() || !r.Until.IsZero() || r.Resolved
+	return len(r.Types) > 0 || r.Category != "" || r.Tag != "" || r.Author != "" || !r.Since.IsZero() || !r.Until.IsZero() ||
+		r.Resolved || r.Group != ""
 }
 
 // run searches idx for the plan and the request, and fills res with the
@@ -143,21 +174,39 @@ func (ix *Index) run(ctx context.Context, idx bleve.Index, r Request, p *plan, r
 	defer snap.Close()
 	// Neither Bleve's highlighting nor its facets: they would read the
 	// positions of the words and the facet values of every match.
-	found, err := collect(ctx, snap, idx.Mapping(), &ix.facets, p.query(r), sortOrder(r.Recent), (res.Page-1)*PerPage, PerPage, parts(snap))
-	if err != nil {
-		return err
+	q, order, from := p.query(r), sortOrder(r.Recent), (res.Page-1)*PerPage
+	var found *collected
+	var page bsearch.DocumentMatchCollection
+	if r.grouped() {
+		g, err := collectGroups(ctx, snap, idx.Mapping(), &ix.facets, q, order, from, PerPage, parts(snap))
+		if err != nil {
+			return err
+		}
+		found, page, res.Total = g.found, g.hits, g.groups
+	} else {
+		found, err = collect(ctx, snap, idx.Mapping(), &ix.facets, q, order, from, PerPage, parts(snap))
+		if err != nil {
+			return err
+		}
+		page, res.Total = found.hits, found.total
 	}
 	hl, err := newHighlighter(idx.Mapping())
 	if err != nil {
 		return err
 	}
-	res.Total = found.total
+	res.Matches = found.total
 	res.Pages = max(1, min(MaxPage, int((res.Total+PerPage-1)/PerPage)))
 	res.Hits = res.Hits[:0]
-	for _, h := range found.hits {
-		hit := Hit{ID: h.ID, Score: h.Score}
+	for _, h := range page {
+		hit := Hit{ID: h.ID, Score: h.Score, Group: found.counter.group(h)}
+		if r.grouped() {
+			hit.Others = found.counter.others(h)
+		}
 		if err := hl.highlight(p, snap, h, &hit); err != nil {
 			return err
+		}
+		if hit.TagsMatched = hl.matchedTags(p, found.counter.tags(h)); len(hit.TagsMatched) > 0 {
+			hit.Why = append(hit.Why, WhyTag)
 		}
 		res.Hits = append(res.Hits, hit)
 	}
@@ -196,6 +245,9 @@ func (p *plan) query(r Request) *query.BooleanQuery {
 	}
 	if r.Tag != "" {
 		b.AddMust(facetQuery(facetTag, r.Tag))
+	}
+	if r.Group != "" {
+		b.AddMust(facetQuery(facetGroup, r.Group))
 	}
 	if r.Author != "" {
 		b.AddMust(termQuery("author", content.PseudoKey(r.Author)))

@@ -16,10 +16,10 @@ import (
 )
 
 // TestBrowserSearch searches as a visitor would: from the header's search
-// box, with highlighted words and facets, a category filter added then
-// removed, a message found deep in a long topic (the link opens the right
-// page of the topic, scrolled to the message), and a misspelled word the
-// search corrects.
+// box, with highlighted words and facets, one result per discussion, a
+// category filter added then removed, a message found deep in a long topic
+// (the link opens the right page of the topic, scrolled to the message),
+// and a misspelled word the search corrects.
 func TestBrowserSearch(t *testing.T) {
 	ts, base := browserSite(t)
 
@@ -107,9 +107,14 @@ func TestBrowserSearch(t *testing.T) {
 		t.Errorf("the page's search field holds %q, want the query", v)
 	}
 	total := resultCount()
-	if total != "3 résultats." {
-		// The two topics about the attestation, and the answer.
-		t.Errorf("search « attestations »: count %q, want « 3 résultats. »", total)
+	if total != "2 résultats." {
+		// The two topics about the attestation; the answer comes with its
+		// discussion.
+		t.Errorf("search « attestations »: count %q, want « 2 résultats. »", total)
+	}
+	cafResult := `//main//ol[contains(@class,"results")]/li[h2[contains(@class,"result-title")][` + textOf + `="` + cafTitle + `"]]`
+	if others := text(chromedp.Search(cafResult + `/p[contains(@class,"result-others")]/a`)); others != "1 autre message de cette discussion correspond" {
+		t.Errorf("under « %s » the results read %q, want « 1 autre message de cette discussion correspond »", cafTitle, others)
 	}
 	marks := browserEval[string](t, ctx, "read the highlighted words", `[...document.querySelectorAll("main ol.results mark")].map(m => m.textContent).join("|")`)
 	if marks == "" {

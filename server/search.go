@@ -27,11 +27,20 @@ func (s *Server) searchTypes() []option {
 }
 
 // searchRequest reads the query string; problems become a French notice.
+// Results are grouped by discussion, except within one (discussion=ID).
 func (s *Server) searchRequest(c *fiber.Ctx) (search.Request, string) {
 	r := search.Request{Q: strings.Clone(c.Query("q")), Category: strings.Clone(c.Query("categorie")),
 		Tag: strings.Clone(c.Query("etiquette")), Author: strings.Clone(c.Query("auteur")), Resolved: c.Query("resolue") == "1",
-		Recent: c.Query("tri") == "recent", Exact: c.Query("exact") == "1", Viewer: currentUser(c)}
+		Recent: c.Query("tri") == "recent", Exact: c.Query("exact") == "1", Grouped: true, Viewer: currentUser(c)}
 	r.Page = pageNumber(c)
+	var notices []string
+	if v := c.Query("discussion"); v != "" {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+			r.Group = content.DocID(content.EntityTopic, id)
+		} else {
+			notices = append(notices, "Le numéro de discussion « "+content.TruncateRunes(v, 30)+" » n’a pas été compris ; il est ignoré.")
+		}
+	}
 	for _, t := range c.Context().QueryArgs().PeekMulti("type") {
 		for _, known := range s.searchTypes() {
 			if string(t) == known.Value {
@@ -39,7 +48,6 @@ func (s *Server) searchRequest(c *fiber.Ctx) (search.Request, string) {
 			}
 		}
 	}
-	var notices []string
 	for _, d := range []struct {
 		name string
 		end  bool
@@ -87,20 +95,26 @@ func parseSearchDay(v string, end bool) (time.Time, string) {
 type searchResult struct {
 	search.Hit
 	content.SearchTarget
+	OthersHref string // the search within the hit's discussion
+	WhyText    string // where the words were found, in words
 }
 
 type searchPage struct {
 	Page
-	Query      string
-	Req        search.Request
-	Results    *search.Results
-	Items      []searchResult
-	Notice     string
-	Rebuilding bool
-	Pager      pager
-	TypeOpts   []option
-	Facets     []facetGroup
-	Active     []activeFilter
+	Query        string
+	Req          search.Request
+	Results      *search.Results
+	Items        []searchResult
+	Notice       string
+	Rebuilding   bool
+	Pager        pager
+	TypeOpts     []option
+	CategoryOpts []option
+	Since, Until string // the days of the date filters, AAAA-MM-JJ
+	Discussion   option // the discussion searched within: its ID and title
+	OptionsOpen  bool   // an option is set: the panel shows it
+	Facets       []facetGroup
+	Active       []activeFilter
 }
 
 type facetGroup struct {
@@ -142,9 +156,24 @@ func (s *Server) results(c *fiber.Ctx, r search.Request) (*search.Results, []sea
 
 func (s *Server) handleSearch(c *fiber.Ctx) error {
 	r, notice := s.searchRequest(c)
-	p := &searchPage{Page: s.page(c, "Recherche"), Query: r.Q, Req: r, Notice: notice, TypeOpts: s.searchTypes()}
+	p := &searchPage{Page: s.page(c, "Recherche"), Query: r.Q, Req: r, Notice: notice, TypeOpts: s.searchTypes(),
+		Since: searchDay(r.Since), Until: searchDay(r.Until)}
 	if strings.TrimSpace(r.Q) != "" {
 		p.Title = "« " + strings.TrimSpace(r.Q) + " » — Recherche"
+	}
+	p.OptionsOpen = len(r.Types) > 0 || r.Recent || r.Resolved || r.Exact || r.Category != "" || r.Tag != "" || r.Author != "" ||
+		p.Since != "" || p.Until != "" || r.Group != ""
+	names := map[string]string{}
+	cats, err := s.store.Categories(c.UserContext())
+	if err != nil {
+		return err
+	}
+	for _, cat := range cats {
+		names[cat.Slug] = cat.Name
+		p.CategoryOpts = append(p.CategoryOpts, option{cat.Slug, cat.Name})
+	}
+	if r.Category != "" && names[r.Category] == "" {
+		p.CategoryOpts = append(p.CategoryOpts, option{r.Category, r.Category}) // kept, though it finds nothing
 	}
 	res, items, err := s.results(c, r)
 	if errors.Is(err, search.ErrRebuilding) {
@@ -158,32 +187,92 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 	if res.Notice != "" {
 		p.Notice = strings.TrimSpace(p.Notice + " " + res.Notice)
 	}
+	with := searchLink(c)
+	for i := range p.Items {
+		it := &p.Items[i]
+		it.WhyText = whyText(it.Hit)
+		if entity, id, ok := content.ParseDocID(it.Group); ok && entity == content.EntityTopic && it.Others > 0 {
+			it.OthersHref = with("discussion", strconv.FormatInt(id, 10), true)
+		}
+	}
+	if _, id, ok := content.ParseDocID(r.Group); ok {
+		p.Discussion = option{strconv.FormatInt(id, 10), "n° " + strconv.FormatInt(id, 10)}
+		if len(items) > 0 {
+			p.Discussion.Label = "« " + items[0].SearchTarget.Title + " »"
+		}
+	}
 	p.Pager = newPager(c, res.Page, int(min(res.Total, uint64(search.MaxPage*search.PerPage))), search.PerPage)
-	p.Facets, p.Active = s.facetLinks(c, r, res)
+	p.Facets, p.Active = s.facetLinks(r, res, with, names)
+	if p.Discussion.Value != "" {
+		p.Active = append(p.Active, activeFilter{"Discussion : " + p.Discussion.Label, with("discussion", p.Discussion.Value, false)})
+	}
 	return s.render(c, 200, "search/search", p)
 }
 
-// facetLinks turns facet counts into links that add (or remove) a filter.
-func (s *Server) facetLinks(c *fiber.Ctx, r search.Request, res *search.Results) ([]facetGroup, []activeFilter) {
-	base := c.Request().URI().QueryArgs()
-	with := func(key, value string, on bool) string {
-		q := url.Values{}
-		base.VisitAll(func(k, v []byte) {
-			if string(k) != "page" && !(string(k) == key && (key != "type" || string(v) == value)) {
-				q.Add(string(k), string(v))
+// searchDay is a day of the date filters as the form shows it.
+func searchDay(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(paris).Format("2006-01-02")
+}
+
+// whyText says in words where a hit's words were found: "le titre, le
+// texte et l’étiquette #caf".
+func whyText(h search.Hit) string {
+	var parts []string
+	for _, w := range h.Why {
+		switch w {
+		case search.WhyTitle:
+			parts = append(parts, "le titre")
+		case search.WhyBody:
+			parts = append(parts, "le texte")
+		case search.WhyTag:
+			tags := "#" + strings.Join(h.TagsMatched, ", #")
+			if len(h.TagsMatched) > 1 {
+				parts = append(parts, "les étiquettes "+tags)
+			} else {
+				parts = append(parts, "l’étiquette "+tags)
 			}
-		})
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " et " + parts[len(parts)-1]
+}
+
+// searchLink returns a function making the link to the current search
+// with a filter added (on) or removed, back on its first page.
+func searchLink(c *fiber.Ctx) func(key, value string, on bool) string {
+	q := url.Values{}
+	c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) {
+		if string(k) != "page" {
+			q.Add(string(k), string(v)) // copied: Fiber reuses the buffers
+		}
+	})
+	return func(key, value string, on bool) string {
+		out := url.Values{}
+		for k, vs := range q {
+			for _, v := range vs {
+				if !(k == key && (key != "type" || v == value)) {
+					out.Add(k, v)
+				}
+			}
+		}
 		if on {
-			q.Add(key, value)
+			out.Add(key, value)
 		}
-		return "/recherche?" + q.Encode()
+		return "/recherche?" + out.Encode()
 	}
-	names := map[string]string{}
-	if cats, err := s.store.Categories(c.UserContext()); err == nil {
-		for _, cat := range cats {
-			names[cat.Slug] = cat.Name
-		}
-	}
+}
+
+// facetLinks turns facet counts into links that add (or remove) a filter.
+func (s *Server) facetLinks(r search.Request, res *search.Results, with func(key, value string, on bool) string,
+	names map[string]string) ([]facetGroup, []activeFilter) {
 	var groups []facetGroup
 	var active []activeFilter
 	add := func(label, key string, facets []search.Facet, current func(string) bool, name func(string) string) {
@@ -250,6 +339,12 @@ type apiSearchHit struct {
 	Accepted bool          `json:"accepted"`
 	Score    float64       `json:"score"`
 	Excerpt  template.HTML `json:"excerpt_html"`
+	// Group is the discussion of the result ("topic:42"), Others how many
+	// more of its messages match (search them with discussion=42).
+	Group       string   `json:"group"`
+	Others      int      `json:"others"`
+	Why         []string `json:"why"` // "titre", "texte", "étiquette"
+	TagsMatched []string `json:"tags_matched"`
 }
 
 func (s *Server) handleAPISearch(c *fiber.Ctx) error {
@@ -269,7 +364,13 @@ func (s *Server) handleAPISearch(c *fiber.Ctx) error {
 		}
 		hits[i] = apiSearchHit{Type: it.SearchTarget.Type, ID: it.DocID, Title: it.SearchTarget.Title, URL: s.cfg.BaseURL + it.URL,
 			Author: it.Author, Date: it.Date, Category: it.Category, Tags: tags, Resolved: it.Resolved, Accepted: it.Accepted,
-			Score: it.Score, Excerpt: it.Excerpt}
+			Score: it.Score, Excerpt: it.Excerpt, Group: it.Group, Others: it.Others, Why: it.Why, TagsMatched: it.TagsMatched}
+		if hits[i].Why == nil {
+			hits[i].Why = []string{}
+		}
+		if hits[i].TagsMatched == nil {
+			hits[i].TagsMatched = []string{}
+		}
 	}
 	facets := func(fs []search.Facet) []fiber.Map {
 		out := make([]fiber.Map, len(fs))
@@ -278,7 +379,8 @@ func (s *Server) handleAPISearch(c *fiber.Ctx) error {
 		}
 		return out
 	}
-	return c.JSON(fiber.Map{"query": r.Q, "total": res.Total, "results": hits, "corrected": res.Corrected,
+	// Results are discussions: total counts them, matches their messages.
+	return c.JSON(fiber.Map{"query": r.Q, "total": res.Total, "matches": res.Matches, "results": hits, "corrected": res.Corrected,
 		"notice":     strings.TrimSpace(notice + " " + res.Notice),
 		"facets":     fiber.Map{"type": facets(res.Types), "categorie": facets(res.Categories), "etiquette": facets(res.Tags)},
 		"pagination": apiPage{res.Page, res.Pages, int(res.Total), search.PerPage}})

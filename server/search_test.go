@@ -29,10 +29,30 @@ func TestSearchPageAndAPI(t *testing.T) {
 
 	runScenarios(t, ts, []scenario{
 		{name: "empty query helps", path: "/recherche", wantStatus: 200, wantContains: []string{"Chercher dans la Ligue", "CnFS"}},
+		// One result per discussion: the topic stands for its matching reply.
 		{name: "results with highlights and facets", path: "/recherche?q=attestation+caf", wantStatus: 200,
-			wantContains: []string{"3 résultats", "<mark>", `href="` + topic.Path() + `"`, `href="` + topic.Path() + `?post=2"`,
-				"Affiner", "Outils et matériel", "#caf"},
-			wantNotContains: []string{"masqué par la modération"}},
+			wantContains: []string{"2 résultats", "<mark>", `href="` + topic.Path() + `"`, "Affiner", "Outils et matériel", "#caf",
+				"Trouvé dans le titre, le texte et l’étiquette #caf", "Trouvé dans le titre</p>",
+				`<a href="/recherche?discussion=` + itoa(int(topic.ID)) + `&amp;q=attestation&#43;caf">1 autre message de cette discussion correspond</a>`},
+			wantNotContains: []string{"masqué par la modération", `href="` + topic.Path() + `?post=2"`}},
+		{name: "within a discussion", path: "/recherche?q=attestation+caf&discussion=" + itoa(int(topic.ID)), wantStatus: 200,
+			wantContains: []string{"2 résultats", `href="` + topic.Path() + `"`, `href="` + topic.Path() + `?post=2"`,
+				"Discussion : « Attestation CAF introuvable »", `name="discussion" value="` + itoa(int(topic.ID)) + `" checked`},
+			wantNotContains: []string{"Imprimer une", "autre message", "masqué par la modération"}},
+		{name: "bad discussion number", path: "/recherche?q=caf&discussion=abc", wantStatus: 200,
+			wantContains: []string{"Le numéro de discussion « abc » n’a pas été compris", "2 résultats"}},
+		{name: "the options offer every filter", path: "/recherche?q=attestation", wantStatus: 200,
+			wantContains: []string{`<details class="search-options">`, `name="type" value="message"`, `<select id="s-categorie" name="categorie">`,
+				`<option value="outils-et-materiel">Outils et matériel</option>`, `<label for="s-etiquette">Étiquette</label>`,
+				`<label for="s-auteur">`, `<label for="s-depuis">Depuis le</label>`, `id="s-depuis" name="depuis" type="text" value=""`,
+				`<label for="s-jusqua">Jusqu’au</label>`, "AAAA-MM-JJ", `name="resolue"`, `name="exact"`, `name="tri"`},
+			wantNotContains: []string{`name="discussion"`, `type="hidden" name="categorie"`, `type="hidden" name="auteur"`}},
+		{name: "the options filled from the URL", wantStatus: 200,
+			path: "/recherche?q=caf&categorie=outils-et-materiel&etiquette=impression&auteur=Karim&depuis=2025-01-31&jusqua=2026-12-01&exact=1&tri=recent",
+			wantContains: []string{`<details class="search-options" open>`, `<option value="outils-et-materiel" selected>Outils et matériel</option>`,
+				`id="s-etiquette" name="etiquette" type="text" value="impression"`, `id="s-auteur" name="auteur" type="text" value="Karim"`,
+				`id="s-depuis" name="depuis" type="text" value="2025-01-31"`, `id="s-jusqua" name="jusqua" type="text" value="2026-12-01"`,
+				`name="exact" value="1" checked`, `<option value="recent" selected>`}},
 		{name: "filter by facet", path: "/recherche?q=attestation&categorie=outils-et-materiel", wantStatus: 200,
 			wantContains: []string{"1 résultat.", "Imprimer une <mark>attestation</mark> CAF", "Catégorie : Outils et matériel"}},
 		{name: "type filter", path: "/recherche?q=attestation&type=message", wantStatus: 200, wantContains: []string{"1 résultat.", "Message"}},
@@ -65,6 +85,37 @@ func TestSearchPageAndAPI(t *testing.T) {
 	}
 	if len(out.Facets["type"]) != 1 || out.Facets["type"][0].Value != "message" {
 		t.Errorf("API facets: %+v", out.Facets)
+	}
+	// Grouped as on the page: the other matches of a discussion counted.
+	var grouped struct {
+		Total, Matches int
+		Results        []struct {
+			ID, Group string
+			Others    int
+			Why       []string
+			Tags      []string `json:"tags_matched"`
+		} `json:"results"`
+	}
+	r = ts.client().get("/api/v1/recherche?q=attestation+caf")
+	if err := json.Unmarshal([]byte(r.body), &grouped); err != nil || r.status != 200 {
+		t.Fatalf("API: %d %s", r.status, r.body)
+	}
+	topicDoc := content.DocID(content.EntityTopic, topic.ID)
+	if grouped.Total != 2 || grouped.Matches != 3 || len(grouped.Results) != 2 {
+		t.Fatalf("API grouped results: %+v", grouped)
+	}
+	for _, g := range grouped.Results {
+		want := "0 titre "
+		if g.ID == topicDoc {
+			want = "1 titre,texte,étiquette caf"
+		}
+		if got := itoa(g.Others) + " " + strings.Join(g.Why, ",") + " " + strings.Join(g.Tags, ","); g.Group != g.ID || got != want {
+			t.Errorf("API grouped result %s in %s: %q, want %q", g.ID, g.Group, got, want)
+		}
+	}
+	r = ts.client().get("/api/v1/recherche?q=attestation+caf&discussion=" + itoa(int(topic.ID)))
+	if err := json.Unmarshal([]byte(r.body), &grouped); err != nil || grouped.Total != 2 || len(grouped.Results) != 2 || grouped.Results[1].Others != 0 {
+		t.Errorf("API within a discussion: %s", r.body)
 	}
 
 	// A new reply is searchable once the indexer ran (the running server
