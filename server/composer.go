@@ -1,7 +1,116 @@
 package server
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"io"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ligue-mednum/ligue/content"
+	"github.com/ligue-mednum/ligue/templates"
+)
 
 // composerRoutes are the helpers of the composers' scripts (previews,
 // mentions, pasted images) and the markdown help page.
-func (s *Server) composerRoutes(app *fiber.App) {}
+func (s *Server) composerRoutes(app *fiber.App) {
+	app.Get("/aide/markdown", s.handleMarkdownHelp)
+	app.Post("/composer/apercu", s.requireMember, composerJSON(s, s.handleComposerPreview))
+	app.Get("/composer/membres", s.requireMember, composerJSON(s, s.handleComposerMembers))
+	app.Post("/composer/fichier", s.requireMember, composerJSON(s, s.handleComposerUpload))
+}
+
+// handleMarkdownHelp lists the formatting a message may use.
+func (s *Server) handleMarkdownHelp(c *fiber.Ctx) error {
+	return s.render(c, fiber.StatusOK, "pages/markdown", &struct{ Page }{s.page(c, "Mise en forme des messages")})
+}
+
+// handleComposerPreview answers the live preview of a composer with the
+// text rendered as it will be published: a sanitized HTML fragment, the
+// content of the preview's div.post-body, with the French typography pages
+// get.
+func (s *Server) handleComposerPreview(c *fiber.Ctx) error {
+	html, err := s.store.Preview(c.UserContext(), c.FormValue("body"))
+	if err != nil {
+		return err
+	}
+	c.Type("html", "utf-8")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(templates.Typography([]byte(html)))
+}
+
+// handleComposerMembers completes an @mention: the pseudos starting with
+// ?debut=, accents and case ignored.
+func (s *Server) handleComposerMembers(c *fiber.Ctx) error {
+	pseudos, err := s.store.PseudosStartingWith(c.UserContext(), c.Query("debut"), content.MaxMentionSuggestions)
+	if err != nil {
+		return err
+	}
+	type member struct {
+		Pseudo string `json:"pseudo"`
+	}
+	members := make([]member, len(pseudos))
+	for i, p := range pseudos {
+		members[i] = member{p}
+	}
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.JSON(fiber.Map{"members": members})
+}
+
+// handleComposerUpload stores an image pasted or dropped into a composer,
+// as the "Joindre le fichier" button does (see attach), and answers the
+// markdown to insert.
+func (s *Server) handleComposerUpload(c *fiber.Ctx) error {
+	fh, err := c.FormFile("fichier")
+	if err != nil {
+		return content.Invalid("fichier", "Choisissez un fichier à joindre.")
+	}
+	if fh.Size > s.cfg.MaxUpload {
+		return content.Invalid("fichier", "Ce fichier est trop volumineux : "+strings.TrimSpace(humanMB(s.cfg.MaxUpload))+" au plus.")
+	}
+	file, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, s.cfg.MaxUpload+1))
+	if err != nil {
+		return err
+	}
+	var up *content.Upload
+	err = s.decoding(func() (err error) {
+		up, err = s.store.SaveUpload(c.UserContext(), currentUser(c), fh.Filename, data, s.cfg.MaxUpload, s.uploadDir())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	alt := strings.TrimSpace(c.FormValue("alt"))
+	if alt == "" {
+		alt = "image jointe par " + currentUser(c).Pseudo
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(fiber.Map{"markdown": up.Markdown(alt)})
+}
+
+// composerJSON answers the errors of a composer helper in the JSON shape of
+// the API ({"error":{"code","message"}}), which the site's error handler
+// keeps for /api/: the script shows the message where the member types.
+// Internal errors are logged and never shown, as in handleError.
+func composerJSON(s *Server, h fiber.Handler) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		err := h(c)
+		if err == nil {
+			return nil
+		}
+		he := classify(err)
+		if he == nil || he == errDiskFull {
+			s.log.Error("internal error", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", err)
+		}
+		if he == nil {
+			he = &httpError{fiber.StatusInternalServerError, "internal", "Une erreur inattendue s’est produite de notre côté. " +
+				"Réessayez dans un instant ; si cela se reproduit, signalez-la en citant le numéro " + requestID(c) + "."}
+		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.Status(he.Status).JSON(fiber.Map{"error": fiber.Map{"code": he.Code, "message": he.Message}})
+	}
+}

@@ -269,6 +269,15 @@ func (s *Server) handleTopicCreate(c *fiber.Ctx) error {
 			return err
 		}
 		return s.render(c, attachStatus(f), "discussions/new", p)
+	case "apercu":
+		if err := s.preview(c, &f); err != nil {
+			return err
+		}
+		p, err := s.newTopicPage(c, f)
+		if err != nil {
+			return err
+		}
+		return s.render(c, attachStatus(f), "discussions/new", p)
 	case "brouillon":
 		return s.saveDraft(c, f, content.Draft{Place: content.DraftNewTopic, Title: f.Get("title"), Body: f.Get("body"),
 			Fields: content.DraftFields{Category: f.Get("category"), Tags: f.Get("tags"), Kind: f.Get("kind")}}, "/discussions/nouvelle")

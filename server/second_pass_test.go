@@ -469,3 +469,18 @@ func TestTypographyInMembersText(t *testing.T) {
 		t.Error("the editor does not hold the text as typed")
 	}
 }
+
+func TestNewTopicPreview(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	cl := ts.loggedIn(karim)
+	cl.get("/discussions/nouvelle")
+	r := cl.postForm("/discussions/nouvelle", url.Values{"title": {"Un titre assez long"}, "body": {"Du **gras** ici"},
+		"category": {"demarches-en-ligne"}, "action": {"apercu"}})
+	if r.status != 200 || !strings.Contains(r.body, "<strong>gras</strong>") || !strings.Contains(r.body, "Du **gras** ici") {
+		t.Errorf("preview of a new topic: %d", r.status)
+	}
+	if topics, _, _ := ts.srv.store.ListTopics(ts.ctx(), nil, content.TopicFilter{}); len(topics) != 0 {
+		t.Error("a preview published the topic")
+	}
+}

@@ -115,3 +115,289 @@
     });
   }
 })();
+
+// Composers: a markdown toolbar, a live preview, @mention completion, and
+// images pasted or dropped into the text. Without this, « Aperçu » and
+// « Joindre le fichier » do the same through the form.
+(function () {
+  "use strict";
+
+  var make = function (tag, cls, text) {
+    var el = document.createElement(tag);
+    if (cls) el.className = cls;
+    if (text) el.textContent = text;
+    return el;
+  };
+  // The French message of a refused fetch, from its JSON error if any.
+  var refusal = function (res, text, fallback) {
+    try { return JSON.parse(text).error.message || fallback; } catch (e) { return fallback; }
+  };
+
+  // replace puts text in place of start..end as typing would (the browser's
+  // undo keeps working), then selects from..to (offsets in text).
+  var replace = function (box, start, end, text, from, to) {
+    box.focus();
+    box.setSelectionRange(start, end);
+    if (!document.execCommand || !document.execCommand("insertText", false, text)) {
+      box.setRangeText(text, start, end, "end");
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    if (from !== undefined) box.setSelectionRange(start + from, start + to);
+  };
+
+  // Toolbar actions: each changes the selection of the box.
+  var wrap = function (mark, sample) {
+    return function (box) {
+      var s = box.selectionStart, e = box.selectionEnd, v = box.value, n = mark.length;
+      if (s >= n && v.slice(s - n, s) === mark && v.slice(e, e + n) === mark) {
+        return replace(box, s - n, e + n, v.slice(s, e), 0, e - s); // unwrap
+      }
+      var inner = v.slice(s, e) || sample;
+      replace(box, s, e, mark + inner + mark, n, n + inner.length);
+    };
+  };
+  var prefixLines = function (prefix) {
+    return function (box) {
+      var v = box.value, s = v.lastIndexOf("\n", box.selectionStart - 1) + 1, e = box.selectionEnd;
+      var text = v.slice(s, e).split("\n").map(function (l) { return prefix + l; }).join("\n");
+      replace(box, s, e, text, text.length, text.length);
+    };
+  };
+  var actions = [
+    { label: "Gras", cls: "md-bold", key: "b", run: wrap("**", "texte en gras") },
+    { label: "Italique", cls: "md-italic", key: "i", run: wrap("*", "texte en italique") },
+    { label: "Lien", run: function (box) {
+      var s = box.selectionStart, e = box.selectionEnd, text = box.value.slice(s, e) || "texte du lien";
+      replace(box, s, e, "[" + text + "](https://)", text.length + 3, text.length + 11);
+    } },
+    { label: "Citation", run: prefixLines("> ") },
+    { label: "Liste", name: "Liste à puces", run: prefixLines("- ") },
+    { label: "Code", cls: "md-code", run: function (box) {
+      var s = box.selectionStart, e = box.selectionEnd, sel = box.value.slice(s, e).replace(/\n$/, "");
+      if (sel.indexOf("\n") < 0) return wrap("`", "code")(box);
+      var open = (s > 0 && box.value.charAt(s - 1) !== "\n" ? "\n" : "") + "```\n";
+      replace(box, s, e, open + sel + "\n```\n", open.length, open.length + sel.length);
+    } }
+  ];
+
+  // A toolbar is one tab stop; arrow keys move between its buttons.
+  var toolbar = function (box) {
+    var bar = make("div", "md-toolbar");
+    bar.setAttribute("role", "toolbar");
+    bar.setAttribute("aria-label", "Mise en forme");
+    bar.setAttribute("aria-controls", box.id);
+    var buttons = actions.map(function (a, i) {
+      var b = make("button", a.cls, a.label);
+      b.type = "button";
+      b.tabIndex = i ? -1 : 0;
+      b.setAttribute("aria-label", a.name || a.label);
+      if (a.key) {
+        b.setAttribute("aria-keyshortcuts", "Control+" + a.key.toUpperCase());
+        b.title = a.label + " (Ctrl+" + a.key.toUpperCase() + ")";
+      }
+      b.addEventListener("click", function () { a.run(box); });
+      bar.appendChild(b);
+      return b;
+    });
+    bar.addEventListener("keydown", function (ev) {
+      var i = buttons.indexOf(document.activeElement), to = {
+        ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: buttons.length - 1 }[ev.key];
+      if (i < 0 || to === undefined) return;
+      ev.preventDefault();
+      to = (to + buttons.length) % buttons.length;
+      buttons[i].tabIndex = -1;
+      buttons[to].tabIndex = 0;
+      buttons[to].focus();
+    });
+    box.addEventListener("keydown", function (ev) {
+      if (!(ev.ctrlKey || ev.metaKey) || ev.altKey || ev.shiftKey) return;
+      actions.forEach(function (a) {
+        if (a.key === ev.key.toLowerCase()) { ev.preventDefault(); a.run(box); }
+      });
+    });
+    box.parentNode.insertBefore(bar, box);
+  };
+
+  // The preview follows the text, fetched from the server ~600 ms after the
+  // last key, in the markup of the no-JS « Aperçu ».
+  var preview = function (form, box, token) {
+    var section = form.querySelector("section.preview"), timer, asked = 0, last = box.value;
+    var area = function () {
+      if (!section) {
+        section = make("section", "preview");
+        section.setAttribute("aria-labelledby", "apercu");
+        var h = make(form.dataset.composer === "h2" ? "h2" : "h3", "", "Aperçu");
+        h.id = "apercu";
+        section.appendChild(h);
+        section.appendChild(make("div", "post-body"));
+        form.insertBefore(section, form.querySelector(".form-actions"));
+      }
+      section.hidden = false;
+      return section.querySelector(".post-body");
+    };
+    box.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var text = box.value;
+        if (text === last) return;
+        last = text;
+        var n = ++asked;
+        if (!text.trim()) { if (section) section.hidden = true; return; }
+        fetch("/composer/apercu", { method: "POST", body: new URLSearchParams({ body: text }),
+          headers: { "X-CSRF-Token": token }, credentials: "same-origin" })
+          .then(function (res) {
+            return res.text().then(function (t) {
+              if (n !== asked) return;
+              if (res.ok && !res.redirected) area().innerHTML = t; // sanitized by the server
+              else area().textContent = refusal(res, t, "Aperçu indisponible (session expirée ?) : le bouton « Aperçu » le montre.");
+            });
+          })
+          .catch(function () {});
+      }, 600);
+    });
+  };
+
+  // @mention completion: a listbox of the pseudos that start with what
+  // follows the "@" before the caret. The textarea keeps its role (ARIA
+  // allows it no other): aria-activedescendant points at the chosen option,
+  // a status says how many there are.
+  var mentions = function (box, say) {
+    var list = make("ul", "mention-list");
+    list.id = box.id + "-membres";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Membres à mentionner");
+    list.hidden = true;
+    box.parentNode.appendChild(list);
+    box.setAttribute("aria-autocomplete", "list");
+    box.setAttribute("aria-controls", list.id);
+    var options = [], active = -1, at = -1, timer, asked = 0, dismissed = null;
+    var close = function () {
+      if (list.hidden) return;
+      list.hidden = true;
+      list.textContent = "";
+      options = [];
+      box.removeAttribute("aria-activedescendant");
+    };
+    var activate = function (i) {
+      options.forEach(function (o, j) { o.setAttribute("aria-selected", String(i === j)); });
+      active = i;
+      box.setAttribute("aria-activedescendant", options[i].id);
+    };
+    var choose = function (i) {
+      var pseudo = options[i].dataset.pseudo, end = box.selectionEnd;
+      close();
+      replace(box, at, end, "@" + pseudo + " ");
+    };
+    // typed is the "@abc" being written at the caret, or null.
+    var typed = function () {
+      var end = box.selectionEnd, v = box.value.slice(0, end), i = v.lastIndexOf("@");
+      if (box.selectionStart !== end || i < 0 || end - i > 31) return null;
+      var name = v.slice(i + 1);
+      if (!/^[\p{L}\p{N}_-]+$/u.test(name) || (i > 0 && !/[\s\p{P}]/u.test(v.charAt(i - 1)))) return null;
+      return { at: i, name: name };
+    };
+    var update = function () {
+      var t = typed();
+      clearTimeout(timer);
+      if (!t || (dismissed && dismissed === t.at + t.name)) return close();
+      dismissed = null;
+      timer = setTimeout(function () {
+        var n = ++asked;
+        fetch("/composer/membres?debut=" + encodeURIComponent(t.name), { credentials: "same-origin" })
+          .then(function (res) { return res.ok && !res.redirected ? res.json() : { members: [] }; })
+          .then(function (data) {
+            if (n !== asked) return;
+            var now = typed();
+            if (!now || now.at !== t.at || !data.members.length) return close();
+            at = t.at;
+            list.textContent = "";
+            options = data.members.map(function (m, j) {
+              var li = make("li", "", "@" + m.pseudo);
+              li.id = list.id + "-" + j;
+              li.dataset.pseudo = m.pseudo;
+              li.setAttribute("role", "option");
+              li.addEventListener("mousedown", function (ev) { ev.preventDefault(); choose(j); });
+              list.appendChild(li);
+              return li;
+            });
+            list.hidden = false;
+            activate(0);
+            var k = options.length;
+            say(k + (k > 1 ? " membres proposés" : " membre proposé") + " : flèches pour choisir, Entrée pour insérer, Échap pour fermer.");
+          })
+          .catch(close);
+      }, 150);
+    };
+    box.addEventListener("input", update);
+    box.addEventListener("click", update);
+    box.addEventListener("blur", close);
+    box.addEventListener("keydown", function (ev) {
+      if (list.hidden || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+      var k = options.length;
+      if (ev.key === "ArrowDown") activate((active + 1) % k);
+      else if (ev.key === "ArrowUp") activate((active + k - 1) % k);
+      else if (ev.key === "Enter" || (ev.key === "Tab" && !ev.shiftKey)) choose(active);
+      else if (ev.key === "Escape") { var t = typed(); dismissed = t && t.at + t.name; close(); }
+      else return;
+      ev.preventDefault();
+      ev.stopPropagation();
+    });
+    box.addEventListener("keyup", function (ev) {
+      if (/^(ArrowLeft|ArrowRight|Home|End)$/.test(ev.key)) update();
+    });
+  };
+
+  // Images (or PDFs) pasted or dropped into the text are sent at once; their
+  // markdown goes where the caret is.
+  var images = function (box, token, say) {
+    var queue = Promise.resolve();
+    var send = function (file) {
+      var data = new FormData(), image = /^image\//.test(file.type);
+      data.append("fichier", file, file.name || "image.png");
+      say(image ? "Envoi de l’image…" : "Envoi du fichier…");
+      return fetch("/composer/fichier", { method: "POST", body: data, headers: { "X-CSRF-Token": token }, credentials: "same-origin" })
+        .then(function (res) {
+          return res.text().then(function (t) {
+            if (res.status === 413) throw new Error("Cette image est trop volumineuse : réduisez-la, ou joignez-la avec le bouton « Joindre le fichier ».");
+            if (!res.ok || res.redirected) throw new Error(refusal(res, t, "L’image n’a pas été envoyée (session expirée ?) : essayez le bouton « Joindre le fichier »."));
+            var md = JSON.parse(t).markdown, s = box.selectionStart, e = box.selectionEnd, v = box.value;
+            var text = (s > 0 && v.charAt(s - 1) !== "\n" ? "\n\n" : "") + md + (v.charAt(e) === "\n" ? "" : "\n");
+            replace(box, s, e, text, text.length, text.length);
+            say(md.indexOf("[![") === 0 ? "Image ajoutée au message. Vous pouvez changer sa description, entre les premiers crochets." : "Fichier ajouté au message.");
+          });
+        })
+        .catch(function (err) { say(err.message || "L’image n’a pas été envoyée : vérifiez la connexion."); });
+    };
+    var take = function (ev, dt) {
+      var list = dt ? Array.prototype.slice.call(dt.files || []) : [];
+      if (!list.length) return;
+      ev.preventDefault();
+      list.forEach(function (f) { queue = queue.then(function () { return send(f); }); });
+    };
+    box.addEventListener("paste", function (ev) {
+      // Text copied from a word processor comes with a picture of itself:
+      // the text is what was meant.
+      var dt = ev.clipboardData;
+      if (dt && Array.prototype.indexOf.call(dt.types, "text/plain") < 0) take(ev, dt);
+    });
+    box.addEventListener("drop", function (ev) { take(ev, ev.dataTransfer); });
+    box.addEventListener("dragover", function (ev) {
+      if (ev.dataTransfer && Array.prototype.indexOf.call(ev.dataTransfer.types, "Files") >= 0) ev.preventDefault();
+    });
+  };
+
+  document.querySelectorAll("form[data-composer]").forEach(function (form) {
+    var box = form.querySelector('textarea[name="body"]'), token = form.querySelector('input[name="_csrf"]');
+    if (!box || box.readOnly || !token) return;
+    var status = make("p", "composer-status"), hint = make("p", "visually-hidden");
+    status.setAttribute("role", "status");
+    hint.setAttribute("role", "status");
+    box.parentNode.insertBefore(status, box.nextSibling);
+    box.parentNode.insertBefore(hint, status);
+    var say = function (el) { return function (msg) { el.textContent = msg; }; };
+    toolbar(box);
+    preview(form, box, token.value);
+    mentions(box, say(hint));
+    images(box, token.value, say(status));
+  });
+})();
