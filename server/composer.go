@@ -1,8 +1,6 @@
 package server
 
 import (
-	"io"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -60,33 +58,9 @@ func (s *Server) handleComposerMembers(c *fiber.Ctx) error {
 // as the "Joindre le fichier" button does (see attach), and answers the
 // markdown to insert.
 func (s *Server) handleComposerUpload(c *fiber.Ctx) error {
-	fh, err := c.FormFile("fichier")
-	if err != nil {
-		return content.Invalid("fichier", "Choisissez un fichier à joindre.")
-	}
-	if fh.Size > s.cfg.MaxUpload {
-		return content.Invalid("fichier", "Ce fichier est trop volumineux : "+strings.TrimSpace(humanMB(s.cfg.MaxUpload))+" au plus.")
-	}
-	file, err := fh.Open()
+	up, alt, err := s.upload(c)
 	if err != nil {
 		return err
-	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, s.cfg.MaxUpload+1))
-	if err != nil {
-		return err
-	}
-	var up *content.Upload
-	err = s.decoding(func() (err error) {
-		up, err = s.store.SaveUpload(c.UserContext(), currentUser(c), fh.Filename, data, s.cfg.MaxUpload, s.uploadDir())
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	alt := strings.TrimSpace(c.FormValue("alt"))
-	if alt == "" {
-		alt = "image jointe par " + currentUser(c).Pseudo
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{"markdown": up.Markdown(alt)})

@@ -20,35 +20,9 @@ func (s *Server) uploadDir() string { return filepath.Join(s.cfg.DataDir, "fichi
 // stored and its markdown appended to the body being written, which comes
 // back intact whatever happens.
 func (s *Server) attach(c *fiber.Ctx, f *form) error {
-	fh, err := c.FormFile("fichier")
-	if err != nil {
-		f.Errors.Add("fichier", "Choisissez un fichier à joindre.")
-		return nil
-	}
-	if fh.Size > s.cfg.MaxUpload {
-		f.Errors.Add("fichier", "Ce fichier est trop volumineux : "+strings.TrimSpace(humanMB(s.cfg.MaxUpload))+" au plus.")
-		return nil
-	}
-	file, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, s.cfg.MaxUpload+1))
-	if err != nil {
-		return err
-	}
-	var up *content.Upload
-	err = s.decoding(func() (err error) {
-		up, err = s.store.SaveUpload(c.UserContext(), currentUser(c), fh.Filename, data, s.cfg.MaxUpload, s.uploadDir())
-		return err
-	})
+	up, alt, err := s.upload(c)
 	if err := s.writeRefusal(f, err); err != nil || f.HasErrors() {
 		return err
-	}
-	alt := strings.TrimSpace(c.FormValue("alt"))
-	if alt == "" {
-		alt = "image jointe par " + currentUser(c).Pseudo
 	}
 	body := strings.TrimRight(f.Get("body"), "\n")
 	if body != "" {
@@ -57,6 +31,41 @@ func (s *Server) attach(c *fiber.Ctx, f *form) error {
 	f.Values["body"] = body + up.Markdown(alt) + "\n"
 	f.Values["attached"] = "1"
 	return nil
+}
+
+// upload stores the file of the request's "fichier" field (checked,
+// re-encoded, one decode slot at a time) and returns it with the
+// description to give it; a refusal is a validation error.
+func (s *Server) upload(c *fiber.Ctx) (*content.Upload, string, error) {
+	fh, err := c.FormFile("fichier")
+	if err != nil {
+		return nil, "", content.Invalid("fichier", "Choisissez un fichier à joindre.")
+	}
+	if fh.Size > s.cfg.MaxUpload {
+		return nil, "", content.Invalid("fichier", "Ce fichier est trop volumineux : "+strings.TrimSpace(humanMB(s.cfg.MaxUpload))+" au plus.")
+	}
+	file, err := fh.Open()
+	if err != nil {
+		return nil, "", err
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, s.cfg.MaxUpload+1))
+	if err != nil {
+		return nil, "", err
+	}
+	var up *content.Upload
+	err = s.decoding(func() (err error) {
+		up, err = s.store.SaveUpload(c.UserContext(), currentUser(c), fh.Filename, data, s.cfg.MaxUpload, s.uploadDir())
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	alt := strings.TrimSpace(c.FormValue("alt"))
+	if alt == "" {
+		alt = "image jointe par " + currentUser(c).Pseudo
+	}
+	return up, alt, nil
 }
 
 // preview renders the body of a composer into f.Preview ("Aperçu", the
