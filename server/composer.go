@@ -1,7 +1,6 @@
 package server
 
 import (
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ligue-mednum/ligue/content"
