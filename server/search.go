@@ -115,6 +115,7 @@ type searchPage struct {
 	OptionsOpen  bool   // an option is set: the panel shows it
 	Facets       []facetGroup
 	Active       []activeFilter
+	ExactURL     string // after a correction: the same search, words as typed
 }
 
 type facetGroup struct {
@@ -184,6 +185,16 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 		return err
 	}
 	p.Results, p.Items = res, items
+	if res.Corrected != "" {
+		q := url.Values{}
+		c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) {
+			if string(k) != "page" && string(k) != "exact" {
+				q.Add(string(k), string(v))
+			}
+		})
+		q.Set("exact", "1")
+		p.ExactURL = "/recherche?" + q.Encode()
+	}
 	if res.Notice != "" {
 		p.Notice = strings.TrimSpace(p.Notice + " " + res.Notice)
 	}

@@ -484,3 +484,19 @@ func TestNewTopicPreview(t *testing.T) {
 		t.Error("a preview published the topic")
 	}
 }
+
+// A corrected search offers the way back to the words as typed.
+func TestCorrectedSearchOffersTheTypedWords(t *testing.T) {
+	ts := newTestSite(t)
+	karim := ts.mustCreateMember("Karim", content.RoleMember)
+	ts.mustCreateTopic(karim, "Une imprimante en panne", "Elle clignote.")
+	ts.syncIndex()
+	r := ts.client().get("/recherche?q=imprimnte")
+	if !strings.Contains(r.body, "Résultats pour « imprimante »") || !strings.Contains(r.body, "Rechercher quand même « imprimnte »") ||
+		!strings.Contains(r.body, `href="/recherche?exact=1&amp;q=imprimnte"`) {
+		t.Fatalf("corrected search: %d", r.status)
+	}
+	if r := ts.client().get("/recherche?exact=1&q=imprimnte"); strings.Contains(r.body, "Résultats pour") || strings.Contains(r.body, "Une imprimante en panne") {
+		t.Error("searching the words as typed still corrects them")
+	}
+}
