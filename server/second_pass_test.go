@@ -76,7 +76,7 @@ func TestWithdrawnAndHiddenRepliesDoNotCount(t *testing.T) {
 	if got, _ := ts.srv.store.TopicByID(ts.ctx(), nil, topic.ID); got.Replies() != 1 || got.LastPosterPseudo.String != "Lucie" {
 		t.Errorf("after restoring: %d replies, last poster %q", got.Replies(), got.LastPosterPseudo.String)
 	}
-	// The pages still hold every post, the withdrawn one as a placeholder.
+	// The pages still hold every post, the withdrawn one as « Message supprimé ».
 	if r := ts.client().get(topic.Path()); !strings.Contains(r.body, "Message supprimé par son auteur.") || !strings.Contains(r.body, "Une autre réponse.") {
 		t.Error("the topic page lost a post")
 	}
