@@ -11,9 +11,9 @@ import (
 // mentions, pasted images) and the markdown help page.
 func (s *Server) composerRoutes(app *fiber.App) {
 	app.Get("/aide/markdown", s.handleMarkdownHelp)
-	app.Post("/composer/apercu", s.requireMember, composerJSON(s, s.handleComposerPreview))
-	app.Get("/composer/membres", s.requireMember, composerJSON(s, s.handleComposerMembers))
-	app.Post("/composer/fichier", s.requireMember, composerJSON(s, s.handleComposerUpload))
+	app.Post("/composer/apercu", s.requireMember, s.handleComposerPreview)
+	app.Get("/composer/membres", s.requireMember, s.handleComposerMembers)
+	app.Post("/composer/fichier", s.requireMember, s.handleComposerUpload)
 }
 
 // handleMarkdownHelp lists the formatting a message may use.
@@ -63,27 +63,4 @@ func (s *Server) handleComposerUpload(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{"markdown": up.Markdown(alt)})
-}
-
-// composerJSON answers the errors of a composer helper in the JSON shape of
-// the API ({"error":{"code","message"}}), which the site's error handler
-// keeps for /api/: the script shows the message where the member types.
-// Internal errors are logged and never shown, as in handleError.
-func composerJSON(s *Server, h fiber.Handler) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		err := h(c)
-		if err == nil {
-			return nil
-		}
-		he := classify(err)
-		if he == nil || he == errDiskFull {
-			s.log.Error("internal error", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", err)
-		}
-		if he == nil {
-			he = &httpError{fiber.StatusInternalServerError, "internal", "Une erreur inattendue s’est produite de notre côté. " +
-				"Réessayez dans un instant ; si cela se reproduit, signalez-la en citant le numéro " + requestID(c) + "."}
-		}
-		c.Set(fiber.HeaderCacheControl, "no-store")
-		return c.Status(he.Status).JSON(fiber.Map{"error": fiber.Map{"code": he.Code, "message": he.Message}})
-	}
 }

@@ -61,8 +61,8 @@ func TestComposerEndpointsAreForMembers(t *testing.T) {
 	visitor.get("/connexion")
 	visitor.headers["X-CSRF-Token"] = visitor.csrf
 
-	if r := visitor.get("/composer/membres?debut=ka"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/connexion") {
-		t.Errorf("visitor GET /composer/membres: %d → %q, want 303 to /connexion", r.status, r.location)
+	if r := visitor.get("/composer/membres?debut=ka"); r.status != http.StatusUnauthorized || !strings.Contains(r.body, `"error"`) {
+		t.Errorf("visitor GET /composer/membres: %d %q, want the JSON 401", r.status, r.body)
 	}
 	if r := visitor.postBody("/composer/apercu", url.Values{"body": {"**gras**"}}); r.status != http.StatusUnauthorized || strings.Contains(r.body, "<strong>gras</strong>") {
 		t.Errorf("visitor POST /composer/apercu: %d, want 401 without the preview", r.status)

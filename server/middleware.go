@@ -207,7 +207,11 @@ func (s *Server) requireAdmin(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+// isAPI tells the requests answered in JSON, errors included: the API, and
+// the helpers the composers' scripts call.
+func isAPI(c *fiber.Ctx) bool {
+	return strings.HasPrefix(c.Path(), "/api/") || strings.HasPrefix(c.Path(), "/composer/")
+}
 
 func (s *Server) setSessionCookie(c *fiber.Ctx, token string) {
 	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", HTTPOnly: true, Secure: s.secure,
