@@ -57,6 +57,10 @@ type Topic struct {
 	AuthorPseudo     string         `db:"author_pseudo"`
 	LastPosterPseudo sql.NullString `db:"last_poster_pseudo"`
 	Tags             []string       `db:"-"`
+	// In lists: the members who wrote in it, most active first, and how
+	// many others did (see MaxParticipants).
+	Participants      []Participant `db:"-"`
+	OtherParticipants int           `db:"-"`
 	// For the viewing member: whether they follow it, and how many posts
 	// arrived since their last visit (only for followed topics).
 	Following bool `db:"following"`

@@ -20,7 +20,8 @@ type TopicFilter struct {
 }
 
 // ListTopics returns a page of topics, pinned first, then by last activity,
-// with the viewer's unread counts, and how many topics match in all.
+// with their tags and participants and the viewer's unread counts, and how
+// many topics match in all.
 func (s *Store) ListTopics(ctx context.Context, viewer *User, f TopicFilter) ([]Topic, int, error) {
 	viewerID := int64(0)
 	if viewer != nil {
@@ -77,7 +78,10 @@ func (s *Store) ListTopics(ctx context.Context, viewer *User, f TopicFilter) ([]
 	if err := s.db.R.SelectContext(ctx, &topics, q, qargs...); err != nil {
 		return nil, 0, err
 	}
-	return topics, total, s.loadTags(ctx, topics)
+	if err := s.loadTags(ctx, topics); err != nil {
+		return nil, 0, err
+	}
+	return topics, total, s.loadParticipants(ctx, topics)
 }
 
 // loadTags fills the tags of several topics in one query.
