@@ -49,6 +49,14 @@ func (t *tokenRunes) token(r rune) string {
 	return t.tokens[r]
 }
 
+func (t *tokenRunes) encode(units []string) []rune {
+	out := make([]rune, len(units))
+	for i, u := range units {
+		out[i] = t.rune(u)
+	}
+	return out
+}
+
 // diffUnits splits a text into words (and the spaces and signs between
 // them), or into lines when words would be too many.
 func diffUnits(a, b string) (ua, ub []string) {
@@ -67,6 +75,15 @@ const Rewritten template.HTML = ""
 // unchanged counts as rewritten.
 const rewrittenBelow = 0.3
 
+// Changes are marked in words too, for screen readers (which say nothing
+// of <ins> and <del>) and for readers who do not see colours.
+const (
+	insOpen  = `<ins><span class="visually-hidden">[ajout : </span>`
+	insClose = `<span class="visually-hidden">]</span></ins>`
+	delOpen  = `<del><span class="visually-hidden">[suppression : </span>`
+	delClose = `<span class="visually-hidden">]</span></del>`
+)
+
 // DiffHTML shows the changes from a to b word by word, as escaped text with
 // <del> and <ins>, so a reader sees which words changed. Long unchanged
 // passages are shortened around the changes. Long texts that share little
@@ -74,16 +91,7 @@ const rewrittenBelow = 0.3
 func DiffHTML(a, b string) template.HTML {
 	ua, ub := diffUnits(a, b)
 	t := &tokenRunes{index: map[string]rune{}}
-	encode := func(units []string) []rune {
-		out := make([]rune, len(units))
-		for i, u := range units {
-			out[i] = t.rune(u)
-		}
-		return out
-	}
-	dmp := diffmatchpatch.New()
-	dmp.DiffTimeout = diffTimeout
-	diffs := dmp.DiffMainRunes(encode(ua), encode(ub), false)
+	diffs := diffRunes(t.encode(ua), t.encode(ub))
 	if n := max(words(ua), words(ub)); len(a)+len(b) > 4000 && float64(t.keptWords(diffs)) < rewrittenBelow*float64(n) {
 		return Rewritten
 	}
@@ -99,14 +107,41 @@ func DiffHTML(a, b string) template.HTML {
 		}
 		switch d.Type {
 		case diffmatchpatch.DiffInsert:
-			out.WriteString("<ins>" + text(units) + "</ins>")
+			out.WriteString(insOpen + text(units) + insClose)
 		case diffmatchpatch.DiffDelete:
-			out.WriteString("<del>" + text(units) + "</del>")
+			out.WriteString(delOpen + text(units) + delClose)
 		default:
 			out.WriteString(shortened(units, i > 0, i < len(diffs)-1, text))
 		}
 	}
 	return template.HTML(out.String())
+}
+
+func diffRunes(a, b []rune) []diffmatchpatch.Diff {
+	dmp := diffmatchpatch.New()
+	dmp.DiffTimeout = diffTimeout
+	return dmp.DiffMainRunes(a, b, false)
+}
+
+// WordChanges counts the words added and removed from a to b.
+func WordChanges(a, b string) (added, removed int) {
+	ua, ub := diffUnits(a, b)
+	t := &tokenRunes{index: map[string]rune{}}
+	for _, d := range diffRunes(t.encode(ua), t.encode(ub)) {
+		n := 0
+		for _, r := range d.Text {
+			if strings.TrimSpace(t.token(r)) != "" {
+				n++
+			}
+		}
+		switch d.Type {
+		case diffmatchpatch.DiffInsert:
+			added += n
+		case diffmatchpatch.DiffDelete:
+			removed += n
+		}
+	}
+	return added, removed
 }
 
 // words counts the units that are not blanks.

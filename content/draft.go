@@ -18,6 +18,9 @@ type DraftKind string
 const (
 	DraftKindTopic DraftKind = "topic" // a topic being started
 	DraftKindReply DraftKind = "reply" // a reply in topic ID
+	// A fiche being started, and an edit of fiche ID.
+	DraftKindNewFiche DraftKind = "new-fiche"
+	DraftKindFiche    DraftKind = "fiche"
 )
 
 // DraftPlace is where a draft is written: a kind, and the ID of what it is
@@ -41,15 +44,19 @@ func (p DraftPlace) String() string {
 }
 
 // draftKind says, for one kind of place, whether it names an object and how
-// to find the titles of those objects (which also tells they exist).
+// to find the titles of those objects that a member may write in (which
+// also tells they exist), and how long its text may be.
 type draftKind struct {
 	needsID bool
-	titles  func(s *Store, ctx context.Context, ids []int64) (map[int64]string, error)
+	titles  func(s *Store, ctx context.Context, u *User, ids []int64) (map[int64]string, error)
+	maxBody int
 }
 
 var draftKinds = map[DraftKind]draftKind{
-	DraftKindTopic: {},
-	DraftKindReply: {needsID: true, titles: (*Store).topicTitles},
+	DraftKindTopic:    {maxBody: MaxBodyLength},
+	DraftKindReply:    {needsID: true, titles: (*Store).topicTitles, maxBody: MaxBodyLength},
+	DraftKindNewFiche: {maxBody: MaxFicheBody},
+	DraftKindFiche:    {needsID: true, titles: (*Store).ficheTitles, maxBody: MaxFicheBody},
 }
 
 // ParseDraftPlace reads a place as stored or sent by a page.
@@ -76,6 +83,11 @@ type DraftFields struct {
 	Tags     string `json:"tags,omitempty"`
 	Kind     string `json:"kind,omitempty"`
 	ReplyTo  string `json:"reply_to,omitempty"`
+	// A fiche's other fields.
+	Summary   string `json:"summary,omitempty"`
+	Audiences string `json:"audiences,omitempty"` // comma-separated slugs
+	Base      string `json:"base_revision,omitempty"`
+	Comment   string `json:"comment,omitempty"`
 }
 
 // Limits of a draft: its text as a post's, the small fields as the forms'.
@@ -85,7 +97,7 @@ const (
 )
 
 func (f DraftFields) tooLong() bool {
-	for _, v := range []string{f.Category, f.Tags, f.Kind, f.ReplyTo} {
+	for _, v := range []string{f.Category, f.Tags, f.Kind, f.ReplyTo, f.Summary, f.Audiences, f.Base, f.Comment} {
 		if utf8.RuneCountInString(v) > maxDraftField {
 			return true
 		}
@@ -124,7 +136,7 @@ func (s *Store) SaveDraft(ctx context.Context, u *User, d Draft) error {
 		return Invalid("place", "Brouillon inconnu.")
 	}
 	if k.titles != nil {
-		titles, err := k.titles(s, ctx, []int64{d.Place.ID})
+		titles, err := k.titles(s, ctx, u, []int64{d.Place.ID})
 		if err != nil {
 			return err
 		}
@@ -132,12 +144,13 @@ func (s *Store) SaveDraft(ctx context.Context, u *User, d Draft) error {
 			return Invalid("place", "Ce brouillon se rapporte à une page qui n’existe pas.")
 		}
 	}
-	if utf8.RuneCountInString(d.Body) > MaxBodyLength || utf8.RuneCountInString(d.Title) > maxDraftTitle || d.Fields.tooLong() {
-		return Invalid("body", "Ce brouillon est trop long pour être enregistré (50 000 caractères au plus).")
+	if max := draftKinds[d.Place.Kind].maxBody; utf8.RuneCountInString(d.Body) > max || utf8.RuneCountInString(d.Title) > maxDraftTitle || d.Fields.tooLong() {
+		return Invalid("body", "Ce brouillon est trop long pour être enregistré ("+groupDigits(max)+" caractères au plus).")
 	}
 	d.Body, d.Title = normalizeText(d.Body), normalizeText(d.Title)
 	d.Fields = DraftFields{Category: normalizeText(d.Fields.Category), Tags: normalizeText(d.Fields.Tags),
-		Kind: normalizeText(d.Fields.Kind), ReplyTo: normalizeText(d.Fields.ReplyTo)}
+		Kind: normalizeText(d.Fields.Kind), ReplyTo: normalizeText(d.Fields.ReplyTo), Summary: normalizeText(d.Fields.Summary),
+		Audiences: normalizeText(d.Fields.Audiences), Base: normalizeText(d.Fields.Base), Comment: normalizeText(d.Fields.Comment)}
 	extra, err := json.Marshal(d.Fields)
 	if err != nil {
 		return err
@@ -182,7 +195,7 @@ func (s *Store) Drafts(ctx context.Context, u *User) ([]Draft, error) {
 		}
 	}
 	for kind, list := range ids {
-		titles, err := draftKinds[kind].titles(s, ctx, list)
+		titles, err := draftKinds[kind].titles(s, ctx, u, list)
 		if err != nil {
 			return nil, err
 		}
@@ -206,7 +219,7 @@ func deleteDraft(ctx context.Context, tx *sqlx.Tx, userID int64, place DraftPlac
 }
 
 // topicTitles returns the titles of the topics that exist among ids.
-func (s *Store) topicTitles(ctx context.Context, ids []int64) (map[int64]string, error) {
+func (s *Store) topicTitles(ctx context.Context, _ *User, ids []int64) (map[int64]string, error) {
 	q, args, err := sqlx.In(`SELECT id, title FROM topics WHERE id IN (?)`, ids)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/gosimple/slug"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -38,4 +39,10 @@ func pseudoKey(p string) string {
 		}
 	}
 	return b.String()
+}
+
+// frenchSlug is the slug of s, apostrophes parting words as in French
+// ("l’accueil" → "l-accueil", not "laccueil").
+func frenchSlug(s string) string {
+	return slug.MakeLang(strings.NewReplacer("’", " ", "'", " ", "ʼ", " ").Replace(s), "fr")
 }

@@ -81,15 +81,21 @@ func (s *Store) CategoryBySlug(ctx context.Context, slug string) (*Category, err
 // Visits is what reading topic pages records, gathered for one write: views
 // per topic, and the highest post number each member has seen per topic.
 type Visits struct {
-	views map[int64]int
-	reads map[[2]int64]int // {user, topic} → post number
+	views      map[int64]int
+	ficheViews map[int64]int
+	reads      map[[2]int64]int // {user, topic} → post number
 }
 
 // NewVisits returns an empty batch.
-func NewVisits() Visits { return Visits{views: map[int64]int{}, reads: map[[2]int64]int{}} }
+func NewVisits() Visits {
+	return Visits{views: map[int64]int{}, ficheViews: map[int64]int{}, reads: map[[2]int64]int{}}
+}
 
 // View counts one view of a topic.
 func (v Visits) View(topicID int64) { v.views[topicID]++ }
+
+// ViewFiche counts one view of a fiche.
+func (v Visits) ViewFiche(id int64) { v.ficheViews[id]++ }
 
 // Read records that member u (nothing for a visitor) read a topic up to
 // post number.
@@ -105,12 +111,17 @@ func (v Visits) ReadUpTo(u *User, topicID int64) int { return v.reads[[2]int64{u
 
 // RecordVisits writes a batch of visits in one transaction.
 func (s *Store) RecordVisits(ctx context.Context, v Visits) error {
-	if len(v.views) == 0 && len(v.reads) == 0 {
+	if len(v.views) == 0 && len(v.ficheViews) == 0 && len(v.reads) == 0 {
 		return nil
 	}
 	return s.withTx(ctx, func(tx *sqlx.Tx) error {
 		for topicID, n := range v.views {
 			if _, err := tx.ExecContext(ctx, `UPDATE topics SET views = views + ? WHERE id = ?`, n, topicID); err != nil {
+				return err
+			}
+		}
+		for id, n := range v.ficheViews {
+			if _, err := tx.ExecContext(ctx, `UPDATE fiches SET views = views + ? WHERE id = ?`, n, id); err != nil {
 				return err
 			}
 		}

@@ -12,7 +12,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/gosimple/slug"
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	emoji "github.com/yuin/goldmark-emoji"
@@ -38,8 +37,10 @@ type MentionFunc func(pseudo string) (canonical string, ok bool)
 
 // Rendered is the result of rendering one text.
 type Rendered struct {
-	HTML     template.HTML
-	Mentions []string // canonical pseudos mentioned, without duplicates
+	HTML      template.HTML
+	Mentions  []string  // canonical pseudos mentioned, without duplicates
+	Headings  []Heading // in order, for a table of contents
+	WikiLinks []string  // slugs of the fiches linked with [[…]], without duplicates
 }
 
 // UploadPrefix is where the files members attach are served; images are
@@ -57,7 +58,7 @@ func NewMarkdown() *Markdown {
 	p.AllowAttrs("href").OnElements("a")
 	p.AllowAttrs("title").OnElements("a", "img", "abbr")
 	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^nofollow ugc noopener$`)).OnElements("a")
-	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(mention|footnote-ref|footnote-backref|footnotes|external-image)$`)).OnElements("a", "div", "section")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(mention|wiki|wiki-missing|footnote-ref|footnote-backref|footnotes|external-image)$`)).OnElements("a", "div", "section")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[\w+-]{1,30}$`)).OnElements("code")
 	p.AllowAttrs("id").Matching(regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,80}$|^fn(ref\d{0,5})?:?\d{1,4}(-\d{1,4})?$`)).OnElements("h1", "h2", "h3", "h4", "h5", "h6", "li", "sup")
 	p.AllowAttrs("role").Matching(regexp.MustCompile(`^doc-(noteref|backlink|endnotes)$`)).OnElements("a", "section", "div")
@@ -80,12 +81,27 @@ const maxNesting = 32
 
 // Render converts src to sanitized HTML, linking mentions of known members.
 func (m *Markdown) Render(src string, mentions MentionFunc) Rendered {
+	return m.RenderWith(src, RenderOptions{Mentions: mentions})
+}
+
+// RenderOptions are the links a text may make beyond plain markdown.
+type RenderOptions struct {
+	Mentions MentionFunc // "@pseudo"; nil leaves mentions as text
+	Wiki     WikiFunc    // "[[fiche]]"; nil leaves brackets as text
+}
+
+// RenderWith converts src to sanitized HTML with the given links, and
+// lists its headings (a fiche's table of contents).
+func (m *Markdown) RenderWith(src string, opt RenderOptions) Rendered {
 	src = strings.ToValidUTF8(src, "\uFFFD")
-	mx := &mentionExt{resolve: mentions}
+	mx := &mentionExt{resolve: opt.Mentions}
+	wx := &wikiExt{resolve: opt.Wiki}
+	toc := &headingList{}
 	md := goldmark.New(
 		goldmark.WithParser(newParser()),
-		goldmark.WithExtensions(extension.GFM, extension.Footnote, emoji.Emoji, mx),
-		goldmark.WithParserOptions(parser.WithAutoHeadingID(), parser.WithASTTransformers(util.Prioritized(linkPolicy{}, 999), util.Prioritized(quoteLanguage{}, 1000))),
+		goldmark.WithExtensions(extension.GFM, extension.Footnote, emoji.Emoji, mx, wx),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID(), parser.WithASTTransformers(util.Prioritized(linkPolicy{}, 999),
+			util.Prioritized(quoteLanguage{}, 1000), util.Prioritized(toc, 1001))),
 		goldmark.WithRendererOptions(html.WithXHTML()),
 	)
 	var buf bytes.Buffer
@@ -94,7 +110,7 @@ func (m *Markdown) Render(src string, mentions MentionFunc) Rendered {
 		// goldmark only fails on writer errors; a bytes.Buffer has none.
 		return Rendered{HTML: template.HTML(template.HTMLEscapeString(src))}
 	}
-	return Rendered{HTML: template.HTML(m.policy.SanitizeBytes(buf.Bytes())), Mentions: mx.found}
+	return Rendered{HTML: template.HTML(m.policy.SanitizeBytes(buf.Bytes())), Mentions: mx.found, Headings: toc.list, WikiLinks: wx.found}
 }
 
 // Sanitize cleans HTML that did not come from Render (kept for stored HTML
@@ -153,7 +169,7 @@ func newHeadingIDs() *headingIDs {
 }
 
 func (h *headingIDs) Generate(value []byte, kind ast.NodeKind) []byte {
-	base := slug.MakeLang(string(value), "fr")
+	base := frenchSlug(string(value))
 	if len(base) > 60 {
 		base = strings.TrimRight(base[:60], "-")
 	}

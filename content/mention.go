@@ -43,3 +43,28 @@ func couldStartPseudo(key string) bool {
 	}
 	return n <= 30
 }
+
+// mentionResolver resolves "@pseudo" to active members, looking each
+// distinct pseudo up once; ids collects the members found.
+func (s *Store) mentionResolver(ctx context.Context) (MentionFunc, *[]int64) {
+	type member struct {
+		ID     int64  `db:"id"`
+		Pseudo string `db:"pseudo"`
+	}
+	known := map[string]member{}
+	ids := &[]int64{}
+	return func(pseudo string) (string, bool) {
+		key := pseudoKey(pseudo)
+		if m, seen := known[key]; seen {
+			return m.Pseudo, m.Pseudo != ""
+		}
+		var m member
+		if err := s.db.R.GetContext(ctx, &m, `SELECT id, pseudo FROM users WHERE pseudo_key = ? AND suspended_at IS NULL`, key); err != nil {
+			m = member{}
+		} else {
+			*ids = append(*ids, m.ID)
+		}
+		known[key] = m
+		return m.Pseudo, m.Pseudo != ""
+	}, ids
+}

@@ -20,6 +20,7 @@ const (
 	EntityTopic = "topic"
 	EntityPost  = "post"
 	EntityUser  = "user"
+	EntityFiche = "fiche"
 )
 
 // EventKind says what happened to an entity.
@@ -45,6 +46,10 @@ const (
 	EventRerendered EventKind = "rerendered"
 	EventSuspended  EventKind = "suspended"
 	EventReinstated EventKind = "reinstated"
+	EventPublished  EventKind = "published" // a brouillon became public
+	EventProtected  EventKind = "protected" // Data.Number 1: protected, 0: open again
+	EventRevision   EventKind = "revision"  // Data.Number is the revision hidden or shown again
+	EventDeleted    EventKind = "deleted"   // by a moderator
 )
 
 // EventData holds the few extras some kinds carry.

@@ -23,17 +23,19 @@ const (
 // decides what is indexed and who may read it (Access), so search results,
 // counts and facets never show a private or hidden text.
 type SearchDoc struct {
-	ID       string    `json:"-"`    // "topic:42", "post:9": the entity type, then its ID
-	Type     string    `json:"type"` // a DocType value: what members filter by
-	Title    string    `json:"title"`
-	Body     string    `json:"body"`
-	Author   string    `json:"author"` // pseudo key: lower-case, accents folded
-	Category string    `json:"category"`
-	Tags     []string  `json:"tags"`
-	Resolved bool      `json:"resolved"` // a question with an accepted answer
-	Accepted bool      `json:"accepted"` // the accepted answer itself
-	Date     time.Time `json:"date"`
-	Access   []string  `json:"access"` // AccessPublic, or AccessRestricted and "user:ID" for each reader
+	ID       string   `json:"-"`    // "topic:42", "post:9": the entity type, then its ID
+	Type     string   `json:"type"` // a DocType value: what members filter by
+	Title    string   `json:"title"`
+	Body     string   `json:"body"`
+	Author   string   `json:"author"` // pseudo key: lower-case, accents folded
+	Category string   `json:"category"`
+	Tags     []string `json:"tags"`
+	// Audiences are the publics of a fiche (slugs).
+	Audiences []string  `json:"audiences,omitempty"`
+	Resolved  bool      `json:"resolved"` // a question with an accepted answer
+	Accepted  bool      `json:"accepted"` // the accepted answer itself
+	Date      time.Time `json:"date"`
+	Access    []string  `json:"access"` // AccessPublic, or AccessRestricted and "user:ID" for each reader
 	// Group is the thing results are grouped under, e.g. "topic:42" for a
 	// topic and each of its replies; "" makes the document its own group.
 	Group string `json:"group"`

@@ -30,6 +30,7 @@ func NewStore(db *DB) *Store {
 	s.events = NewOutbox(db, s.Now)
 	s.search = &SearchSources{}
 	s.search.Register(discussionSearch{s})
+	s.search.Register(ficheSearch{s})
 	return s
 }
 

@@ -2,6 +2,7 @@ package content
 
 import (
 	"html/template"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -83,4 +84,17 @@ func ExcerptWithoutQuotes(h template.HTML, n int) string {
 		}
 	}
 	return Excerpt(template.HTML(b.String()), n)
+}
+
+// groupDigits writes n the French way, thousands apart: "100 000".
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			b.WriteRune('\u202f')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

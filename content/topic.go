@@ -252,48 +252,15 @@ func (s *Store) CreateTopic(ctx context.Context, author *User, in NewTopic) (*To
 }
 
 func setTopicTags(ctx context.Context, tx *sqlx.Tx, topicID int64, tags []string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM topic_tags WHERE topic_id = ?`, topicID); err != nil {
-		return err
-	}
-	for _, tag := range tags {
-		// A tag spelled with or without accents is the one already there.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO tags (name, fold) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM tags WHERE fold = ?)
-			ON CONFLICT (name) DO NOTHING`, tag, FoldAccents(tag), FoldAccents(tag)); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO topic_tags (topic_id, tag_id) SELECT ?, id FROM tags WHERE fold = ?
-			ORDER BY id LIMIT 1 ON CONFLICT DO NOTHING`, topicID, FoldAccents(tag)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return setTags(ctx, tx, topicTagLinks, topicID, tags)
 }
 
-// render renders markdown, linking mentions of existing members (each
-// distinct pseudo is looked up once); it also returns the IDs of the
-// members mentioned.
+// render renders markdown, linking mentions of existing members; it also
+// returns the IDs of the members mentioned.
 func (s *Store) render(ctx context.Context, body string) (Rendered, []int64) {
-	type member struct {
-		ID     int64  `db:"id"`
-		Pseudo string `db:"pseudo"`
-	}
-	known := map[string]member{}
-	var ids []int64
-	r := s.md.Render(body, func(pseudo string) (string, bool) {
-		key := pseudoKey(pseudo)
-		if m, seen := known[key]; seen {
-			return m.Pseudo, m.Pseudo != ""
-		}
-		var m member
-		if err := s.db.R.GetContext(ctx, &m, `SELECT id, pseudo FROM users WHERE pseudo_key = ? AND suspended_at IS NULL`, key); err != nil {
-			m = member{}
-		} else {
-			ids = append(ids, m.ID)
-		}
-		known[key] = m
-		return m.Pseudo, m.Pseudo != ""
-	})
-	return r, ids
+	mentions, ids := s.mentionResolver(ctx)
+	r := s.md.Render(body, mentions)
+	return r, *ids
 }
 
 // TopicByID loads a topic as seen by viewer (nil for a visitor).

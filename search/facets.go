@@ -10,6 +10,8 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
+
+	"github.com/ligue-mednum/ligue/content"
 )
 
 // Type, category and tags share the "facets" keyword field, prefixed by
@@ -18,7 +20,8 @@ const (
 	facetType     = "type:"
 	facetCategory = "category:"
 	facetTag      = "tag:"
-	facetGroup    = "group:" // what results are grouped under (see group.go), never shown as a facet
+	facetAudience = "audience:" // a fiche's public
+	facetGroup    = "group:"    // what results are grouped under (see group.go), never shown as a facet
 )
 
 // How many values of each facet a page shows.
@@ -26,6 +29,7 @@ const (
 	maxTypes      = 4
 	maxCategories = 10
 	maxTags       = 12
+	maxAudiences  = 10
 )
 
 func facetQuery(prefix, value string) query.Query {
@@ -33,11 +37,14 @@ func facetQuery(prefix, value string) query.Query {
 }
 
 // facetValues lists a document's facet terms.
-func facetValues(typ, category string, tags []string) []string {
-	out := make([]string, 0, 2+len(tags))
-	out = append(out, facetType+typ, facetCategory+category)
-	for _, t := range tags {
+func facetValues(d content.SearchDoc) []string {
+	out := make([]string, 0, 2+len(d.Tags)+len(d.Audiences))
+	out = append(out, facetType+d.Type, facetCategory+d.Category)
+	for _, t := range d.Tags {
 		out = append(out, facetTag+t)
+	}
+	for _, a := range d.Audiences {
+		out = append(out, facetAudience+a)
 	}
 	return out
 }
@@ -290,7 +297,7 @@ func (c *facetCounter) add(other *facetCounter) {
 
 // fill sets the facets of res from the counts.
 func (c *facetCounter) fill(res *Results) {
-	res.Types, res.Categories, res.Tags = nil, nil, nil
+	res.Types, res.Categories, res.Tags, res.Audiences = nil, nil, nil, nil
 	for o, n := range c.counts {
 		if n == 0 {
 			continue
@@ -302,9 +309,12 @@ func (c *facetCounter) fill(res *Results) {
 			res.Categories = append(res.Categories, Facet{v, n})
 		} else if v, ok := strings.CutPrefix(term, facetTag); ok {
 			res.Tags = append(res.Tags, Facet{v, n})
+		} else if v, ok := strings.CutPrefix(term, facetAudience); ok {
+			res.Audiences = append(res.Audiences, Facet{v, n})
 		}
 	}
 	res.Types, res.Categories, res.Tags = top(res.Types, maxTypes), top(res.Categories, maxCategories), top(res.Tags, maxTags)
+	res.Audiences = top(res.Audiences, maxAudiences)
 }
 
 // top keeps the n largest counts, largest first, then by value.

@@ -324,7 +324,7 @@ func (ix *Index) apply(ctx context.Context) error {
 // group goes with the facets, whose tables then tell each match's group.
 func indexable(d content.SearchDoc) map[string]any {
 	text := d.Title + "\n" + d.Body + "\n" + strings.Join(d.Tags, " ")
-	facets := facetValues(d.Type, d.Category, d.Tags)
+	facets := facetValues(d)
 	if d.Group != "" {
 		facets = append(facets, facetGroup+d.Group)
 	}

@@ -27,6 +27,7 @@ type Request struct {
 	Types    []string // content.DocType values
 	Category string
 	Tag      string
+	Audience string // a fiche's public
 	Author   string
 	Since    time.Time
 	Until    time.Time
@@ -91,6 +92,7 @@ type Results struct {
 	Types      []Facet
 	Categories []Facet
 	Tags       []Facet
+	Audiences  []Facet
 	// Corrected is the query actually run when the typed one found nothing
 	// and a close spelling did ("médiateur" for "mediatuer").
 	Corrected string
@@ -160,7 +162,7 @@ func (ix *Index) search(ctx context.Context, r Request) (*Results, error) {
 }
 
 func (r Request) hasFilters() bool {
-	return len(r.Types) > 0 || r.Category != "" || r.Tag != "" || r.Author != "" || !r.Since.IsZero() || !r.Until.IsZero() ||
+	return len(r.Types) > 0 || r.Category != "" || r.Tag != "" || r.Audience != "" || r.Author != "" || !r.Since.IsZero() || !r.Until.IsZero() ||
 		r.Resolved || r.Group != ""
 }
 
@@ -245,6 +247,9 @@ func (p *plan) query(r Request) *query.BooleanQuery {
 	}
 	if r.Tag != "" {
 		b.AddMust(facetQuery(facetTag, r.Tag))
+	}
+	if r.Audience != "" {
+		b.AddMust(facetQuery(facetAudience, r.Audience))
 	}
 	if r.Group != "" {
 		b.AddMust(facetQuery(facetGroup, r.Group))

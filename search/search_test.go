@@ -723,7 +723,7 @@ func TestRestrictedDocsStayOutOfSplitSearches(t *testing.T) {
 			restricted := 0
 			for _, h := range sr.Hits {
 				d := s.docs[h.ID]
-				for _, v := range facetValues(d.Type, d.Category, d.Tags) {
+				for _, v := range facetValues(d) {
 					want[v]++
 				}
 				if d.Access[0] == content.AccessRestricted {

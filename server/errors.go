@@ -14,6 +14,17 @@ import (
 )
 
 // httpError is an error with its status and French message, for the user.
+// movedError answers with a redirect from deep in a handler's helpers (a
+// fiche under an old slug, from every page of the fiche).
+type movedError struct {
+	to     string
+	status int
+}
+
+func (m *movedError) Error() string { return "moved to " + m.to }
+
+func redirectTo(to string, status int) error { return &movedError{to, status} }
+
 type httpError struct {
 	Status  int
 	Code    string
@@ -106,6 +117,10 @@ var headings = map[int]string{
 // the JSON error shape under /api/. Internal errors are logged with the
 // request ID and never shown.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	var moved *movedError
+	if errors.As(err, &moved) {
+		return c.Redirect(moved.to, moved.status)
+	}
 	he := classify(err)
 	if he == nil || he == errDiskFull {
 		s.log.Error("internal error", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", err)
@@ -188,6 +203,7 @@ var fieldLabels = map[string]string{
 	"pseudo": "Pseudo", "email": "Adresse e-mail", "login": "E-mail ou pseudo", "structure": "Structure",
 	"departement": "Département", "metier": "Rôle dans le réseau", "title": "Titre", "body": "Message",
 	"tags": "Étiquettes", "category": "Catégorie", "name": "Nom", "kind": "Type",
+	"summary": "Chapô", "audiences": "Publics", "comment": "Résumé de la modification", "description": "Description",
 }
 
 func (s *Server) csrfFailure(c *fiber.Ctx) error {

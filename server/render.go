@@ -34,6 +34,7 @@ type navItem struct {
 var sections = []navItem{
 	{Label: "Accueil", Href: "/"},
 	{Label: "Discussions", Href: "/discussions"},
+	{Label: "Fiches", Href: "/fiches"},
 	{Label: "Recherche", Href: "/recherche"},
 }
 

@@ -112,6 +112,7 @@ func (s *Server) newApp() *fiber.App {
 	admin.Post("/membres/:id/suspension", s.handleAdminSuspend)
 	admin.Get("/courriels", s.handleAdminMails)
 
+	s.ficheRoutes(app)
 	s.composerRoutes(app)
 
 	api := app.Group("/api/v1")
@@ -124,6 +125,7 @@ func (s *Server) newApp() *fiber.App {
 	api.Post("/discussions/:id<int>/reponses", s.requireMember, s.handleAPIReply)
 	api.Patch("/posts/:id<int>", s.requireMember, s.handleAPIPostEdit)
 	api.Post("/posts/:id<int>/merci", s.requireMember, s.handleAPIMerci)
+	s.apiFicheRoutes(api)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	return app

@@ -400,12 +400,23 @@ func (s *Server) handleAPISearch(c *fiber.Ctx) error {
 // similarTargets loads the topics the index finds alike, for the new-topic
 // form and the "Voir aussi" block; without an index it falls back to titles.
 func (s *Server) similarTargets(c *fiber.Ctx, title string, tags []string, exclude string) ([]content.SearchTarget, error) {
-	ids, err := s.index.Similar(c.UserContext(), currentUser(c), content.DocDiscussion, title, tags, exclude, 5)
-	if errors.Is(err, search.ErrRebuilding) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
+	return s.similarOf(c, []string{content.DocDiscussion}, title, tags, exclude, 5)
+}
+
+// similarOf lists up to n documents of each type that look like a title
+// and tags, the types in order, as targets viewer may read (none while the
+// index rebuilds).
+func (s *Server) similarOf(c *fiber.Ctx, types []string, title string, tags []string, exclude string, n int) ([]content.SearchTarget, error) {
+	var ids []string
+	for _, typ := range types {
+		found, err := s.index.Similar(c.UserContext(), currentUser(c), typ, title, tags, exclude, n)
+		if errors.Is(err, search.ErrRebuilding) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, found...)
 	}
 	targets, err := s.store.SearchSources().Targets(c.UserContext(), currentUser(c), ids)
 	if err != nil {

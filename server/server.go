@@ -85,6 +85,7 @@ type Server struct {
 	live        *live
 	visits      *visits
 	index       *search.Index
+	pdfs        pdfCache
 }
 
 // New opens the data folder and database (applying migrations) and builds

@@ -43,6 +43,23 @@ func (v *visits) record(u *content.User, ip, agent string, topicID int64, number
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.pending.Read(u, topicID, number)
+	if v.firstToday(u, ip, agent, content.EntityTopic, topicID) {
+		v.pending.View(topicID)
+	}
+}
+
+// recordFiche notes that u (nil for a visitor) opened fiche ficheID.
+func (v *visits) recordFiche(u *content.User, ip, agent string, ficheID int64) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.firstToday(u, ip, agent, content.EntityFiche, ficheID) {
+		v.pending.ViewFiche(ficheID)
+	}
+}
+
+// firstToday tells whether this reader opens this page for the first time
+// today, and remembers they did; v.mu is held.
+func (v *visits) firstToday(u *content.User, ip, agent, entity string, id int64) bool {
 	if day := time.Now().UTC().Format("2006-01-02"); day != v.day {
 		v.day, v.seen, v.secret = day, map[[16]byte]bool{}, randomBytes(32)
 	}
@@ -51,14 +68,14 @@ func (v *visits) record(u *content.User, ip, agent string, topicID int64, number
 		reader = "member:" + strconv.FormatInt(u.ID, 10)
 	}
 	mac := hmac.New(sha256.New, v.secret)
-	mac.Write([]byte(reader + "\x00" + strconv.FormatInt(topicID, 10)))
+	mac.Write([]byte(reader + "\x00" + content.DocID(entity, id)))
 	var key [16]byte
 	copy(key[:], mac.Sum(nil))
 	if v.seen[key] || len(v.seen) >= maxSeen {
-		return
+		return false
 	}
 	v.seen[key] = true
-	v.pending.View(topicID)
+	return true
 }
 
 // overlay shows u the topics as read as they are, pending marks included:

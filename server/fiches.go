@@ -1,0 +1,201 @@
+package server
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ligue-mednum/ligue/content"
+)
+
+// The fiches: the list, a fiche's page and its exports. Writing is in
+// fiche_edit.go, the history in fiche_history.go.
+
+func (s *Server) ficheRoutes(app *fiber.App) {
+	app.Get("/fiches", s.handleFicheList)
+	app.Get("/fiches.atom", s.handleFichesFeed)
+	app.Get("/fiches/nouvelle", s.requireMember, s.handleFicheNewForm)
+	app.Post("/fiches/nouvelle", s.requireMember, s.handleFicheCreate)
+	app.Get("/fiches/:slug", s.handleFicheShow)
+	app.Get("/fiches/:slug/modifier", s.requireMember, s.handleFicheEditForm)
+	app.Post("/fiches/:slug/modifier", s.requireMember, s.handleFicheEdit)
+	app.Post("/fiches/:slug/publier", s.requireMember, s.handleFichePublish)
+	app.Post("/fiches/:slug/coauteurs", s.requireMember, s.handleFicheInvite)
+	app.Get("/fiches/:slug/historique", s.handleFicheHistory)
+	app.Get("/fiches/:slug/revisions/:n<int>", s.handleFicheRevision)
+	app.Post("/fiches/:slug/revisions/:n<int>/retablir", s.requireMember, s.handleFicheRestore)
+	app.Get("/fiches/:slug/comparer", s.handleFicheCompare)
+}
+
+type ficheListPage struct {
+	Page
+	Fiches    []content.Fiche
+	Drafts    []content.Fiche // the viewer's brouillons, on the first page
+	Tag       string
+	Audience  string
+	Sort      string
+	Sorts     []option
+	Audiences []content.Audience
+	Tags      []content.TagCount
+	Next      string // address of the next page
+	First     string // address of the first page, when not on it
+	Empty     string
+}
+
+var ficheSortOptions = []option{
+	{content.FicheSortRecent, "Mises à jour récemment"},
+	{content.FicheSortViews, "Les plus vues"},
+	{content.FicheSortSaves, "Les plus enregistrées"},
+	{content.FicheSortAlpha, "Ordre alphabétique"},
+}
+
+// ficheFilterOf reads the list's filters from the address.
+func ficheFilterOf(c *fiber.Ctx) content.FicheFilter {
+	f := content.FicheFilter{Tag: strings.Clone(c.Query("theme")), Audience: strings.Clone(c.Query("public")),
+		Sort: strings.Clone(c.Query("tri")), After: strings.Clone(c.Query("apres"))}
+	if !content.ValidFicheSort(f.Sort) {
+		f.Sort = content.FicheSortRecent
+	}
+	return f
+}
+
+// ficheListURL is the list's address with the filters of f and the cursor.
+func ficheListURL(f content.FicheFilter, after string) string {
+	v := url.Values{}
+	if f.Tag != "" {
+		v.Set("theme", f.Tag)
+	}
+	if f.Audience != "" {
+		v.Set("public", f.Audience)
+	}
+	if f.Sort != content.FicheSortRecent {
+		v.Set("tri", f.Sort)
+	}
+	if after != "" {
+		v.Set("apres", after)
+	}
+	if len(v) == 0 {
+		return "/fiches"
+	}
+	return "/fiches?" + v.Encode()
+}
+
+func (s *Server) handleFicheList(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	filter := ficheFilterOf(c)
+	list, err := s.store.ListFiches(ctx, filter)
+	if err != nil {
+		return err
+	}
+	p := &ficheListPage{Page: s.page(c, "Fiches pratiques"), Fiches: list.Fiches, Tag: filter.Tag, Audience: filter.Audience,
+		Sort: filter.Sort, Sorts: ficheSortOptions}
+	if list.Next != "" {
+		p.Next = ficheListURL(filter, list.Next)
+	}
+	if filter.After != "" {
+		p.First = ficheListURL(filter, "")
+	}
+	if p.Audiences, err = s.store.Audiences(ctx); err != nil {
+		return err
+	}
+	if p.Tags, err = s.store.FicheTagCounts(ctx); err != nil {
+		return err
+	}
+	if u := currentUser(c); u != nil && filter.After == "" {
+		if p.Drafts, err = s.store.DraftFichesOf(ctx, u); err != nil {
+			return err
+		}
+	}
+	switch {
+	case filter.Tag != "" || filter.Audience != "":
+		p.Empty = "Aucune fiche ne correspond à ces filtres pour l’instant."
+	default:
+		p.Empty = "Aucune fiche n’est encore publiée : écrivez la première !"
+	}
+	return s.render(c, 200, "fiches/list", p)
+}
+
+type fichePage struct {
+	Page
+	Fiche        *content.Fiche
+	Can          content.FicheActions
+	Contributors []content.Contributor
+	Backlinks    []content.FicheRef
+	SeeAlso      []content.SearchTarget
+	Source       *content.Topic // the discussion it was made from
+	Licence      string
+}
+
+// loadFiche finds the fiche of the address's slug as the viewer may see
+// it; an old slug or a merged fiche redirects (301) to the same page of
+// the fiche's address, query kept.
+func (s *Server) loadFiche(c *fiber.Ctx) (*content.Fiche, error) {
+	slug := strings.Clone(c.Params("slug"))
+	l, err := s.store.FicheBySlug(c.UserContext(), currentUser(c), slug)
+	switch {
+	case err != nil:
+		return nil, err
+	case l.Gone:
+		return nil, &httpError{fiber.StatusGone, "gone", "Cette fiche a été supprimée par la modération."}
+	case l.Redirect != "":
+		// The same page (history, API…) under the fiche's slug.
+		path := c.Path()
+		i := strings.Index(path, "/fiches/"+slug) + len("/fiches/")
+		return nil, redirectTo(canonical(c, path[:i]+l.Fiche.Slug+path[i+len(slug):]), fiber.StatusMovedPermanently)
+	}
+	return l.Fiche, nil
+}
+
+// ficheExport tells the export a slug asks for (".md", ".pdf"), if any.
+func ficheExport(slug string) string {
+	for _, ext := range []string{".md", ".pdf"} {
+		if strings.HasSuffix(slug, ext) {
+			return ext
+		}
+	}
+	return ""
+}
+
+func (s *Server) handleFicheShow(c *fiber.Ctx) error {
+	switch ficheExport(c.Params("slug")) {
+	case ".md":
+		return s.handleFicheMarkdown(c)
+	case ".pdf":
+		return s.handleFichePDF(c)
+	}
+	f, err := s.loadFiche(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	u := currentUser(c)
+	p := &fichePage{Page: s.page(c, f.Title), Fiche: f, Can: content.FicheActionsFor(u, f), Licence: content.FicheLicence}
+	if p.Contributors, err = s.store.FicheContributors(ctx, f); err != nil {
+		return err
+	}
+	if p.Backlinks, err = s.store.Backlinks(ctx, f); err != nil {
+		return err
+	}
+	if f.Published() {
+		if p.SeeAlso, err = s.relatedTargets(c, f.Title, f.Tags, content.DocID(content.EntityFiche, f.ID)); err != nil {
+			return err
+		}
+	}
+	if f.SourceTopicID != nil {
+		if t, err := s.store.TopicByID(ctx, u, *f.SourceTopicID); err == nil && t.MergedInto == nil {
+			p.Source = t
+		} else if err != nil && !errors.Is(err, content.ErrNotFound) {
+			return err
+		}
+	}
+	s.visits.recordFiche(u, c.IP(), c.Get(fiber.HeaderUserAgent), f.ID)
+	return s.render(c, 200, "fiches/show", p)
+}
+
+// relatedTargets lists fiches and discussions that look like a title and
+// tags, fiches first, for "Voir aussi".
+func (s *Server) relatedTargets(c *fiber.Ctx, title string, tags []string, exclude string) ([]content.SearchTarget, error) {
+	return s.similarOf(c, []string{content.DocFiche, content.DocDiscussion}, title, tags, exclude, 4)
+}

@@ -1,0 +1,254 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ligue-mednum/ligue/content"
+)
+
+// ficheForm is the form of a fiche as the edit page sends it.
+func ficheForm(title, body, base string) url.Values {
+	return url.Values{"title": {title}, "summary": {"Pour aider une personne sans adresse e-mail."}, "body": {body},
+		"tags": {"caf, e-mail"}, "audiences": {"seniors", "allophones"}, "base_revision": {base}, "action": {"enregistrer"}}
+}
+
+// mustPublishFiche creates and publishes a fiche through the pages, and
+// returns its address.
+func mustPublishFiche(t *testing.T, cl *client, title, body string) string {
+	t.Helper()
+	r := cl.postForm("/fiches/nouvelle", ficheForm(title, body, ""))
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("create fiche: %d\n%s", r.status, r.body)
+	}
+	if p := cl.postForm(r.location+"/publier", url.Values{}); p.status != http.StatusSeeOther {
+		t.Fatalf("publish: %d", p.status)
+	}
+	return r.location
+}
+
+var baseRevisionInput = regexp.MustCompile(`name="base_revision" value="(\d+)"`)
+
+func baseRevisionOf(t *testing.T, page string) string {
+	t.Helper()
+	m := baseRevisionInput.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no base_revision in the edit form")
+	}
+	return m[1]
+}
+
+const ficheBody = "## 1️⃣ Préparer l’accueil\n\nPremier paragraphe.\n\n## 2️⃣ Créer l’adresse\n\nDeuxième paragraphe.\n\n## 3️⃣ Faire la démarche\n\nTroisième paragraphe.\n"
+
+func TestFicheLifecycleThroughThePages(t *testing.T) {
+	ts := newTestSite(t)
+	alice := ts.loggedIn(ts.mustCreateMember("alice", content.RoleMember))
+	bruno := ts.loggedIn(ts.mustCreateMember("bruno", content.RoleMember))
+	visitor := ts.client()
+
+	r := alice.postForm("/fiches/nouvelle", ficheForm("Accompagner une démarche CAF sans adresse e-mail", ficheBody, ""))
+	if r.status != http.StatusSeeOther || r.location != "/fiches/accompagner-une-demarche-caf-sans-adresse-e-mail" {
+		t.Fatalf("create: %d %q\n%s", r.status, r.location, r.body)
+	}
+	path := r.location
+	// A brouillon: 404 for everybody else, everywhere.
+	for _, p := range []string{path, path + ".md", path + "/historique", path + "/revisions/1", path + "/comparer?de=1&a=1"} {
+		for name, cl := range map[string]*client{"visitor": visitor, "bruno": bruno} {
+			if got := cl.get(p); got.status != http.StatusNotFound {
+				t.Errorf("%s reads brouillon %s: %d", name, p, got.status)
+			}
+		}
+	}
+	if got := alice.get(path); got.status != 200 || !strings.Contains(got.body, "Brouillon") || !strings.Contains(got.body, "Publier la fiche") {
+		t.Fatalf("author's brouillon page: %d", got.status)
+	}
+	if got := visitor.get("/fiches"); strings.Contains(got.body, "Accompagner une démarche CAF") {
+		t.Error("brouillon listed to a visitor")
+	}
+	if got := alice.postForm(path+"/publier", url.Values{}); got.status != http.StatusSeeOther {
+		t.Fatalf("publish: %d", got.status)
+	}
+
+	page := visitor.get(path)
+	for _, want := range []string{"Sommaire", `href="#1-preparer-l-accueil"`, "Préparer l’accueil", "Mise à jour le", "CC BY-SA 4.0",
+		"Seniors", "Personnes allophones", "alice", "révision 1"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("fiche page lacks %q", want)
+		}
+	}
+	if list := visitor.get("/fiches?theme=caf&public=seniors"); !strings.Contains(list.body, "Accompagner une démarche CAF") {
+		t.Error("published fiche missing from the filtered list")
+	}
+	if list := visitor.get("/fiches?public=jeunes"); strings.Contains(list.body, "Accompagner une démarche CAF") {
+		t.Error("fiche listed under a public it does not have")
+	}
+
+	// Two members edit from revision 1: disjoint changes merge.
+	formA := alice.get(path + "/modifier")
+	formB := bruno.get(path + "/modifier")
+	base := baseRevisionOf(t, formA.body)
+	if baseRevisionOf(t, formB.body) != base {
+		t.Fatal("both forms start from the same revision")
+	}
+	if r := alice.postForm(path+"/modifier", ficheForm("Accompagner une démarche CAF sans adresse e-mail", strings.Replace(ficheBody, "Premier paragraphe.", "Premier paragraphe, revu par Alice.", 1), base)); r.status != http.StatusSeeOther {
+		t.Fatalf("alice saves: %d\n%s", r.status, r.body)
+	}
+	r = bruno.postForm(path+"/modifier", ficheForm("Accompagner une démarche CAF sans adresse e-mail", strings.Replace(ficheBody, "Troisième paragraphe.", "Troisième paragraphe, revu par Bruno.", 1), base))
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("bruno saves: %d\n%s", r.status, r.body)
+	}
+	page = bruno.get(r.location)
+	if !strings.Contains(page.body, "fusionnées avec celles de alice") || !strings.Contains(page.body, "revu par Alice") || !strings.Contains(page.body, "revu par Bruno") {
+		t.Fatalf("merge not said or lost:\n%s", page.body)
+	}
+
+	// Overlapping changes: 409, both texts in the form, nothing lost.
+	base = baseRevisionOf(t, alice.get(path+"/modifier").body)
+	alice.postForm(path+"/modifier", ficheForm("Accompagner une démarche CAF sans adresse e-mail", strings.Replace(ficheBody, "Deuxième paragraphe.", "Deuxième, version Alice.", 1), base))
+	r = bruno.postForm(path+"/modifier", ficheForm("Accompagner une démarche CAF sans adresse e-mail", strings.Replace(ficheBody, "Deuxième paragraphe.", "Deuxième, version Bruno.", 1), base))
+	if r.status != http.StatusConflict {
+		t.Fatalf("overlap: %d\n%s", r.status, r.body)
+	}
+	for _, want := range []string{"croisent celles de alice", "Deuxième, version Alice.", "Deuxième, version Bruno.", "&lt;&lt;&lt;&lt;&lt;&lt;&lt; Votre version"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("conflict page lacks %q", want)
+		}
+	}
+	// Sending the markers back is refused with the text kept.
+	if base2 := baseRevisionOf(t, r.body); base2 == base {
+		t.Error("conflict form should carry the current revision")
+	}
+
+	// History, comparison with words marked for screen readers, restore.
+	hist := visitor.get(path + "/historique")
+	if hist.status != 200 || !strings.Contains(hist.body, "Création de la fiche") || !strings.Contains(hist.body, "bruno") {
+		t.Fatalf("history: %d", hist.status)
+	}
+	cmp := visitor.get(path + "/comparer?de=1&a=2")
+	if cmp.status != 200 || !strings.Contains(cmp.body, "[ajout : </span>") {
+		t.Fatalf("compare: %d\n%s", cmp.status, cmp.body)
+	}
+	restore := alice.get(path + "/revisions/1")
+	current := strings.TrimSpace(regexp.MustCompile(`\(révision (\d+)\)`).FindStringSubmatch(alice.get(path).body)[1])
+	r = alice.postForm(path+"/revisions/1/retablir", url.Values{"base_revision": {current}})
+	if r.status != http.StatusSeeOther || restore.status != 200 {
+		t.Fatalf("restore: %d", r.status)
+	}
+	if page := visitor.get(path); strings.Contains(page.body, "revu par Alice") {
+		t.Error("restored fiche still has the later text")
+	}
+	n, _ := strconv.Atoi(current)
+	if hist := visitor.get(path + "/historique"); !strings.Contains(hist.body, "retour à la révision 1") || !strings.Contains(hist.body, ">"+strconv.Itoa(n+1)+"<") {
+		t.Error("restore is not a new revision in the history")
+	}
+}
+
+func TestFicheRefusalsKeepTheText(t *testing.T) {
+	ts := newTestSite(t)
+	alice := ts.loggedIn(ts.mustCreateMember("alice", content.RoleMember))
+	path := mustPublishFiche(t, alice, "Une fiche pour les refus", ficheBody)
+	long := strings.Repeat("mot ", content.MaxFicheBody/4+10)
+	cases := []struct {
+		name   string
+		form   url.Values
+		status int
+		want   string
+	}{
+		{"empty title", ficheForm("", ficheBody+"texte gardé", "1"), 422, "Donnez un titre"},
+		{"body too long", ficheForm("Une fiche pour les refus", long, "1"), 422, "100 000 caractères"},
+		{"no base", ficheForm("Une fiche pour les refus", ficheBody+"texte gardé", ""), 422, "révision de départ"},
+		{"unknown base", ficheForm("Une fiche pour les refus", ficheBody+"texte gardé", "99"), 422, "révision de départ"},
+		{"unknown public", func() url.Values {
+			f := ficheForm("Une fiche pour les refus", ficheBody+"texte gardé", "1")
+			f["audiences"] = []string{"martiens"}
+			return f
+		}(), 422, "n’existe pas"},
+		{"markers left", ficheForm("Une fiche pour les refus", "<<<<<<< Votre version\na\n=======\nb\n>>>>>>> Version de x\ntexte gardé", "1"), 422, "marques de conflit"},
+	}
+	for _, c := range cases {
+		r := alice.postForm(path+"/modifier", c.form)
+		if r.status != c.status || !strings.Contains(r.body, c.want) {
+			t.Errorf("%s: %d, want %d with %q", c.name, r.status, c.status, c.want)
+		}
+		if c.name != "body too long" && !strings.Contains(r.body, "texte gardé") {
+			t.Errorf("%s: the text is lost", c.name)
+		}
+	}
+}
+
+func TestFicheSlugsRedirectAndMarkdownExport(t *testing.T) {
+	ts := newTestSite(t)
+	alice := ts.loggedIn(ts.mustCreateMember("alice", content.RoleMember))
+	first := mustPublishFiche(t, alice, "Créer une adresse e-mail", "Voir [[Fiche pas encore écrite]] et [[créer une adresse e-mail]].\n")
+	second := mustPublishFiche(t, alice, "Créer une adresse e-mail", "Une autre fiche au même titre.\n")
+	if first == second || second != first+"-2" {
+		t.Fatalf("slugs %q %q", first, second)
+	}
+	page := ts.client().get(first)
+	if !strings.Contains(page.raw, `class="wiki-missing"`) || !strings.Contains(page.raw, `/fiches/nouvelle?titre=Fiche+pas+encore+%C3%A9crite`) {
+		t.Errorf("missing wiki link not offered:\n%s", page.raw)
+	}
+	// Renaming: the old slug redirects, subpages and query included.
+	r := alice.postForm(second+"/modifier", ficheForm("Ouvrir une boîte mail", "Une autre fiche au même titre.\n", "1"))
+	if r.status != http.StatusSeeOther || r.location != "/fiches/ouvrir-une-boite-mail" {
+		t.Fatalf("rename: %d %q", r.status, r.location)
+	}
+	for from, to := range map[string]string{second: r.location, second + "/historique": r.location + "/historique",
+		second + "/comparer?de=1&a=2": r.location + "/comparer?de=1&a=2", second + ".md": r.location + ".md"} {
+		if got := ts.client().get(from); got.status != http.StatusMovedPermanently || got.location != to {
+			t.Errorf("%s: %d → %q, want 301 → %q", from, got.status, got.location, to)
+		}
+	}
+	md := ts.client().get(first + ".md")
+	if md.status != 200 || !strings.HasPrefix(md.raw, "---\n") {
+		t.Fatalf("markdown export: %d\n%s", md.status, md.raw)
+	}
+	front, body, ok := strings.Cut(strings.TrimPrefix(md.raw, "---\n"), "\n---\n\n")
+	if !ok || body != "Voir [[Fiche pas encore écrite]] et [[créer une adresse e-mail]].\n" {
+		t.Fatalf("export body %q", body)
+	}
+	fields := map[string]json.RawMessage{}
+	for _, line := range strings.Split(strings.TrimSpace(front), "\n") {
+		k, v, _ := strings.Cut(line, ": ")
+		fields[k] = json.RawMessage(v)
+	}
+	var title, licence, link string
+	var revision int
+	var authors []string
+	json.Unmarshal(fields["title"], &title)
+	json.Unmarshal(fields["licence"], &licence)
+	json.Unmarshal(fields["url"], &link)
+	json.Unmarshal(fields["revision"], &revision)
+	json.Unmarshal(fields["authors"], &authors)
+	if title != "Créer une adresse e-mail" || licence != "CC BY-SA 4.0" || link != "http://ligue.test"+first || revision != 1 || len(authors) != 1 || authors[0] != "alice" {
+		t.Errorf("front matter %q", front)
+	}
+	// Round trip: the exported text, saved again, changes nothing.
+	if r := alice.postForm(first+"/modifier", ficheForm(title, body, "1")); r.status != http.StatusSeeOther {
+		t.Fatalf("save export back: %d", r.status)
+	} else if page := alice.get(r.location); !strings.Contains(page.body, "Aucune modification") {
+		t.Error("saving the exported text back made a revision")
+	}
+}
+
+func TestFicheViewsOncePerVisitorPerDay(t *testing.T) {
+	ts := newTestSite(t)
+	alice := ts.loggedIn(ts.mustCreateMember("alice", content.RoleMember))
+	path := mustPublishFiche(t, alice, "Une fiche très lue", ficheBody)
+	visitor := ts.client()
+	for range 3 {
+		visitor.get(path)
+		alice.get(path)
+	}
+	other := ts.client()
+	other.headers["User-Agent"] = "un autre navigateur"
+	other.get(path)
+	if page := ts.client().get(path); !strings.Contains(page.body, "3 vues") {
+		t.Errorf("views: want 3 (alice, a visitor, another browser) before this one:\n%s", page.body)
+	}
+}
