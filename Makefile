@@ -4,7 +4,7 @@ DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run build test audit vet staticcheck fmt-check browser-deps audit-deps bench fuzz clean
+.PHONY: run build test audit vet staticcheck fmt-check browser-deps pdf-deps audit-deps bench fuzz clean
 
 run: build
 	./ligue serve --addr $(ADDR) --data $(DATA)
@@ -13,7 +13,7 @@ build:
 	$(GO) build -o ligue .
 
 # Everything we check. Installs what the tests need and fails loudly if it can't.
-test: browser-deps audit-deps fmt-check vet staticcheck
+test: browser-deps pdf-deps audit-deps fmt-check vet staticcheck
 	LIGUE_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 20m ./...
 
 # The page checks of make test, as a report: every page crawled, with its
@@ -40,6 +40,18 @@ browser-deps:
 		|| { echo "ERROR: could not install chromium (needed by the browser tests)."; exit 1; }; \
 	fi
 	@command -v chromium >/dev/null || { echo "ERROR: chromium is still missing."; exit 1; }
+
+# Debian's poppler-utils (pdftotext, pdffonts, pdfinfo, pdfimages) read the
+# PDF export in its tests.
+pdf-deps:
+	@if ! command -v pdftotext >/dev/null 2>&1; then \
+		echo "Installing Debian's poppler-utils for the PDF tests…"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq poppler-utils \
+		|| { echo "ERROR: could not install poppler-utils (needed by the PDF tests)."; exit 1; }; \
+	fi
+	@for tool in pdftotext pdffonts pdfinfo pdfimages; do \
+		command -v $$tool >/dev/null || { echo "ERROR: $$tool is still missing (poppler-utils)."; exit 1; }; \
+	done
 
 # axe-core and the Nu HTML Checker, pinned by package-lock.json; the checker
 # runs on Java.
