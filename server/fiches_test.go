@@ -252,3 +252,116 @@ func TestFicheViewsOncePerVisitorPerDay(t *testing.T) {
 		t.Errorf("views: want 3 (alice, a visitor, another browser) before this one:\n%s", page.body)
 	}
 }
+
+func TestFicheModeration(t *testing.T) {
+	ts := newTestSite(t)
+	alice := ts.loggedIn(ts.mustCreateMember("alice", content.RoleMember))
+	bruno := ts.loggedIn(ts.mustCreateMember("bruno", content.RoleMember))
+	modo := ts.loggedIn(ts.mustCreateMember("modo", content.RoleModerator))
+	path := mustPublishFiche(t, alice, "Une fiche à protéger", ficheBody)
+	other := mustPublishFiche(t, alice, "Une fiche en double", ficheBody)
+
+	// A vandal's revision, hidden by a moderator once the text is restored.
+	if r := bruno.postForm(path+"/modifier", ficheForm("Une fiche à protéger", "N’importe quoi.", "1")); r.status != http.StatusSeeOther {
+		t.Fatalf("vandal: %d", r.status)
+	}
+	if r := modo.postForm(path+"/revisions/2/masquer", url.Values{"masquer": {"1"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("hide: %d", r.status)
+	} else if page := modo.get(r.location); !strings.Contains(page.body, "version actuelle") {
+		t.Error("hiding the current revision should be refused")
+	}
+	modo.postForm(path+"/revisions/1/retablir", url.Values{"base_revision": {"2"}})
+	modo.postForm(path+"/revisions/2/masquer", url.Values{"masquer": {"1"}})
+	if r := ts.client().get(path + "/revisions/2"); r.status != http.StatusNotFound {
+		t.Errorf("hidden revision read by a visitor: %d", r.status)
+	}
+	if r := modo.get(path + "/revisions/2"); r.status != 200 {
+		t.Errorf("hidden revision read by a moderator: %d", r.status)
+	}
+	if hist := ts.client().get(path + "/historique"); !strings.Contains(hist.body, "masquée par la modération") || strings.Contains(hist.body, "N’importe quoi") {
+		t.Error("history shows the hidden revision's text or not its mark")
+	}
+	if r := alice.postForm(path+"/revisions/2/retablir", url.Values{"base_revision": {"3"}}); r.status == http.StatusSeeOther {
+		if page := alice.get(r.location); !strings.Contains(page.body, "") || strings.Contains(alice.get(path).body, "N’importe quoi") {
+			t.Error("a hidden revision was restored")
+		}
+	}
+
+	// Protection: bruno is refused and offered to propose in the comments.
+	if r := bruno.postForm(path+"/protection", url.Values{"proteger": {"1"}}); r.status != http.StatusForbidden {
+		t.Errorf("a member protects: %d", r.status)
+	}
+	modo.postForm(path+"/protection", url.Values{"proteger": {"1"}})
+	if r := bruno.get(path + "/modifier"); r.status != http.StatusSeeOther {
+		t.Errorf("edit form of a protected fiche: %d", r.status)
+	}
+	if r := bruno.postForm(path+"/modifier", ficheForm("Une fiche à protéger", "Encore.", "3")); r.status != 422 || !strings.Contains(r.body, "protégée") || !strings.Contains(r.body, "Encore.") {
+		t.Errorf("saving a protected fiche: %d", r.status)
+	}
+	if page := bruno.get(path); !strings.Contains(page.body, "Proposez votre modification") {
+		t.Error("a protected fiche does not offer to propose a change")
+	}
+	if r := alice.postForm(path+"/modifier", ficheForm("Une fiche à protéger", ficheBody+"\nAjout d’Alice.\n", "3")); r.status != http.StatusSeeOther {
+		t.Errorf("its author edits a protected fiche: %d", r.status)
+	}
+
+	// Merge: the old address redirects; delete: 410.
+	if r := modo.postForm(other+"/fusionner", url.Values{"into": {path}}); r.status != http.StatusSeeOther {
+		t.Fatalf("merge: %d", r.status)
+	}
+	if r := ts.client().get(other); r.status != http.StatusMovedPermanently || r.location != path {
+		t.Errorf("merged fiche: %d → %q", r.status, r.location)
+	}
+	if r := modo.postForm(path+"/supprimer", url.Values{"raison": {"doublon"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("delete: %d", r.status)
+	}
+	for _, p := range []string{path, path + ".md", path + "/historique"} {
+		if r := ts.client().get(p); r.status != http.StatusGone {
+			t.Errorf("deleted fiche %s: %d", p, r.status)
+		}
+	}
+	var actions []string
+	ts.srv.db.R.Select(&actions, `SELECT action FROM audit_log WHERE target_type = 'fiche' ORDER BY id`)
+	if strings.Join(actions, ",") != "hide_revision,protect,merge,delete" {
+		t.Errorf("audit log: %v", actions)
+	}
+}
+
+func TestFichesInSearch(t *testing.T) {
+	ts := newTestSite(t)
+	aliceU := ts.mustCreateMember("alice", content.RoleMember)
+	alice := ts.loggedIn(aliceU)
+	bruno := ts.loggedIn(ts.mustCreateMember("bruno", content.RoleMember))
+	modo := ts.loggedIn(ts.mustCreateMember("modo", content.RoleModerator))
+	published := mustPublishFiche(t, alice, "Accompagner la démarche de retraite en ligne", "## Préparer\n\nLes papiers du relevé de carrière.\n")
+	if r := alice.postForm("/fiches/nouvelle", ficheForm("Brouillon secret sur la retraite", "Le relevé de carrière, en cours.\n", "")); r.status != http.StatusSeeOther {
+		t.Fatal(r.status)
+	}
+	ts.syncIndex()
+	visitor := ts.client()
+	r := visitor.get("/recherche?q=retraite")
+	if !strings.Contains(r.body, "Accompagner la démarche de retraite en ligne") || !strings.Contains(r.body, "Fiche pratique") {
+		t.Fatalf("published fiche not found:\n%s", r.body)
+	}
+	for name, cl := range map[string]*client{"visitor": visitor, "bruno": bruno, "modo": modo} {
+		for _, p := range []string{"/recherche?q=retraite", "/recherche?q=secret", "/api/v1/recherche?q=secret"} {
+			if r := cl.get(p); strings.Contains(r.body, "Brouillon secret") {
+				t.Errorf("%s finds the brouillon in %s", name, p)
+			}
+		}
+	}
+	if r := alice.get("/recherche?q=secret"); !strings.Contains(r.body, "Brouillon secret sur la retraite") {
+		t.Error("the author does not find their brouillon")
+	}
+	if r := visitor.get("/recherche?q=retraite&public=seniors"); !strings.Contains(r.body, "Accompagner la démarche de retraite") || !strings.Contains(r.body, "Public visé : Seniors") {
+		t.Error("public filter")
+	}
+	if r := visitor.get("/recherche?q=retraite&public=jeunes"); strings.Contains(r.body, "Accompagner la démarche de retraite") {
+		t.Error("public filter lets another public through")
+	}
+	modo.postForm(published+"/supprimer", url.Values{"raison": {"test"}})
+	ts.syncIndex()
+	if r := visitor.get("/recherche?q=retraite"); strings.Contains(r.body, "Accompagner la démarche de retraite") {
+		t.Error("deleted fiche still found")
+	}
+}

@@ -113,6 +113,8 @@ func (s *Server) newApp() *fiber.App {
 	admin.Get("/courriels", s.handleAdminMails)
 
 	s.ficheRoutes(app)
+	s.collectionRoutes(app)
+	s.ficheModerationRoutes(app)
 	s.composerRoutes(app)
 
 	api := app.Group("/api/v1")
@@ -126,6 +128,7 @@ func (s *Server) newApp() *fiber.App {
 	api.Patch("/posts/:id<int>", s.requireMember, s.handleAPIPostEdit)
 	api.Post("/posts/:id<int>/merci", s.requireMember, s.handleAPIMerci)
 	s.apiFicheRoutes(api)
+	api.Post("/fiches/:slug/enregistrer", s.requireMember, s.handleAPIFicheSave)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	return app

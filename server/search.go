@@ -30,7 +30,7 @@ func (s *Server) searchTypes() []option {
 // Results are grouped by discussion, except within one (discussion=ID).
 func (s *Server) searchRequest(c *fiber.Ctx) (search.Request, string) {
 	r := search.Request{Q: strings.Clone(c.Query("q")), Category: strings.Clone(c.Query("categorie")),
-		Tag: strings.Clone(c.Query("etiquette")), Author: strings.Clone(c.Query("auteur")), Resolved: c.Query("resolue") == "1",
+		Tag: strings.Clone(c.Query("etiquette")), Audience: strings.Clone(c.Query("public")), Author: strings.Clone(c.Query("auteur")), Resolved: c.Query("resolue") == "1",
 		Recent: c.Query("tri") == "recent", Exact: c.Query("exact") == "1", Grouped: true, Viewer: currentUser(c)}
 	r.Page = pageNumber(c)
 	var notices []string
@@ -162,7 +162,7 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 	if strings.TrimSpace(r.Q) != "" {
 		p.Title = "« " + strings.TrimSpace(r.Q) + " » — Recherche"
 	}
-	p.OptionsOpen = len(r.Types) > 0 || r.Recent || r.Resolved || r.Exact || r.Category != "" || r.Tag != "" || r.Author != "" ||
+	p.OptionsOpen = len(r.Types) > 0 || r.Recent || r.Resolved || r.Exact || r.Category != "" || r.Tag != "" || r.Audience != "" || r.Author != "" ||
 		p.Since != "" || p.Until != "" || r.Group != ""
 	names := map[string]string{}
 	cats, err := s.store.Categories(c.UserContext())
@@ -172,6 +172,13 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 	for _, cat := range cats {
 		names[cat.Slug] = cat.Name
 		p.CategoryOpts = append(p.CategoryOpts, option{cat.Slug, cat.Name})
+	}
+	auds, err := s.store.Audiences(c.UserContext())
+	if err != nil {
+		return err
+	}
+	for _, a := range auds {
+		names[audienceKey(a.Slug)] = a.Name
 	}
 	if r.Category != "" && names[r.Category] == "" {
 		p.CategoryOpts = append(p.CategoryOpts, option{r.Category, r.Category}) // kept, though it finds nothing
@@ -281,6 +288,9 @@ func searchLink(c *fiber.Ctx) func(key, value string, on bool) string {
 	}
 }
 
+// audienceKey names a public in the facets' names (apart from categories).
+func audienceKey(slug string) string { return "public:" + slug }
+
 // facetLinks turns facet counts into links that add (or remove) a filter.
 func (s *Server) facetLinks(r search.Request, res *search.Results, with func(key, value string, on bool) string,
 	names map[string]string) ([]facetGroup, []activeFilter) {
@@ -319,6 +329,13 @@ func (s *Server) facetLinks(r search.Request, res *search.Results, with func(key
 		return v
 	})
 	add("Étiquette", "etiquette", res.Tags, func(v string) bool { return v == r.Tag }, func(v string) string { return "#" + v })
+	audienceName := func(v string) string {
+		if n := names[audienceKey(v)]; n != "" {
+			return n
+		}
+		return v
+	}
+	add("Public visé", "public", res.Audiences, func(v string) bool { return v == r.Audience }, audienceName)
 	for _, t := range r.Types {
 		active = append(active, activeFilter{"Type : " + typeName(t), with("type", t, false)})
 	}
@@ -327,6 +344,9 @@ func (s *Server) facetLinks(r search.Request, res *search.Results, with func(key
 	}
 	if r.Tag != "" {
 		active = append(active, activeFilter{"Étiquette : #" + r.Tag, with("etiquette", r.Tag, false)})
+	}
+	if r.Audience != "" {
+		active = append(active, activeFilter{"Public visé : " + audienceName(r.Audience), with("public", r.Audience, false)})
 	}
 	if r.Author != "" {
 		active = append(active, activeFilter{"Auteur : " + r.Author, with("auteur", r.Author, false)})
@@ -393,7 +413,7 @@ func (s *Server) handleAPISearch(c *fiber.Ctx) error {
 	// Results are discussions: total counts them, matches their messages.
 	return c.JSON(fiber.Map{"query": r.Q, "total": res.Total, "matches": res.Matches, "results": hits, "corrected": res.Corrected,
 		"notice":     strings.TrimSpace(notice + " " + res.Notice),
-		"facets":     fiber.Map{"type": facets(res.Types), "categorie": facets(res.Categories), "etiquette": facets(res.Tags)},
+		"facets":     fiber.Map{"type": facets(res.Types), "categorie": facets(res.Categories), "etiquette": facets(res.Tags), "public": facets(res.Audiences)},
 		"pagination": apiPage{res.Page, res.Pages, int(res.Total), search.PerPage}})
 }
 
