@@ -383,7 +383,7 @@ func (s *Store) UpdateCollection(ctx context.Context, u *User, id int64, in Coll
 			return err
 		}
 		if !CanManageCollection(u, c) {
-			return errDefaultCollection
+			return ErrDefaultCollection
 		}
 		if err := validateCollection(ctx, tx, u, in, id); err != nil {
 			return err
@@ -396,7 +396,8 @@ func (s *Store) UpdateCollection(ctx context.Context, u *User, id int64, in Coll
 	return c, err
 }
 
-var errDefaultCollection = Invalid("name", "« "+DefaultCollectionName+" » est votre collection par défaut : elle reste privée, "+
+// ErrDefaultCollection refuses to rename, publish or delete a default collection.
+var ErrDefaultCollection = Invalid("name", "« "+DefaultCollectionName+" » est votre collection par défaut : elle reste privée, "+
 	"garde son nom et ne peut pas être supprimée. Créez une autre collection pour partager des fiches.")
 
 // DeleteCollection deletes u's collection id; its fiches stay in u's other
@@ -408,7 +409,7 @@ func (s *Store) DeleteCollection(ctx context.Context, u *User, id int64) error {
 			return err
 		}
 		if !CanManageCollection(u, c) {
-			return errDefaultCollection
+			return ErrDefaultCollection
 		}
 		var fiches []int64
 		if err := tx.SelectContext(ctx, &fiches, `SELECT fiche_id FROM collection_items WHERE collection_id = ?`, id); err != nil {
@@ -500,20 +501,6 @@ func (s *Store) RemoveFromCollection(ctx context.Context, u *User, ficheID, coll
 		}
 		return s.recountSaves(ctx, tx, u, []int64{ficheID})
 	})
-}
-
-// mergeSaves moves the saves of fiche from to fiche into (a moderator
-// merged them), so members keep what they saved; the merge calls it in
-// its transaction.
-func (s *Store) mergeSaves(ctx context.Context, tx *sqlx.Tx, actor *User, from, into int64) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO collection_items (collection_id, fiche_id, added_at)
-		SELECT collection_id, ?, added_at FROM collection_items WHERE fiche_id = ? ON CONFLICT DO NOTHING`, into, from); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM collection_items WHERE fiche_id = ?`, from); err != nil {
-		return err
-	}
-	return s.recountSaves(ctx, tx, actor, []int64{from, into})
 }
 
 // recountSaves sets save_count of fiches to the number of members whose

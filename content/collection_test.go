@@ -5,11 +5,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
-
-	"github.com/jmoiron/sqlx"
 )
 
-func mustPublishedFiche(t *testing.T, s *Store, author *User, title string) *Fiche {
+func mustSavableFiche(t *testing.T, s *Store, author *User, title string) *Fiche {
 	t.Helper()
 	f := mustCreateFiche(t, s, author, title, "## Étapes\n\nTexte de la fiche.")
 	if _, err := s.PublishFiche(context.Background(), author, f.ID); err != nil {
@@ -41,7 +39,7 @@ func TestCollectionSavesKeepSaveCountExact(t *testing.T) {
 	s := mustOpenStore(t)
 	alice := mustCreateMember(t, s, "alice", RoleMember)
 	bruno := mustCreateMember(t, s, "bruno", RoleMember)
-	f := mustPublishedFiche(t, s, alice, "Créer une adresse e-mail avec une personne")
+	f := mustSavableFiche(t, s, alice, "Créer une adresse e-mail avec une personne")
 
 	// No collection before the first save; then the default, private.
 	if list, _ := s.CollectionsOf(ctx, bruno, bruno.ID); len(list) != 0 {
@@ -109,7 +107,7 @@ func TestCollectionRefusals(t *testing.T) {
 	alice := mustCreateMember(t, s, "alice", RoleMember)
 	bruno := mustCreateMember(t, s, "bruno", RoleMember)
 	mod := mustCreateMember(t, s, "modo", RoleModerator)
-	f := mustPublishedFiche(t, s, alice, "Créer une adresse e-mail avec une personne")
+	f := mustSavableFiche(t, s, alice, "Créer une adresse e-mail avec une personne")
 	draft := mustCreateFiche(t, s, alice, "Un brouillon d’Alice", "Texte.")
 
 	for name, in := range map[string]CollectionInput{"empty": {Name: "  "}, "short": {Name: "a"}, "long": {Name: strings.Repeat("é", 81)},
@@ -192,9 +190,9 @@ func TestCollectionPrivacyAndReadableFiches(t *testing.T) {
 	alice := mustCreateMember(t, s, "alice", RoleMember)
 	bruno := mustCreateMember(t, s, "bruno", RoleMember)
 	mod := mustCreateMember(t, s, "modo", RoleModerator)
-	pub := mustPublishedFiche(t, s, alice, "Créer une adresse e-mail avec une personne")
+	pub := mustSavableFiche(t, s, alice, "Créer une adresse e-mail avec une personne")
 	draft := mustCreateFiche(t, s, alice, "Un brouillon d’Alice", "Texte.")
-	gone := mustPublishedFiche(t, s, alice, "Une fiche supprimée ensuite")
+	gone := mustSavableFiche(t, s, alice, "Une fiche supprimée ensuite")
 
 	shared, err := s.CreateCollection(ctx, alice, CollectionInput{Name: "Pour l’équipe", Public: true})
 	if err != nil {
@@ -257,14 +255,14 @@ func TestCollectionPrivacyAndReadableFiches(t *testing.T) {
 	}
 }
 
-func TestCollectionPagesAndMergedFiches(t *testing.T) {
+func TestCollectionPages(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
 	alice := mustCreateMember(t, s, "alice", RoleMember)
 	bruno := mustCreateMember(t, s, "bruno", RoleMember)
 	var fiches []*Fiche
 	for i := 0; i < CollectionFichesPerPage+3; i++ {
-		f := mustPublishedFiche(t, s, alice, "Fiche numéro "+itoa64(int64(i+1)))
+		f := mustSavableFiche(t, s, alice, "Fiche numéro "+itoa64(int64(i+1)))
 		mustSaveTo(t, s, bruno, f, SaveTarget{})
 		fiches = append(fiches, f)
 	}
@@ -288,16 +286,6 @@ func TestCollectionPagesAndMergedFiches(t *testing.T) {
 		seen[f.ID] = true
 	}
 
-	// A merge moves the saves to the fiche that receives the text.
-	from, into := fiches[1], fiches[2]
-	mustSaveTo(t, s, alice, from, SaveTarget{})
-	err = s.withTx(ctx, func(tx *sqlx.Tx) error { return s.mergeSaves(ctx, tx, alice, from.ID, into.ID) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a, b := saveCount(t, s, from.ID), saveCount(t, s, into.ID); a != 0 || b != 2 {
-		t.Errorf("after merge: from %d, into %d", a, b)
-	}
 }
 
 func TestCollectionFilterMatchesCanReadFiche(t *testing.T) {
@@ -306,14 +294,14 @@ func TestCollectionFilterMatchesCanReadFiche(t *testing.T) {
 	alice := mustCreateMember(t, s, "alice", RoleMember)
 	bruno := mustCreateMember(t, s, "bruno", RoleMember)
 	mod := mustCreateMember(t, s, "modo", RoleModerator)
-	pub := mustPublishedFiche(t, s, alice, "Une fiche publiée")
+	pub := mustSavableFiche(t, s, alice, "Une fiche publiée")
 	draft := mustCreateFiche(t, s, alice, "Un brouillon d’Alice", "Texte.")
 	shared := mustCreateFiche(t, s, alice, "Un brouillon partagé", "Texte.")
 	if _, err := s.InviteCoauthor(ctx, alice, shared.ID, "bruno"); err != nil {
 		t.Fatal(err)
 	}
-	deleted := mustPublishedFiche(t, s, alice, "Une fiche supprimée")
-	merged := mustPublishedFiche(t, s, alice, "Une fiche fusionnée")
+	deleted := mustSavableFiche(t, s, alice, "Une fiche supprimée")
+	merged := mustSavableFiche(t, s, alice, "Une fiche fusionnée")
 	deletedDraft := mustCreateFiche(t, s, alice, "Un brouillon supprimé", "Texte.")
 	for _, q := range []string{`UPDATE fiches SET deleted_at = updated_at WHERE id IN (?, ?)`, `UPDATE fiches SET merged_into = ? WHERE id = ?`} {
 		args := []any{deleted.ID, deletedDraft.ID}
