@@ -1,6 +1,9 @@
 package server
 
 import (
+	"bufio"
+	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -301,4 +304,30 @@ func (s *Server) handleFicheInvite(c *fiber.Ctx) error {
 		return s.afterAction(c, err, fiche.Path(), "")
 	}
 	return s.redirectWithFlash(c, fiche.Path(), invited.Pseudo+" écrit désormais cette fiche avec vous.")
+}
+
+// handleFicheEvents streams a fiche's latest revision to its pages and,
+// to an editor's page (edition=1), who else has it open in the editor.
+func (s *Server) handleFicheEvents(c *fiber.Ctx) error {
+	f, err := s.loadFiche(c)
+	if err != nil {
+		return err
+	}
+	id, u := f.ID, currentUser(c)
+	var self int64
+	var leave func()
+	if c.Query("edition") == "1" && content.CanEditFiche(u, f) == nil {
+		self = u.ID
+		s.live.editing(id, u, 1)
+		leave = func() { s.live.editing(id, u, -1) }
+	}
+	return s.stream(c, content.DocID(content.EntityFiche, id), leave, func(ctx context.Context, w *bufio.Writer) bool {
+		f, err := s.store.FicheByID(ctx, id)
+		if err != nil || f.DeletedAt != nil || f.MergedInto != nil {
+			return false
+		}
+		news, _ := json.Marshal(map[string]any{"revision": f.Revision, "editors": append([]string{}, s.live.editorsOf(id, self)...)})
+		w.WriteString("event: fiche\ndata: " + string(news) + "\n\n")
+		return true
+	})
 }

@@ -23,6 +23,7 @@ func (s *Server) ficheRoutes(app *fiber.App) {
 	app.Post("/fiches/:slug/modifier", s.requireMember, s.handleFicheEdit)
 	app.Post("/fiches/:slug/publier", s.requireMember, s.handleFichePublish)
 	app.Post("/fiches/:slug/coauteurs", s.requireMember, s.handleFicheInvite)
+	app.Get("/fiches/:slug/evenements", s.handleFicheEvents)
 	app.Get("/fiches/:slug/historique", s.handleFicheHistory)
 	app.Get("/fiches/:slug/revisions/:n<int>", s.handleFicheRevision)
 	app.Post("/fiches/:slug/revisions/:n<int>/retablir", s.requireMember, s.handleFicheRestore)
@@ -126,6 +127,7 @@ type fichePage struct {
 	SeeAlso      []content.SearchTarget
 	Source       *content.Topic // the discussion it was made from
 	Licence      string
+	Collections  ficheSaveBox // the viewer's collections, when they may save it (collections.go)
 }
 
 // loadFiche finds the fiche of the address's slug as the viewer may see
@@ -177,6 +179,11 @@ func (s *Server) handleFicheShow(c *fiber.Ctx) error {
 	}
 	if p.Backlinks, err = s.store.Backlinks(ctx, f); err != nil {
 		return err
+	}
+	if p.Can.Save {
+		if p.Collections, err = s.ficheSaves(c, u, f, emptyForm()); err != nil {
+			return err
+		}
 	}
 	if f.Published() {
 		if p.SeeAlso, err = s.relatedTargets(c, f.Title, f.Tags, content.DocID(content.EntityFiche, f.ID)); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"log/slog"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -13,27 +14,32 @@ import (
 	"github.com/ligue-mednum/ligue/content"
 )
 
-// live tells open topic pages that replies arrived (Server-Sent Events). It
-// only says "something changed"; the page fetches nothing by itself and
-// shows a link, so what the member is typing is never touched. It follows
-// the event stream like any consumer, but from memory: a page opened after
-// a restart asks for the current state anyway, so it keeps no position.
+// live tells open pages that what they show changed (Server-Sent Events):
+// a topic that replies arrived, a fiche's editors that someone saved a
+// revision or opened the editor too. It only says "something changed"; the
+// page fetches nothing by itself and shows a notice, so what the member is
+// typing is never touched. It follows the event stream like any consumer,
+// but from memory: a page opened after a restart asks for the current
+// state anyway, so it keeps no position.
 type live struct {
 	events *content.Outbox
 	store  *content.Store
 	log    *slog.Logger
 
-	mu     sync.Mutex
-	subs   map[int64]map[chan struct{}]bool
-	closed chan struct{}
+	mu      sync.Mutex
+	subs    map[string]map[chan struct{}]bool // by subject: "topic:12", "fiche:3"
+	editors map[int64]map[int64]int           // fiche → member → editor pages open
+	pseudos map[int64]string
+	closed  chan struct{}
 }
 
 func newLive(events *content.Outbox, store *content.Store, log *slog.Logger) *live {
-	return &live{events: events, store: store, log: log, subs: map[int64]map[chan struct{}]bool{}, closed: make(chan struct{})}
+	return &live{events: events, store: store, log: log, subs: map[string]map[chan struct{}]bool{},
+		editors: map[int64]map[int64]int{}, pseudos: map[int64]string{}, closed: make(chan struct{})}
 }
 
-// follow publishes every event about a topic or its posts to the pages
-// open on that topic, until ctx ends.
+// follow publishes every event about a topic (or its posts) or a fiche to
+// the pages open on it, until ctx ends.
 func (l *live) follow(ctx context.Context) {
 	cursor, err := l.events.Head(ctx)
 	if err != nil {
@@ -53,8 +59,8 @@ func (l *live) follow(ctx context.Context) {
 				break
 			}
 			for _, e := range events {
-				if id := topicOf(e); id != 0 {
-					l.publish(id)
+				if subject := subjectOf(e); subject != "" {
+					l.publish(subject)
 				}
 				cursor = e.ID
 			}
@@ -71,46 +77,85 @@ func (l *live) follow(ctx context.Context) {
 	}
 }
 
-// topicOf is the topic an event is about, or 0.
-func topicOf(e content.Event) int64 {
+// subjectOf is the page subject an event is about, or "".
+func subjectOf(e content.Event) string {
 	switch {
-	case e.EntityType == content.EntityTopic:
-		return e.EntityID
+	case e.EntityType == content.EntityTopic, e.EntityType == content.EntityFiche:
+		return content.DocID(e.EntityType, e.EntityID)
 	case e.ParentType == content.EntityTopic:
-		return e.ParentID
+		return content.DocID(content.EntityTopic, e.ParentID)
 	}
-	return 0
+	return ""
 }
 
-func (l *live) subscribe(topicID int64) chan struct{} {
+func (l *live) subscribe(subject string) chan struct{} {
 	ch := make(chan struct{}, 1)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.subs[topicID] == nil {
-		l.subs[topicID] = map[chan struct{}]bool{}
+	if l.subs[subject] == nil {
+		l.subs[subject] = map[chan struct{}]bool{}
 	}
-	l.subs[topicID][ch] = true
+	l.subs[subject][ch] = true
 	return ch
 }
 
-func (l *live) unsubscribe(topicID int64, ch chan struct{}) {
+func (l *live) unsubscribe(subject string, ch chan struct{}) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.subs[topicID], ch)
-	if len(l.subs[topicID]) == 0 {
-		delete(l.subs, topicID)
+	delete(l.subs[subject], ch)
+	if len(l.subs[subject]) == 0 {
+		delete(l.subs, subject)
 	}
 }
 
-func (l *live) publish(topicID int64) {
+func (l *live) publish(subject string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for ch := range l.subs[topicID] {
+	l.notify(subject)
+}
+
+// notify wakes the pages open on subject; l.mu is held.
+func (l *live) notify(subject string) {
+	for ch := range l.subs[subject] {
 		select {
 		case ch <- struct{}{}:
 		default:
 		}
 	}
+}
+
+// editing notes that member u opened (delta 1) or left (-1) the editor of
+// fiche id, and tells the fiche's other pages.
+func (l *live) editing(id int64, u *content.User, delta int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.editors[id] == nil {
+		l.editors[id] = map[int64]int{}
+	}
+	l.editors[id][u.ID] += delta
+	l.pseudos[u.ID] = u.Pseudo
+	if l.editors[id][u.ID] <= 0 {
+		delete(l.editors[id], u.ID)
+		if len(l.editors[id]) == 0 {
+			delete(l.editors, id)
+		}
+	}
+	l.notify(content.DocID(content.EntityFiche, id))
+}
+
+// editorsOf lists the pseudos of members with fiche id open in the editor,
+// but for member self.
+func (l *live) editorsOf(id, self int64) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for uid := range l.editors[id] {
+		if uid != self {
+			out = append(out, l.pseudos[uid])
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // close ends every stream, so shutdown does not wait for them.
@@ -131,12 +176,30 @@ func (s *Server) handleTopicEvents(c *fiber.Ctx) error {
 		return err
 	}
 	topicID := t.ID
+	return s.stream(c, content.DocID(content.EntityTopic, topicID), nil, func(ctx context.Context, w *bufio.Writer) bool {
+		t, err := s.live.store.TopicByID(ctx, nil, topicID)
+		if err != nil {
+			return false
+		}
+		w.WriteString("event: posts\ndata: " + strconv.Itoa(t.LastNumber) + "\n\n")
+		return true
+	})
+}
+
+// stream answers an event stream on subject: say writes the page's news
+// each time the subject changes (false ends the stream); leave runs when
+// the page is gone.
+func (s *Server) stream(c *fiber.Ctx, subject string, leave func(), say func(ctx context.Context, w *bufio.Writer) bool) error {
 	c.Set(fiber.HeaderContentType, "text/event-stream")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Accel-Buffering", "no")
-	ch := s.live.subscribe(topicID)
+	ch := s.live.subscribe(subject)
+	ch <- struct{}{} // the current state first
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		defer s.live.unsubscribe(topicID, ch)
+		defer s.live.unsubscribe(subject, ch)
+		if leave != nil {
+			defer leave()
+		}
 		keepAlive := time.NewTicker(25 * time.Second)
 		defer keepAlive.Stop()
 		w.WriteString("retry: 10000\n\n")
@@ -153,12 +216,11 @@ func (s *Server) handleTopicEvents(c *fiber.Ctx) error {
 				// Not the request's context: fasthttp's races with the
 				// server's shutdown, and the stream outlives the handler.
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				t, err := s.live.store.TopicByID(ctx, nil, topicID)
+				ok := say(ctx, w)
 				cancel()
-				if err != nil {
+				if !ok {
 					return
 				}
-				w.WriteString("event: posts\ndata: " + strconv.Itoa(t.LastNumber) + "\n\n")
 			}
 			if w.Flush() != nil {
 				return // the browser left
