@@ -112,8 +112,12 @@ func writeLines(out *strings.Builder, s string) {
 }
 
 // mergeWords merges a conflicting group of lines word by word, and reports
-// whether that was clean.
+// whether that was clean. Once the budget is spent, only the ends of the
+// lines could be matched: that is not worth cutting them into words.
 func mergeWords(lines chunk, budget *int) (string, bool) {
+	if *budget <= 0 {
+		return "", false
+	}
 	var out strings.Builder
 	for _, c := range diff3(lines.base, lines.ours, lines.theirs, wordCuts, budget) {
 		text, ok := c.resolve()
@@ -130,7 +134,7 @@ func mergeWords(lines chunk, budget *int) (string, bool) {
 
 // lineCuts cuts s after each newline; a last line without one is a token.
 func lineCuts(s string) []int {
-	cuts := []int{0}
+	cuts := make([]int, 1, strings.Count(s, "\n")+2)
 	for i := 0; i < len(s); {
 		if n := strings.IndexByte(s[i:], '\n'); n >= 0 {
 			i += n + 1
@@ -148,7 +152,7 @@ func lineCuts(s string) []int {
 // joiner with both its neighbours and flags are kept whole, so that a merge
 // never separates "é" (e + ◌́), "1️⃣", "👍🏽", "👩‍💻" or "🇫🇷".
 func wordCuts(s string) []int {
-	cuts := []int{0}
+	cuts := make([]int, 1, len(s)/4+2)
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		j := i + n
@@ -234,7 +238,7 @@ func (c chunk) resolve() (string, bool) {
 // sides (Khanna, Kunal and Pierce, "A formal investigation of diff3").
 func diff3(base, ours, theirs string, cut func(string) []int, budget *int) []chunk {
 	cb, co, ct := cut(base), cut(ours), cut(theirs)
-	ids := map[string]int{}
+	ids := make(map[string]int, len(cb))
 	intern := func(s string, cuts []int) []int {
 		out := make([]int, len(cuts)-1)
 		for i := range out {
