@@ -14,7 +14,7 @@ const testPassword = "une phrase tranquille pour les essais"
 
 // mustOpenDB opens a fresh SQLite file (never :memory:: the writer and the
 // readers are separate pools, as in production) with every migration applied.
-func mustOpenDB(t *testing.T) *DB {
+func mustOpenDB(t testing.TB) *DB {
 	t.Helper()
 	db, err := OpenDB(context.Background(), filepath.Join(t.TempDir(), "ligue.db"))
 	if err != nil {
@@ -29,13 +29,13 @@ func mustOpenDB(t *testing.T) *DB {
 }
 
 // mustOpenStore returns a store over a fresh database file.
-func mustOpenStore(t *testing.T) *Store {
+func mustOpenStore(t testing.TB) *Store {
 	t.Helper()
 	return NewStore(mustOpenDB(t))
 }
 
 // mustCreateMember creates a verified account with the given role.
-func mustCreateMember(t *testing.T, s *Store, pseudo string, role Role) *User {
+func mustCreateMember(t testing.TB, s *Store, pseudo string, role Role) *User {
 	t.Helper()
 	u, err := s.CreateUser(context.Background(), NewUser{Pseudo: pseudo, Email: strings.ToLower(pseudo) + "@exemple.fr",
 		Password: testPassword, Role: role, Verified: true}, nil)

@@ -19,7 +19,7 @@ import (
 
 // testSite is a real server on a fresh SQLite file in a temp dir.
 type testSite struct {
-	t    *testing.T
+	t    testing.TB
 	srv  *Server
 	logs *syncBuffer
 }
@@ -41,7 +41,7 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func newTestSite(t *testing.T, opts ...func(*Config)) *testSite {
+func newTestSite(t testing.TB, opts ...func(*Config)) *testSite {
 	t.Helper()
 	cfg := Config{DataDir: t.TempDir(), BaseURL: "http://ligue.test"}
 	for _, o := range opts {
