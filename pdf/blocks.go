@@ -137,7 +137,10 @@ func (r *renderer) list(l *ast.List, st *style) {
 		last := strconv.Itoa(l.Start+l.ChildCount()-1) + "."
 		width = max(width, r.measure(st.face(), last, st.size)+2)
 	}
-	step := r.indent(width + 1)
+	step, base := width+1, r.left
+	if r.indent(step) == 0 { // too deep: share the parent's gutter
+		base -= step
+	}
 	spacing := 2.5
 	if l.IsTight {
 		spacing = 1
@@ -155,15 +158,15 @@ func (r *renderer) list(l *ast.List, st *style) {
 		}
 		if !isTask(item) {
 			if ls := r.breakLines(r.pieces(label, st), width, st.size); len(ls) > 0 {
-				m := &marker{line: ls[0], x: r.left}
-				if l.IsOrdered() && step > 0 {
-					m.x = r.left + width - ls[0].w - 1
+				m := &marker{line: ls[0], x: base}
+				if l.IsOrdered() {
+					m.x = base + width - ls[0].w - 1
 				}
 				r.marker = m
 			}
 		}
 		left := r.left
-		r.left += step
+		r.left = base + step
 		r.blocks(item, st, spacing)
 		if r.marker != nil { // an empty item still shows its bullet
 			r.emit(r.marker.line.height(), func(float64) {})

@@ -46,7 +46,7 @@ func (r *renderer) emit(h float64, draw func(top float64)) {
 	r.drawBars(r.y, h)
 	if m := r.marker; m != nil {
 		r.marker = nil
-		r.drawLine(m.line, m.x, r.y, max(h, m.line.height()))
+		r.drawLine(m.line, m.x, r.y, m.line.height()) // on the baseline of a first line of its size
 	}
 	draw(r.y)
 	r.y += h

@@ -207,8 +207,12 @@ func (r *renderer) rule() {
 	})
 }
 
+// maxURI bounds a clickable address: every line of a link's text repeats
+// it in the file.
+const maxURI = 2048
+
 // resolve makes a link absolute against the fiche's address; only web and
-// mail links become clickable.
+// mail links of reasonable length become clickable.
 func (r *renderer) resolve(dest string) string {
 	u, err := url.Parse(strings.TrimSpace(dest))
 	if err != nil {
@@ -217,9 +221,8 @@ func (r *renderer) resolve(dest string) string {
 	if r.base != nil {
 		u = r.base.ResolveReference(u)
 	}
-	switch u.Scheme {
-	case "http", "https", "mailto":
-		return u.String()
+	if s := u.String(); len(s) <= maxURI && (u.Scheme == "http" || u.Scheme == "https" || u.Scheme == "mailto") {
+		return s
 	}
 	return ""
 }

@@ -36,6 +36,16 @@ type tableRow struct {
 // taller than a page) prints as a list of "heading: value" lines, which
 // always flows.
 func (r *renderer) table(t *east.Table, st *style) {
+	nodes, cols := tableNodes(t)
+	if rows, widths, ok := r.layoutTable(t, nodes, cols, r.right-r.left); ok {
+		r.drawTable(rows, widths)
+		return
+	}
+	r.tableAsList(nodes, st)
+}
+
+// tableNodes returns the cells of t by row, and the number of columns.
+func tableNodes(t *east.Table) ([][]ast.Node, int) {
 	var nodes [][]ast.Node
 	cols := 0
 	for row := t.FirstChild(); row != nil; row = row.NextSibling() {
@@ -46,20 +56,22 @@ func (r *renderer) table(t *east.Table, st *style) {
 		cols = max(cols, len(cells))
 		nodes = append(nodes, cells)
 	}
-	width := r.right - r.left
-	if cols == 0 {
-		return
+	return nodes, cols
+}
+
+// layoutTable tries the table sizes in turn; ok is false when the table
+// must print as a list.
+func (r *renderer) layoutTable(t *east.Table, nodes [][]ast.Node, cols int, width float64) ([]tableRow, []float64, bool) {
+	if cols == 0 || float64(cols)*minColumn > width {
+		return nil, nil, false
 	}
-	if float64(cols)*minColumn <= width {
-		for i, size := range tableSizes {
-			rows := r.tableCells(t, nodes, size)
-			if widths, ok := r.columns(rows, cols, width, i == len(tableSizes)-1); ok && r.wrapCells(rows, widths) {
-				r.drawTable(rows, widths)
-				return
-			}
+	for i, size := range tableSizes {
+		rows := r.tableCells(t, nodes, size)
+		if widths, ok := r.columns(rows, cols, width, i == len(tableSizes)-1); ok && r.wrapCells(rows, widths) {
+			return rows, widths, true
 		}
 	}
-	r.tableAsList(nodes, st)
+	return nil, nil, false
 }
 
 func (r *renderer) tableCells(t *east.Table, nodes [][]ast.Node, size float64) []tableRow {
