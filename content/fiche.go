@@ -220,6 +220,25 @@ func CanReportFiche(u *User, f *Fiche) bool {
 	return u != nil && !u.Suspended() && f.Published() && CanReadFiche(u, f)
 }
 
+// CanHandleReport tells whether u may mark reports on f handled: whoever
+// may edit the published fiche.
+func CanHandleReport(u *User, f *Fiche) bool { return f.Published() && CanEditFiche(u, f) == nil }
+
+// CanCommentFiche tells whether u may comment on f: a member who may write,
+// on a published fiche.
+func CanCommentFiche(u *User, f *Fiche) error {
+	if err := CanWrite(u); err != nil {
+		return err
+	}
+	switch {
+	case !CanReadFiche(u, f):
+		return ErrNotFound
+	case !f.Published():
+		return Invalid("body", "Un brouillon ne se commente pas : publiez d’abord la fiche.")
+	}
+	return nil
+}
+
 // FicheActions is what a viewer may do with a fiche, for the page.
 type FicheActions struct {
 	Edit     bool // save a revision
@@ -229,6 +248,7 @@ type FicheActions struct {
 	Moderate bool
 	Save     bool
 	Report   bool
+	Handle   bool // mark reports handled
 	Comment  bool
 }
 
@@ -237,7 +257,7 @@ func FicheActionsFor(u *User, f *Fiche) FicheActions {
 	edit := CanEditFiche(u, f)
 	return FicheActions{Edit: edit == nil, Propose: f.Published() && f.Protected && edit != nil && CanWrite(u) == nil,
 		Publish: CanPublishFiche(u, f), Invite: CanInviteCoauthor(u, f), Moderate: CanModerateFiche(u, f),
-		Save: CanSaveFiche(u, f), Report: CanReportFiche(u, f), Comment: f.Published() && CanWrite(u) == nil && CanReadFiche(u, f)}
+		Save: CanSaveFiche(u, f), Report: CanReportFiche(u, f), Handle: CanHandleReport(u, f), Comment: CanCommentFiche(u, f) == nil}
 }
 
 const ficheSelect = `SELECT id, slug, title, summary, body, html, toc, revision, creator_id, published_at, protected, views,

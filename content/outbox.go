@@ -50,6 +50,10 @@ const (
 	EventProtected  EventKind = "protected" // Data.Number 1: protected, 0: open again
 	EventRevision   EventKind = "revision"  // Data.Number is the revision hidden or shown again
 	EventDeleted    EventKind = "deleted"   // by a moderator
+	// Outdated information reported in a fiche, and the report marked
+	// handled by one of its editors; Data.Number is the report.
+	EventReported      EventKind = "reported"
+	EventReportHandled EventKind = "report_handled"
 )
 
 // EventData holds the few extras some kinds carry.
