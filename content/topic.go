@@ -210,45 +210,52 @@ func (s *Store) CreateTopic(ctx context.Context, author *User, in NewTopic) (*To
 	t := &Topic{CategoryID: cat.ID, AuthorID: author.ID, Title: in.Title, Slug: topicSlug(in.Title), Kind: in.Kind,
 		PostCount: 1, LastNumber: 1, CreatedAt: now, LastActivityAt: now}
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO topics (category_id, author_id, title, slug, kind, last_poster_id, created_at, last_activity_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.CategoryID, t.AuthorID, t.Title, t.Slug, t.Kind, author.ID, now, now)
-		if err != nil {
+		if err := insertTopic(ctx, tx, t, &Post{Body: in.Body, HTML: rendered.HTML}, tags, mentioned); err != nil {
 			return err
 		}
-		if t.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		postID, err := insertPost(ctx, tx, &Post{TopicID: t.ID, Number: 1, AuthorID: author.ID, Body: in.Body, HTML: rendered.HTML, CreatedAt: now})
-		if err != nil {
-			return err
-		}
-		if err := setTopicTags(ctx, tx, t.ID, tags); err != nil {
-			return err
-		}
-		if err := autoFollow(ctx, tx, now, author.ID, t.ID); err != nil {
-			return err
-		}
-		if err := markRead(ctx, tx, author.ID, t.ID, 1); err != nil {
-			return err
-		}
-		if err := deleteDraft(ctx, tx, author.ID, DraftNewTopic); err != nil {
-			return err
-		}
-		if err := Emit(ctx, tx, topicEvent(EventCreated, t.ID, author.ID, now)); err != nil {
-			return err
-		}
-		e := postEvent(EventCreated, postID, t.ID, author.ID, now)
-		e.Data.Number = 1
-		if err := Emit(ctx, tx, e); err != nil {
-			return err
-		}
-		return emitMentions(ctx, tx, e, mentioned)
+		return deleteDraft(ctx, tx, t.AuthorID, DraftNewTopic)
 	})
 	if err != nil {
 		return nil, err
 	}
 	t.Tags = tags
 	return t, nil
+}
+
+// insertTopic stores t (its ID set here) with its opening post first (body
+// and HTML set by the caller), its tags, the author's follow and read mark,
+// and the events, inside tx.
+func insertTopic(ctx context.Context, tx *sqlx.Tx, t *Topic, first *Post, tags []string, mentioned []int64) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO topics (category_id, author_id, title, slug, kind, last_poster_id, created_at, last_activity_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.CategoryID, t.AuthorID, t.Title, t.Slug, t.Kind, t.AuthorID, t.CreatedAt, t.LastActivityAt)
+	if err != nil {
+		return err
+	}
+	if t.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	first.TopicID, first.Number, first.AuthorID, first.CreatedAt = t.ID, 1, t.AuthorID, t.CreatedAt
+	if _, err := insertPost(ctx, tx, first); err != nil {
+		return err
+	}
+	if err := setTopicTags(ctx, tx, t.ID, tags); err != nil {
+		return err
+	}
+	if err := autoFollow(ctx, tx, t.CreatedAt, t.AuthorID, t.ID); err != nil {
+		return err
+	}
+	if err := markRead(ctx, tx, t.AuthorID, t.ID, 1); err != nil {
+		return err
+	}
+	if err := Emit(ctx, tx, topicEvent(EventCreated, t.ID, t.AuthorID, t.CreatedAt)); err != nil {
+		return err
+	}
+	e := postEvent(EventCreated, first.ID, t.ID, t.AuthorID, t.CreatedAt)
+	e.Data.Number = 1
+	if err := Emit(ctx, tx, e); err != nil {
+		return err
+	}
+	return emitMentions(ctx, tx, e, mentioned)
 }
 
 func setTopicTags(ctx context.Context, tx *sqlx.Tx, topicID int64, tags []string) error {

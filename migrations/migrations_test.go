@@ -36,7 +36,7 @@ func TestApplyTwiceIsANoOp(t *testing.T) {
 		t.Fatalf("second run applied %v, %v", second, err)
 	}
 	var categories int
-	if err := db.Get(&categories, `SELECT count(*) FROM categories`); err != nil || categories != 6 {
+	if err := db.Get(&categories, `SELECT count(*) FROM categories`); err != nil || categories != 7 {
 		t.Errorf("default categories: %d, %v (seeded twice?)", categories, err)
 	}
 }
