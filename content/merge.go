@@ -54,10 +54,11 @@ type MergeConflict struct {
 }
 
 // mergeBudget bounds the diff work of one merge to a few tens of
-// milliseconds. Fiches use a small part of it (a 5,000-word fiche with
-// edits all over, well under 1%); past it, the parts left to compare count as
-// changed, which can turn a clean merge into a conflict, never lose an edit.
-const mergeBudget = 5_000_000
+// milliseconds. A 5,000-word fiche with edits all over uses well under 1%
+// of it, a fiche at its length limit with three lines in four edited fits
+// in it; past it, the parts left to compare count as changed, which can
+// turn a clean merge into a conflict, never lose an edit.
+const mergeBudget = 3_000_000
 
 // Merge3 merges ours and theirs, both edited from base: a region changed on
 // one side takes that change, a region changed the same way on both sides
