@@ -54,6 +54,8 @@ const (
 	keycapBase      = 0xF000 // + '#', '*' or a digit
 )
 
+const nnbsp = '\u202F'
+
 // metrics are the advance widths of a face, in thousandths of the font size,
 // for every rune it has a glyph for: the same numbers fpdf positions glyphs
 // with, so that lines measured here are the lines drawn.
@@ -85,6 +87,11 @@ func fontMetrics() ([numFaces]metrics, error) {
 				if g, err := font.GlyphIndex(&buf, r); err == nil && g != 0 {
 					m[r] = uint16(p.GetStringSymbolWidth(string(r)))
 				}
+			}
+			if face(fc) != emoji {
+				// The Go fonts lack the narrow no-break space of French
+				// typography: it is drawn as a no-break space at half width.
+				m[nnbsp] = m['\u00A0'] / 2
 			}
 			faceMetrics[fc] = m
 		}

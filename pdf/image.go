@@ -100,6 +100,9 @@ func (r *renderer) read(src string, img *loadedImage) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	if rc == nil {
+		return nil, "", errNoImage
+	}
 	defer rc.Close()
 	data, err := io.ReadAll(io.LimitReader(rc, maxImageBytes+1))
 	if err != nil {

@@ -169,7 +169,13 @@ func (r *renderer) drawRun(rn run, x, base, top, h float64) {
 	if rn.actual != "" {
 		r.pdf.RawWriteStr("/Span <</ActualText " + pdfTextHex(rn.actual) + ">> BDC")
 	}
-	r.pdf.Text(x, base, rn.text)
+	if rn.text == string(nnbsp) {
+		r.pdf.RawWriteStr("50 Tz") // horizontal scaling, for the squeezed space
+		r.pdf.Text(x, base, "\u00A0")
+		r.pdf.RawWriteStr("100 Tz")
+	} else {
+		r.pdf.Text(x, base, rn.text)
+	}
 	if rn.actual != "" {
 		r.pdf.RawWriteStr("EMC")
 	}

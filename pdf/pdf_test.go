@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -196,6 +197,30 @@ func TestRenderUnknownRunes(t *testing.T) {
 			if _, ok := r.metrics[p.face][c]; !ok {
 				t.Errorf("%U is drawn in face %d, which lacks it", c, p.face)
 			}
+		}
+	}
+}
+
+// The server renders several fiches at once: the fonts and tables shared
+// between documents must only be read.
+func TestRenderConcurrent(t *testing.T) {
+	doc := ficheDoc(sample(t) + extra)
+	want := pdfText(t, render(t, doc, nil))
+	pdfs := make([][]byte, 4)
+	var wg sync.WaitGroup
+	for i := range pdfs {
+		wg.Go(func() {
+			var buf bytes.Buffer
+			if err := Render(&buf, doc, nil); err != nil {
+				t.Error(err)
+			}
+			pdfs[i] = buf.Bytes()
+		})
+	}
+	wg.Wait()
+	for _, pdf := range pdfs {
+		if got := pdfText(t, pdf); got != want {
+			t.Errorf("the same document rendered differently:\n%s\n%s", got, want)
 		}
 	}
 }

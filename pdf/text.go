@@ -84,7 +84,6 @@ func isSpace(c rune) bool {
 
 // substitutes are runes the Go fonts lack, drawn as a close one they have.
 var substitutes = map[rune]rune{
-	'\u202F': '\u00A0', // narrow no-break space (French « », ; : ! ?)
 	'\u2007': '\u00A0',
 	'\u2010': '-',
 	'\u2011': '-',
@@ -167,6 +166,8 @@ func (r *renderer) glyph(s string, text face) (rune, face, int, bool) {
 		return r.emojiOr(keycapBase+c, text, n+m)
 	case isKeycapBase(c) && next == '\uFE0F' && strings.HasPrefix(s[n+m:], "\u20E3"):
 		return r.emojiOr(keycapBase+c, text, n+m+len("\u20E3"))
+	case c == nnbsp:
+		return c, text, n, true
 	case c >= 0x1F3FB && c <= 0x1F3FF, invisible(c): // skin tones: the emoji stays, the tone goes
 		return -1, text, n, false
 	case c >= emojiPlaneFirst && c <= emojiPlaneLast:
