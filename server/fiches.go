@@ -28,6 +28,9 @@ func (s *Server) ficheRoutes(app *fiber.App) {
 	app.Get("/fiches/:slug/revisions/:n<int>", s.handleFicheRevision)
 	app.Post("/fiches/:slug/revisions/:n<int>/retablir", s.requireMember, s.handleFicheRestore)
 	app.Get("/fiches/:slug/comparer", s.handleFicheCompare)
+	app.Post("/fiches/:slug/signaler", s.requireMember, s.handleFicheReport)
+	app.Post("/fiches/:slug/signalements/:id<int>/traite", s.requireMember, s.handleFicheReportHandled)
+	app.Post("/fiches/:slug/commentaires", s.requireMember, s.handleFicheComment)
 }
 
 type ficheListPage struct {
@@ -127,7 +130,9 @@ type fichePage struct {
 	SeeAlso      []content.SearchTarget
 	Source       *content.Topic // the discussion it was made from
 	Licence      string
-	Collections  ficheSaveBox // the viewer's collections, when they may save it (collections.go)
+	Collections  ficheSaveBox      // the viewer's collections, when they may save it (collections.go)
+	Reports      ficheReportsView  // open reports and the report form (fiche_report.go)
+	Comments     ficheCommentsView // the latest comments and the comment form (fiche_comment.go)
 }
 
 // loadFiche finds the fiche of the address's slug as the viewer may see
@@ -171,34 +176,51 @@ func (s *Server) handleFicheShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	u := currentUser(c)
-	p := &fichePage{Page: s.page(c, f.Title), Fiche: f, Can: content.FicheActionsFor(u, f), Licence: content.FicheLicence}
-	if p.Contributors, err = s.store.FicheContributors(ctx, f); err != nil {
+	p, err := s.fichePageOf(c, f)
+	if err != nil {
 		return err
 	}
+	s.visits.recordFiche(p.User, c.IP(), c.Get(fiber.HeaderUserAgent), f.ID)
+	return s.render(c, 200, "fiches/show", p)
+}
+
+// fichePageOf is the page of fiche f for the viewer, its forms empty (a
+// refused form puts itself back before rendering).
+func (s *Server) fichePageOf(c *fiber.Ctx, f *content.Fiche) (*fichePage, error) {
+	ctx := c.UserContext()
+	u := currentUser(c)
+	var err error
+	p := &fichePage{Page: s.page(c, f.Title), Fiche: f, Can: content.FicheActionsFor(u, f), Licence: content.FicheLicence}
+	if p.Contributors, err = s.store.FicheContributors(ctx, f); err != nil {
+		return nil, err
+	}
 	if p.Backlinks, err = s.store.Backlinks(ctx, f); err != nil {
-		return err
+		return nil, err
 	}
 	if p.Can.Save {
 		if p.Collections, err = s.ficheSaves(c, u, f, emptyForm()); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if f.Published() {
 		if p.SeeAlso, err = s.relatedTargets(c, f.Title, f.Tags, content.DocID(content.EntityFiche, f.ID)); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if f.SourceTopicID != nil {
 		if t, err := s.store.TopicByID(ctx, u, *f.SourceTopicID); err == nil && t.MergedInto == nil {
 			p.Source = t
 		} else if err != nil && !errors.Is(err, content.ErrNotFound) {
-			return err
+			return nil, err
 		}
 	}
-	s.visits.recordFiche(u, c.IP(), c.Get(fiber.HeaderUserAgent), f.ID)
-	return s.render(c, 200, "fiches/show", p)
+	if err := s.fillFicheReports(c, p); err != nil {
+		return nil, err
+	}
+	if err := s.fillFicheComments(c, p); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // relatedTargets lists fiches and discussions that look like a title and

@@ -37,6 +37,7 @@ type topicPage struct {
 	Categories  []option
 	FirstUnread int
 	SeeAlso     []content.SearchTarget
+	Fiche       *content.FicheRef // the fiche whose comments it holds (fiche_comment.go)
 }
 
 // ShowsOpening tells whether the page shows the opening post (after which
@@ -175,7 +176,8 @@ func (s *Server) fillPosts(c *fiber.Ctx, p *topicPage, page int) error {
 	return nil
 }
 
-// fillTopicAside loads the moderators' category list and "Voir aussi".
+// fillTopicAside loads the moderators' category list, the fiche it
+// comments and "Voir aussi".
 func (s *Server) fillTopicAside(c *fiber.Ctx, p *topicPage) error {
 	if p.Can.Moderate {
 		cats, err := s.store.Categories(c.UserContext())
@@ -188,6 +190,9 @@ func (s *Server) fillTopicAside(c *fiber.Ctx, p *topicPage) error {
 	}
 	t := p.Topic
 	var err error
+	if p.Fiche, err = s.ficheOfTopic(c, t); err != nil {
+		return err
+	}
 	p.SeeAlso, err = s.similarTargets(c, t.Title, t.Tags, content.DocID(content.EntityTopic, t.ID))
 	return err
 }
