@@ -8,11 +8,12 @@ import (
 )
 
 // composerRoutes are the helpers of the composers' scripts (previews,
-// mentions, pasted images) and the markdown help page.
+// mentions, tags, pasted images) and the markdown help page.
 func (s *Server) composerRoutes(app *fiber.App) {
 	app.Get("/aide/markdown", s.handleMarkdownHelp)
 	app.Post("/composer/apercu", s.requireMember, s.handleComposerPreview)
 	app.Get("/composer/membres", s.requireMember, s.handleComposerMembers)
+	app.Get("/composer/etiquettes", s.requireMember, s.handleComposerTags)
 	app.Post("/composer/fichier", s.requireMember, s.handleComposerUpload)
 }
 
@@ -51,6 +52,26 @@ func (s *Server) handleComposerMembers(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.JSON(fiber.Map{"members": members})
+}
+
+// handleComposerTags completes the tag being typed: the tags in use that
+// start with ?debut= (or one of whose words does), accents and case
+// ignored, with how many topics carry each.
+func (s *Server) handleComposerTags(c *fiber.Ctx) error {
+	tags, err := s.store.TagsStartingWith(c.UserContext(), c.Query("debut"), content.MaxTagSuggestions)
+	if err != nil {
+		return err
+	}
+	type tag struct {
+		Name  string `json:"name"`
+		Count int    `json:"count"`
+	}
+	out := make([]tag, len(tags))
+	for i, t := range tags {
+		out[i] = tag{t.Name, t.Count}
+	}
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.JSON(fiber.Map{"tags": out})
 }
 
 // handleComposerUpload stores an image pasted or dropped into a composer,

@@ -61,6 +61,7 @@
       replyTo.value = number;
       box.focus();
       box.setSelectionRange(box.value.length, box.value.length);
+      box.dispatchEvent(new Event("input", { bubbles: true })); // the live preview follows, as when typing
     });
   });
 
@@ -116,9 +117,9 @@
   }
 })();
 
-// Composers: a markdown toolbar, a live preview, @mention completion, and
-// images pasted or dropped into the text. Without this, « Aperçu » and
-// « Joindre le fichier » do the same through the form.
+// Composers: a markdown toolbar, a live preview, @mention and tag
+// completion, and images pasted or dropped into the text. Without this,
+// « Aperçu » and « Joindre le fichier » do the same through the form.
 (function () {
   "use strict";
 
@@ -219,9 +220,10 @@
   };
 
   // The preview follows the text, fetched from the server ~600 ms after the
-  // last key, in the markup of the no-JS « Aperçu ».
+  // last key, in the markup of the no-JS « Aperçu ». A text already there
+  // (a quote, a draft, the post being edited) is previewed as if just typed.
   var preview = function (form, box, token) {
-    var section = form.querySelector("section.preview"), timer, asked = 0, last = box.value;
+    var section = form.querySelector("section.preview"), timer, asked = 0, last = section ? box.value : "";
     var area = function () {
       if (!section) {
         section = make("section", "preview");
@@ -235,7 +237,7 @@
       section.hidden = false;
       return section.querySelector(".post-body");
     };
-    box.addEventListener("input", function () {
+    var follow = function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
         var text = box.value;
@@ -254,96 +256,198 @@
           })
           .catch(function () {});
       }, 600);
-    });
+    };
+    box.addEventListener("input", follow);
+    if (box.value.trim()) follow();
   };
 
-  // @mention completion: a listbox of the pseudos that start with what
-  // follows the "@" before the caret. The textarea keeps its role (ARIA
-  // allows it no other): aria-activedescendant points at the chosen option,
-  // a status says how many there are.
-  var mentions = function (box, say) {
-    var list = make("ul", "mention-list");
-    list.id = box.id + "-membres";
+  // caretAt measures where character i of a field is drawn, from the
+  // field's top left corner (its scrolling included), on a hidden copy laid
+  // out as the field is; height is the line's.
+  var caretAt = function (field, i) {
+    var cs = getComputedStyle(field), copy = make("div"), mark = make("span");
+    ["boxSizing", "width", "borderTopWidth", "borderRightWidth", "borderBottomWidth", "borderLeftWidth", "borderStyle",
+      "paddingTop", "paddingRight", "paddingBottom", "paddingLeft", "fontFamily", "fontSize", "fontWeight", "fontStyle",
+      "letterSpacing", "lineHeight", "textTransform", "textIndent", "tabSize", "wordSpacing", "overflowWrap", "wordBreak"]
+      .forEach(function (p) { copy.style[p] = cs[p]; });
+    copy.style.position = "absolute";
+    copy.style.visibility = "hidden";
+    copy.style.top = "0";
+    copy.style.left = "-9999px";
+    copy.style.whiteSpace = field.tagName === "INPUT" ? "pre" : "pre-wrap";
+    copy.textContent = field.value.slice(0, i);
+    mark.textContent = field.value.slice(i) || ".";
+    copy.appendChild(mark);
+    document.body.appendChild(copy);
+    var at = { top: parseFloat(cs.borderTopWidth) + mark.offsetTop - field.scrollTop,
+      left: parseFloat(cs.borderLeftWidth) + mark.offsetLeft - field.scrollLeft,
+      height: parseFloat(cs.lineHeight) || mark.getClientRects()[0].height };
+    document.body.removeChild(copy);
+    return at;
+  };
+
+  // completion offers, in a listbox opened at the caret, what the server
+  // proposes for the word being typed: o.typed() says what it is ({at, text})
+  // or null, o.url(text) where to ask, o.items(data) turns the answer into
+  // [{value, text}], o.pick(at, value) inserts the choice. The field keeps
+  // its role (ARIA allows a textarea no other; an input is a combobox):
+  // aria-activedescendant points at the chosen option, a status says how
+  // many there are.
+  var completion = function (field, say, o) {
+    var list = make("ul", "completion-list");
+    list.id = field.id + "-" + o.name;
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Membres à mentionner");
+    list.setAttribute("aria-label", o.label);
     list.hidden = true;
-    box.parentNode.appendChild(list);
-    box.setAttribute("aria-autocomplete", "list");
-    box.setAttribute("aria-controls", list.id);
+    field.parentNode.classList.add("completion-host");
+    field.parentNode.appendChild(list);
+    if (field.tagName === "INPUT") {
+      field.setAttribute("role", "combobox");
+      field.setAttribute("aria-expanded", "false");
+      field.setAttribute("autocomplete", "off");
+    }
+    field.setAttribute("aria-autocomplete", "list");
+    field.setAttribute("aria-controls", list.id);
     var options = [], active = -1, at = -1, timer, asked = 0, dismissed = null;
+    var expand = function (open) {
+      list.hidden = !open;
+      if (field.hasAttribute("aria-expanded")) field.setAttribute("aria-expanded", String(open));
+    };
     var close = function () {
+      clearTimeout(timer);
       if (list.hidden) return;
-      list.hidden = true;
+      expand(false);
       list.textContent = "";
       options = [];
-      box.removeAttribute("aria-activedescendant");
+      field.removeAttribute("aria-activedescendant");
     };
     var activate = function (i) {
-      options.forEach(function (o, j) { o.setAttribute("aria-selected", String(i === j)); });
+      options.forEach(function (el, j) { el.setAttribute("aria-selected", String(i === j)); });
       active = i;
-      box.setAttribute("aria-activedescendant", options[i].id);
+      field.setAttribute("aria-activedescendant", options[i].id);
     };
     var choose = function (i) {
-      var pseudo = options[i].dataset.pseudo, end = box.selectionEnd;
+      var value = options[i].dataset.value;
       close();
-      replace(box, at, end, "@" + pseudo + " ");
+      o.pick(at, value);
+      // What the choice left at the caret is not offered again.
+      clearTimeout(timer);
+      var t = o.typed();
+      dismissed = t && t.at + t.text;
     };
-    // typed is the "@abc" being written at the caret, or null.
-    var typed = function () {
-      var end = box.selectionEnd, v = box.value.slice(0, end), i = v.lastIndexOf("@");
-      if (box.selectionStart !== end || i < 0 || end - i > 31) return null;
-      var name = v.slice(i + 1);
-      if (!/^[\p{L}\p{N}_-]+$/u.test(name) || (i > 0 && !/[\s\p{P}]/u.test(v.charAt(i - 1)))) return null;
-      return { at: i, name: name };
+    // place puts the list under the line of the caret (under the field for
+    // an input), within the field's box.
+    var place = function () {
+      var c = caretAt(field, at), host = field.parentNode;
+      var top = field.tagName === "INPUT" ? field.offsetHeight : Math.min(Math.max(c.top + c.height, 0), field.offsetHeight);
+      list.style.top = field.offsetTop + top + "px";
+      list.style.left = Math.max(0, Math.min(field.offsetLeft + c.left, host.clientWidth - list.offsetWidth)) + "px";
     };
     var update = function () {
-      var t = typed();
+      var t = o.typed();
       clearTimeout(timer);
-      if (!t || (dismissed && dismissed === t.at + t.name)) return close();
+      if (!t || (dismissed && dismissed === t.at + t.text)) return close();
       dismissed = null;
       timer = setTimeout(function () {
         var n = ++asked;
-        fetch("/composer/membres?debut=" + encodeURIComponent(t.name), { credentials: "same-origin" })
-          .then(function (res) { return res.ok && !res.redirected ? res.json() : { members: [] }; })
+        fetch(o.url(t.text), { credentials: "same-origin" })
+          .then(function (res) { return res.ok && !res.redirected ? res.json() : null; })
           .then(function (data) {
             if (n !== asked) return;
-            var now = typed();
-            if (!now || now.at !== t.at || !data.members.length) return close();
+            var now = o.typed(), items = data ? o.items(data) : [];
+            if (!now || now.at !== t.at || !items.length) return close();
             at = t.at;
             list.textContent = "";
-            options = data.members.map(function (m, j) {
-              var li = make("li", "", "@" + m.pseudo);
+            options = items.map(function (item, j) {
+              var li = make("li", "", item.text);
               li.id = list.id + "-" + j;
-              li.dataset.pseudo = m.pseudo;
+              li.dataset.value = item.value;
               li.setAttribute("role", "option");
               li.addEventListener("mousedown", function (ev) { ev.preventDefault(); choose(j); });
               list.appendChild(li);
               return li;
             });
-            list.hidden = false;
+            expand(true);
+            place();
             activate(0);
-            var k = options.length;
-            say(k + (k > 1 ? " membres proposés" : " membre proposé") + " : flèches pour choisir, Entrée pour insérer, Échap pour fermer.");
+            say(o.count(options.length) + " : flèches pour choisir, Entrée pour insérer, Échap pour fermer.");
           })
           .catch(close);
       }, 150);
     };
-    box.addEventListener("input", update);
-    box.addEventListener("click", update);
-    box.addEventListener("blur", close);
-    box.addEventListener("keydown", function (ev) {
+    field.addEventListener("input", update);
+    field.addEventListener("click", update);
+    field.addEventListener("blur", close);
+    field.addEventListener("keydown", function (ev) {
       if (list.hidden || ev.altKey || ev.ctrlKey || ev.metaKey) return;
       var k = options.length;
       if (ev.key === "ArrowDown") activate((active + 1) % k);
       else if (ev.key === "ArrowUp") activate((active + k - 1) % k);
       else if (ev.key === "Enter" || (ev.key === "Tab" && !ev.shiftKey)) choose(active);
-      else if (ev.key === "Escape") { var t = typed(); dismissed = t && t.at + t.name; close(); }
+      else if (ev.key === "Escape") { var t = o.typed(); dismissed = t && t.at + t.text; close(); }
       else return;
       ev.preventDefault();
       ev.stopPropagation();
     });
-    box.addEventListener("keyup", function (ev) {
+    field.addEventListener("keyup", function (ev) {
       if (/^(ArrowLeft|ArrowRight|Home|End)$/.test(ev.key)) update();
+    });
+  };
+
+  // @mention completion: the pseudos that start with what follows the "@"
+  // before the caret.
+  var mentions = function (box, say) {
+    completion(box, say, {
+      name: "membres", label: "Membres à mentionner",
+      typed: function () {
+        var end = box.selectionEnd, v = box.value.slice(0, end), i = v.lastIndexOf("@");
+        if (box.selectionStart !== end || i < 0 || end - i > 31) return null;
+        var name = v.slice(i + 1);
+        if (!/^[\p{L}\p{N}_-]+$/u.test(name) || (i > 0 && !/[\s\p{P}]/u.test(v.charAt(i - 1)))) return null;
+        return { at: i, text: name };
+      },
+      url: function (text) { return "/composer/membres?debut=" + encodeURIComponent(text); },
+      items: function (data) { return data.members.map(function (m) { return { value: m.pseudo, text: "@" + m.pseudo }; }); },
+      count: function (k) { return k + (k > 1 ? " membres proposés" : " membre proposé"); },
+      pick: function (at, pseudo) { replace(box, at, box.selectionEnd, "@" + pseudo + " "); }
+    });
+  };
+
+  // Tag completion in the comma-separated tags field: the tags in use that
+  // start with the one being typed, those already in the field left out.
+  var tags = function (input, say) {
+    // segment is the tag around the caret: where it starts (spaces after
+    // the comma aside) and ends.
+    var segment = function () {
+      var v = input.value, end = input.selectionEnd, from = v.lastIndexOf(",", end - 1) + 1, to = v.indexOf(",", end);
+      while (v.charAt(from) === " ") from++;
+      return { at: from, end: to < 0 ? v.length : to, text: v.slice(from, end) };
+    };
+    var others = function () {
+      var s = segment();
+      return (input.value.slice(0, s.at) + "," + input.value.slice(s.end)).split(",").map(function (t) {
+        return t.trim().toLowerCase().replace(/\s+/g, "-");
+      });
+    };
+    completion(input, say, {
+      name: "etiquettes", label: "Étiquettes existantes",
+      typed: function () {
+        var s = segment();
+        if (input.selectionStart !== input.selectionEnd || !/^[\p{L}\p{N}][\p{L}\p{N} -]{0,29}$/u.test(s.text)) return null;
+        return s;
+      },
+      url: function (text) { return "/composer/etiquettes?debut=" + encodeURIComponent(text); },
+      items: function (data) {
+        var taken = others();
+        return data.tags.filter(function (t) { return taken.indexOf(t.name) < 0; }).map(function (t) {
+          return { value: t.name, text: t.name + " (" + t.count + (t.count > 1 ? " discussions)" : " discussion)") };
+        });
+      },
+      count: function (k) { return k + (k > 1 ? " étiquettes proposées" : " étiquette proposée"); },
+      pick: function (at, tag) {
+        var end = segment().end;
+        replace(input, at, end, tag + (end === input.value.length ? ", " : ""));
+      }
     });
   };
 
@@ -398,6 +502,8 @@
     toolbar(box);
     preview(form, box, token.value);
     mentions(box, say(hint));
+    var tagField = form.querySelector('input[name="tags"]');
+    if (tagField && tagField.id) tags(tagField, say(hint));
     images(box, token.value, say(status));
   });
 })();
