@@ -76,7 +76,7 @@ func (r *renderer) measure(f face, s string, size float64) float64 {
 // isSpace tells the runes lines may break at; no-break spaces are not.
 func isSpace(c rune) bool {
 	switch c {
-	case ' ', '\t', '\n', '\r', '\u2002', '\u2003', '\u2004', '\u2005', '\u2006', '\u2008', '\u2009', '\u200A', '\u205F', '\u3000':
+	case ' ', '\t', '\n', '\r', '\u2028', '\u2029', '\u2002', '\u2003', '\u2004', '\u2005', '\u2006', '\u2008', '\u2009', '\u200A', '\u205F', '\u3000':
 		return true
 	}
 	return false
@@ -168,13 +168,17 @@ func (r *renderer) glyph(s string, text face) (rune, face, int, bool) {
 		return r.emojiOr(keycapBase+c, text, n+m+len("\u20E3"))
 	case c == nnbsp:
 		return c, text, n, true
+	case c >= 0xE000 && c <= 0xF8FF: // private use: the emoji font's glyphs live there
+		return '?', text, n, true
 	case c >= 0x1F3FB && c <= 0x1F3FF, invisible(c): // skin tones: the emoji stays, the tone goes
 		return -1, text, n, false
 	case c >= emojiPlaneFirst && c <= emojiPlaneLast:
 		return r.emojiOr(c+emojiPlaneShift, text, n)
 	}
 	if sub, ok := substitutes[c]; ok {
-		c = sub
+		if _, has := r.metrics[text][c]; !has {
+			c = sub
+		}
 	}
 	_, inText := r.metrics[text][c]
 	_, inEmoji := r.metrics[emoji][c]
