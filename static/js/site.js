@@ -1,6 +1,6 @@
 // Progressive enhancements. Every page works without this file: it only
-// saves drafts as you type, quotes a selection, lists similar topics while
-// you type a title, and announces new replies.
+// saves drafts as you type, quotes a selection, copies a post's link, lists
+// similar topics while you type a title, and announces new replies.
 (function () {
   "use strict";
 
@@ -62,6 +62,45 @@
       box.focus();
       box.setSelectionRange(box.value.length, box.value.length);
       box.dispatchEvent(new Event("input", { bubbles: true })); // the live preview follows, as when typing
+    });
+  });
+
+  // « Lien » copies the post's permalink, as an absolute address, and says
+  // so; when the clipboard refuses, the link leads to the post as without
+  // this script (a new tab or a right click too).
+  document.querySelectorAll("a[data-share]").forEach(function (link) {
+    var said = document.createElement("span"), timer;
+    said.className = "share-status";
+    said.setAttribute("role", "status");
+    link.parentNode.insertBefore(said, link.nextSibling);
+    var copied = function () {
+      said.textContent = "Lien copié";
+      clearTimeout(timer);
+      timer = setTimeout(function () { said.textContent = ""; }, 5000);
+    };
+    // Without the clipboard API (or its permission): copy a selected field.
+    var bySelection = function (url) {
+      var field = document.createElement("input");
+      field.value = url;
+      field.readOnly = true;
+      field.className = "visually-hidden";
+      link.parentNode.appendChild(field);
+      field.select();
+      var done = false;
+      try { done = document.execCommand("copy"); } catch (e) { done = false; }
+      field.remove();
+      link.focus();
+      if (done) copied(); else location.href = url;
+    };
+    link.addEventListener("click", function (event) {
+      if (event.button || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+      event.preventDefault();
+      var url = link.href;
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(url).then(copied, function () { bySelection(url); });
+      } else {
+        bySelection(url);
+      }
     });
   });
 
