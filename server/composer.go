@@ -1,6 +1,8 @@
 package server
 
 import (
+	"html/template"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ligue-mednum/ligue/content"
@@ -16,6 +18,17 @@ func (s *Server) composerRoutes(app *fiber.App) {
 	app.Get("/composer/etiquettes", s.requireMember, s.handleComposerTags)
 	app.Post("/composer/fichier", s.requireMember, s.handleComposerUpload)
 }
+
+// previewBox is what the "preview-at" partial shows: the text of a composer
+// as it will be published, under a heading of the given level.
+type previewBox struct {
+	HTML  template.HTML
+	Level int
+}
+
+// PreviewAt is the form's « Aperçu » under an h<level> heading (2 or 3), so
+// that the page's headings follow one another without a gap.
+func (f form) PreviewAt(level int) previewBox { return previewBox{f.Preview, level} }
 
 // handleMarkdownHelp lists the formatting a message may use.
 func (s *Server) handleMarkdownHelp(c *fiber.Ctx) error {
