@@ -404,6 +404,28 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	if _, _, err := ts.srv.store.CreateAPIToken(ctx, karim, "Tableau de bord"); err != nil {
 		t.Fatal(err)
 	}
+	// A fiche in Karim's default collection and in a public collection of Maëlle's.
+	fiche, err := ts.srv.store.CreateFiche(ctx, maelle, content.FicheInput{Title: "Créer une adresse e-mail avec une personne",
+		Summary: "Pas à pas, sans rien faire à sa place.", Body: "## 1️⃣ Choisir le fournisseur\n\nEnsemble, en expliquant pourquoi.\n", Tags: "courriel"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.srv.store.PublishFiche(ctx, maelle, fiche.ID); err != nil {
+		t.Fatal(err)
+	}
+	shelf, err := ts.srv.store.CreateCollection(ctx, maelle, content.CollectionInput{Name: "Pour l’accueil",
+		Description: "Les fiches que nous ouvrons le plus souvent avec les personnes.", Public: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, save := range []struct {
+		u  *content.User
+		to content.SaveTarget
+	}{{maelle, content.SaveTarget{Collection: shelf.ID}}, {karim, content.SaveTarget{}}} {
+		if _, err := ts.srv.store.SaveToCollection(ctx, save.u, fiche.ID, save.to); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// A title changed after publishing (the opening post's history lists
 	// it), a saved post, a withdrawn reply a moderator still reads.
 	if err := ts.srv.store.EditTopic(ctx, karim, locked.ID, content.TopicEdit{Title: "Imprimante du centre social en panne (E-04)",
@@ -432,6 +454,9 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		"/compte/jetons",
 		"/brouillons",
 		"/enregistrements",
+		"/collections",
+		shelf.Path(),
+		fiche.Path(),
 		"/etiquettes",
 		"/discussions?filtre=non-lues",
 		"/discussions?filtre=nouvelles",
