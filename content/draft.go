@@ -36,6 +36,9 @@ var DraftNewTopic = DraftPlace{Kind: DraftKindTopic}
 // DraftReply is the draft place of a reply in a topic.
 func DraftReply(topicID int64) DraftPlace { return DraftPlace{Kind: DraftKindReply, ID: topicID} }
 
+// IsFiche tells a fiche's composer (new or editing) from the discussions'.
+func (p DraftPlace) IsFiche() bool { return p.Kind == DraftKindFiche || p.Kind == DraftKindNewFiche }
+
 func (p DraftPlace) String() string {
 	if p.ID == 0 {
 		return string(p.Kind)

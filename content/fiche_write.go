@@ -636,7 +636,7 @@ func (s *Store) FicheFromTopic(ctx context.Context, viewer *User, topicID int64)
 	if err != nil {
 		return FicheInput{}, err
 	}
-	if t.MergedInto != nil || t.AcceptedPostID == nil {
+	if !CanMakeFicheFrom(viewer, t) {
 		return FicheInput{}, Invalid("discussion", "Seule une discussion résolue peut devenir une fiche.")
 	}
 	question, err := s.PostByNumber(ctx, viewer, t.ID, 1)

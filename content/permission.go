@@ -165,13 +165,21 @@ func PostActionsFor(u *User, t *Topic, p *Post) PostActions {
 // TopicActions is what a viewer may do with a topic, for the page.
 type TopicActions struct {
 	Reply    bool // may publish an answer now
-	Moderate bool // pin, close, move, merge
-	Follow   bool
+	Moderate  bool // pin, close, move, merge
+	Follow    bool
+	MakeFiche bool // "Créer une fiche à partir de cette discussion"
 }
 
 // TopicActionsFor lists what u may do with topic t.
 func TopicActionsFor(u *User, t *Topic) TopicActions {
-	return TopicActions{Reply: CanReply(u, t) == nil, Moderate: CanModerate(u), Follow: u != nil && t.MergedInto == nil}
+	return TopicActions{Reply: CanReply(u, t) == nil, Moderate: CanModerate(u), Follow: u != nil && t.MergedInto == nil,
+		MakeFiche: CanMakeFicheFrom(u, t)}
+}
+
+// CanMakeFicheFrom tells whether u may start a fiche from discussion t: a
+// writer, from a solved question (its question and accepted answer).
+func CanMakeFicheFrom(u *User, t *Topic) bool {
+	return CanWrite(u) == nil && t.Resolved() && t.MergedInto == nil
 }
 
 // CanAdminister tells whether u manages accounts (roles, suspensions) and

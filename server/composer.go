@@ -38,9 +38,14 @@ func (s *Server) handleMarkdownHelp(c *fiber.Ctx) error {
 // handleComposerPreview answers the live preview of a composer with the
 // text rendered as it will be published: a sanitized HTML fragment, the
 // content of the preview's div.post-body, with the French typography pages
-// get.
+// get. A fiche's composer (place fiche:ID or new-fiche) previews as a fiche:
+// its limits, its [[links]].
 func (s *Server) handleComposerPreview(c *fiber.Ctx) error {
-	html, err := s.store.Preview(c.UserContext(), c.FormValue("body"))
+	preview := s.store.Preview
+	if place, ok := content.ParseDraftPlace(c.FormValue("place")); ok && place.IsFiche() {
+		preview = s.store.PreviewFiche
+	}
+	html, err := preview(c.UserContext(), c.FormValue("body"))
 	if err != nil {
 		return err
 	}

@@ -332,10 +332,11 @@ func (s *Server) handleSimilarTopics(c *fiber.Ctx) error {
 		Title    string `json:"title"`
 		Path     string `json:"path"`
 		Resolved bool   `json:"resolved"`
+		Fiche    bool   `json:"fiche"`
 	}
 	out := make([]similar, 0, len(topics))
 	for _, t := range topics {
-		out = append(out, similar{t.Title, t.URL, t.Resolved})
+		out = append(out, similar{t.Title, t.URL, t.Resolved, t.Type == content.DocFiche})
 	}
 	return c.JSON(out)
 }

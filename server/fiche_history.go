@@ -64,14 +64,14 @@ func (s *Server) handleFicheRevision(c *fiber.Ctx) error {
 
 type ficheComparePage struct {
 	Page
-	Fiche      *content.Fiche
-	From, To   *content.FicheRevision
-	Title      template.HTML // the titles' diff, "" when unchanged
-	Summary    template.HTML
-	Body       template.HTML
-	Rewritten  bool
-	Tags       []string // tags as they are in To, when they changed
-	TagsBefore []string
+	Fiche       *content.Fiche
+	From, To    *content.FicheRevision
+	TitleDiff   template.HTML // "" when unchanged
+	SummaryDiff template.HTML
+	Body        template.HTML
+	Rewritten   bool
+	Tags        []string // tags as they are in To, when they changed
+	TagsBefore  []string
 }
 
 func (s *Server) handleFicheCompare(c *fiber.Ctx) error {
@@ -103,10 +103,10 @@ func (s *Server) handleFicheCompare(c *fiber.Ctx) error {
 	}
 	p := &ficheComparePage{Page: s.page(c, "Comparer les révisions "+strconv.Itoa(from)+" et "+strconv.Itoa(to)), Fiche: f, From: a, To: b}
 	if a.Title != b.Title {
-		p.Title = content.DiffHTML(a.Title, b.Title)
+		p.TitleDiff = content.DiffHTML(a.Title, b.Title)
 	}
 	if a.Summary != b.Summary {
-		p.Summary = content.DiffHTML(a.Summary, b.Summary)
+		p.SummaryDiff = content.DiffHTML(a.Summary, b.Summary)
 	}
 	if a.Body != b.Body {
 		p.Body = content.DiffHTML(a.Body, b.Body)

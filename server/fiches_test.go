@@ -365,3 +365,60 @@ func TestFichesInSearch(t *testing.T) {
 		t.Error("deleted fiche still found")
 	}
 }
+
+func TestFicheFromASolvedDiscussion(t *testing.T) {
+	ts := newTestSite(t)
+	karim, lucie := ts.mustCreateMember("Karim", content.RoleMember), ts.mustCreateMember("Lucie", content.RoleMember)
+	topic := ts.mustCreateTopic(karim, "Comment créer une adresse e-mail sans téléphone ?", "La personne n’a pas de téléphone portable.",
+		func(n *content.NewTopic) { n.Kind = content.KindQuestion })
+	ts.mustReply(lucie, topic, "On passe par une adresse de la médiathèque pour la vérification, puis on la change.", 0)
+	cl := ts.loggedIn(karim)
+	if page := cl.get(topic.Path()); strings.Contains(page.body, "Créer une fiche à partir de cette discussion") {
+		t.Error("an unsolved discussion offers to become a fiche")
+	}
+	if r := cl.get("/fiches/nouvelle?discussion=" + itoa64(topic.ID)); r.status != 422 {
+		t.Errorf("fiche from an unsolved discussion: %d", r.status)
+	}
+	if _, err := ts.srv.store.AcceptAnswer(ts.ctx(), karim, topic.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	page := cl.get(topic.Path())
+	if !strings.Contains(page.body, "Créer une fiche à partir de cette discussion") {
+		t.Fatal("a solved discussion does not offer to become a fiche")
+	}
+	form := cl.get("/fiches/nouvelle?discussion=" + itoa64(topic.ID))
+	for _, want := range []string{"Comment créer une adresse e-mail sans téléphone ?", "La personne n’a pas de téléphone portable.",
+		"une adresse de la médiathèque", "question de @Karim, réponse de @Lucie", `name="discussion" value="` + itoa64(topic.ID) + `"`} {
+		if !strings.Contains(form.body, want) {
+			t.Errorf("prefilled form lacks %q", want)
+		}
+	}
+	f := ficheForm("Créer une adresse e-mail sans téléphone", "## La question\n\nSans téléphone.\n\n## La réponse\n\nLa médiathèque.\n", "")
+	f.Set("discussion", itoa64(topic.ID))
+	r := cl.postForm("/fiches/nouvelle", f)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("create: %d", r.status)
+	}
+	cl.postForm(r.location+"/publier", url.Values{})
+	if fiche := ts.client().get(r.location); !strings.Contains(fiche.body, "née de la discussion") || !strings.Contains(fiche.raw, topic.Path()) {
+		t.Error("the fiche does not link to its discussion")
+	}
+	if page := ts.client().get(topic.Path()); !strings.Contains(page.body, "Cette discussion a donné la fiche") || !strings.Contains(page.raw, r.location) {
+		t.Error("the discussion does not link to its fiche")
+	}
+	// Composing a question proposes the fiche.
+	ts.syncIndex()
+	if r := cl.get("/discussions/similaires?titre=adresse+e-mail+sans+t%C3%A9l%C3%A9phone"); !strings.Contains(r.body, `"fiche":true`) {
+		t.Errorf("similar while composing does not propose the fiche: %s", r.body)
+	}
+	// The live preview of a fiche's composer renders it as a fiche.
+	composer := composerClient(ts, karim)
+	link := url.Values{"body": {"Voir [[Créer une adresse e-mail sans téléphone]]."}, "place": {"new-fiche"}}
+	if r := composer.postBody("/composer/apercu", link); r.status != 200 || !strings.Contains(r.raw, `class="wiki"`) {
+		t.Errorf("fiche live preview: %d %s", r.status, r.raw)
+	}
+	long := url.Values{"body": {strings.Repeat("mot ", 15000)}, "place": {"fiche:1"}}
+	if r := composer.postBody("/composer/apercu", long); r.status != 200 {
+		t.Errorf("a 60,000-character fiche preview: %d %s", r.status, r.body)
+	}
+}

@@ -186,6 +186,11 @@ func (s *Server) handleTopicEvents(c *fiber.Ctx) error {
 	})
 }
 
+// streamKeepAlive is how often a stream writes when nothing happens: a page
+// that left is noticed when a write fails, so an editor who left stops
+// being listed within a few of these.
+const streamKeepAlive = 10 * time.Second
+
 // stream answers an event stream on subject: say writes the page's news
 // each time the subject changes (false ends the stream); leave runs when
 // the page is gone.
@@ -200,7 +205,7 @@ func (s *Server) stream(c *fiber.Ctx, subject string, leave func(), say func(ctx
 		if leave != nil {
 			defer leave()
 		}
-		keepAlive := time.NewTicker(25 * time.Second)
+		keepAlive := time.NewTicker(streamKeepAlive)
 		defer keepAlive.Stop()
 		w.WriteString("retry: 10000\n\n")
 		if w.Flush() != nil {

@@ -335,7 +335,7 @@ func (s *Server) handleDraftAutosave(c *fiber.Ctx) error {
 	d := content.Draft{Place: place, Title: strings.Clone(c.FormValue("title")), Body: strings.Clone(c.FormValue("body")),
 		Fields: content.DraftFields{Category: strings.Clone(c.FormValue("category")), Tags: strings.Clone(c.FormValue("tags")),
 			Kind: strings.Clone(c.FormValue("kind")), ReplyTo: strings.Clone(c.FormValue("reply_to"))}}
-	if place.Kind == content.DraftKindFiche || place.Kind == content.DraftKindNewFiche {
+	if place.IsFiche() {
 		d = ficheDraft(place, readFicheForm(c))
 	}
 	if err := s.store.SaveDraft(c.UserContext(), currentUser(c), d); err != nil {

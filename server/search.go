@@ -419,8 +419,14 @@ func (s *Server) handleAPISearch(c *fiber.Ctx) error {
 
 // similarTargets loads the topics the index finds alike, for the new-topic
 // form and the "Voir aussi" block; without an index it falls back to titles.
+// A question being typed is answered by fiches too: up to two first.
 func (s *Server) similarTargets(c *fiber.Ctx, title string, tags []string, exclude string) ([]content.SearchTarget, error) {
-	return s.similarOf(c, []string{content.DocDiscussion}, title, tags, exclude, 5)
+	fiches, err := s.similarOf(c, []string{content.DocFiche}, title, tags, exclude, 2)
+	if err != nil {
+		return nil, err
+	}
+	topics, err := s.similarOf(c, []string{content.DocDiscussion}, title, tags, exclude, 5)
+	return append(fiches, topics...), err
 }
 
 // similarOf lists up to n documents of each type that look like a title

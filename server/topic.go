@@ -37,6 +37,7 @@ type topicPage struct {
 	Categories  []option
 	FirstUnread int
 	SeeAlso     []content.SearchTarget
+	FichesMade  []content.FicheRef // fiches written from this discussion
 	Fiche       *content.FicheRef // the fiche whose comments it holds (fiche_comment.go)
 }
 
@@ -193,7 +194,12 @@ func (s *Server) fillTopicAside(c *fiber.Ctx, p *topicPage) error {
 	if p.Fiche, err = s.ficheOfTopic(c, t); err != nil {
 		return err
 	}
-	p.SeeAlso, err = s.similarTargets(c, t.Title, t.Tags, content.DocID(content.EntityTopic, t.ID))
+	if t.Resolved() {
+		if p.FichesMade, err = s.store.FichesFromTopic(c.UserContext(), t.ID); err != nil {
+			return err
+		}
+	}
+	p.SeeAlso, err = s.relatedTargets(c, t.Title, t.Tags, content.DocID(content.EntityTopic, t.ID))
 	return err
 }
 

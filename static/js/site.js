@@ -125,7 +125,7 @@
               var li = document.createElement("li");
               var a = document.createElement("a");
               a.href = t.path;
-              a.textContent = t.title + (t.resolved ? " (résolue)" : "");
+              a.textContent = (t.fiche ? "Fiche : " : "") + t.title + (t.resolved ? " (résolue)" : "");
               li.appendChild(a);
               ul.appendChild(li);
             });
@@ -284,7 +284,7 @@
         last = text;
         var n = ++asked;
         if (!text.trim()) { if (section) section.hidden = true; return; }
-        fetch("/composer/apercu", { method: "POST", body: new URLSearchParams({ body: text }),
+        fetch("/composer/apercu", { method: "POST", body: new URLSearchParams({ body: text, place: form.dataset.draft || "" }),
           headers: { "X-CSRF-Token": token }, credentials: "same-origin" })
           .then(function (res) {
             return res.text().then(function (t) {
@@ -544,5 +544,28 @@
     var tagField = form.querySelector('input[name="tags"]');
     if (tagField && tagField.id) tags(tagField, say(hint));
     images(box, token.value, say(status));
+  });
+})();
+
+// A fiche's editor: who else has it open, and a revision saved meanwhile
+// (merged at save; the text being typed is never touched).
+(function () {
+  "use strict";
+  var notice = document.querySelector(".live-editors[data-events]");
+  if (!notice || !window.EventSource) return;
+  var base = parseInt(notice.dataset.base, 10);
+  var source = new EventSource(notice.dataset.events);
+  // Leaving the editor (saving included) ends the stream at once, so the
+  // others stop seeing this member as editing.
+  window.addEventListener("pagehide", function () { source.close(); });
+  source.addEventListener("fiche", function (event) {
+    var news = JSON.parse(event.data), parts = [];
+    if (news.editors.length) {
+      parts.push(news.editors.join(", ") + (news.editors.length > 1 ? " modifient" : " modifie") + " aussi cette fiche.");
+    }
+    if (news.revision > base) {
+      parts.push("La révision " + news.revision + " vient d’être enregistrée : vos modifications seront fusionnées avec elle à l’enregistrement.");
+    }
+    notice.textContent = parts.join(" ");
   });
 })();
