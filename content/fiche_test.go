@@ -142,3 +142,31 @@ func TestFicheRenameRedirectsAndWikiLinksComeAlive(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestFicheTextsAreSanitized runs the XSS corpus through a fiche's body,
+// inside and around [[links]], and through its table of contents.
+func TestFicheTextsAreSanitized(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	alice := mustCreateMember(t, s, "alice", RoleMember)
+	target := mustCreateFiche(t, s, alice, "Une cible de lien", "Texte.")
+	if _, err := s.PublishFiche(ctx, alice, target.ID); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range xssPayloads {
+		for _, body := range []string{p.src, "## " + p.src + "\n\nTexte.", "[[" + p.src + "]]", "[[une-cible-de-lien|" + p.src + "]]", "[[Une cible de lien]] " + p.src} {
+			f, err := s.CreateFiche(ctx, alice, FicheInput{Title: "Fiche piégée " + itoa64(int64(i)), Body: body}, 0)
+			if err != nil {
+				if _, ok := AsValidation(err); ok {
+					continue
+				}
+				t.Fatal(err)
+			}
+			assertSafeHTML(t, string(f.HTML))
+			preview, err := s.PreviewFiche(ctx, body)
+			if err == nil {
+				assertSafeHTML(t, string(preview))
+			}
+		}
+	}
+}
