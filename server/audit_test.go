@@ -218,7 +218,7 @@ func (c *crawl) enqueue(u string) {
 
 // Forms not sent blank: they change something without asking anything (log
 // out, delete, thank, follow…).
-var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer)$`)
+var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer|traite)$`)
 
 // blankForm empties a form's text fields, lifts the browser's own checks so
 // that the server's are what answers, and sends it with one of its buttons.
@@ -425,6 +425,14 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		if _, err := ts.srv.store.SaveToCollection(ctx, save.u, fiche.ID, save.to); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// On it, an open report of outdated information and a comment.
+	if _, err := ts.srv.store.ReportFiche(ctx, karim, fiche.ID, content.ReportInput{Section: fiche.TOC()[0].ID,
+		Comment: "Ce fournisseur demande maintenant un numéro de téléphone."}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.srv.store.CommentFiche(ctx, karim, fiche.ID, "Merci, nous l’utilisons à **chaque** permanence."); err != nil {
+		t.Fatal(err)
 	}
 	// A title changed after publishing (the opening post's history lists
 	// it), a saved post, a withdrawn reply a moderator still reads.

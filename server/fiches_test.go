@@ -281,10 +281,12 @@ func TestFicheModeration(t *testing.T) {
 	if hist := ts.client().get(path + "/historique"); !strings.Contains(hist.body, "masquée par la modération") || strings.Contains(hist.body, "N’importe quoi") {
 		t.Error("history shows the hidden revision's text or not its mark")
 	}
-	if r := alice.postForm(path+"/revisions/2/retablir", url.Values{"base_revision": {"3"}}); r.status == http.StatusSeeOther {
-		if page := alice.get(r.location); !strings.Contains(page.body, "") || strings.Contains(alice.get(path).body, "N’importe quoi") {
-			t.Error("a hidden revision was restored")
-		}
+	r := alice.postForm(path+"/revisions/2/retablir", url.Values{"base_revision": {"3"}})
+	if page := alice.get(r.location); r.status != http.StatusSeeOther || !strings.Contains(page.body, "ne peut pas être rétablie") {
+		t.Errorf("restoring a hidden revision: %d, not refused", r.status)
+	}
+	if strings.Contains(alice.get(path).body, "N’importe quoi") {
+		t.Error("a hidden revision was restored")
 	}
 
 	// Protection: bruno is refused and offered to propose in the comments.
