@@ -447,6 +447,21 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	if err := ts.srv.store.DeletePost(ctx, maelle, withdrawn.ID); err != nil {
 		t.Fatal(err)
 	}
+	// A changed address, and the live link its former address got back.
+	moved := ts.mustCreateMember("Demenage", content.RoleMember)
+	var confirm, undo string
+	if err := ts.srv.store.RequestEmailChange(ctx, moved, testPassword, "nouvelle@exemple.fr", func(u *content.User, to, token string) content.Mail {
+		confirm = token
+		return ts.srv.mail(to, "email", linkMail{Pseudo: u.Pseudo, URL: ts.srv.cfg.BaseURL + "/compte/courriel/confirmer?jeton=" + token})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.srv.store.ConfirmEmailChange(ctx, confirm, func(before *content.User, to, token string) content.Mail {
+		undo = token
+		return ts.srv.mail(before.Email, "email-undo", linkMail{Pseudo: before.Pseudo, Address: to, URL: ts.srv.cfg.BaseURL + "/courriel/annuler?jeton=" + token})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	ts.syncIndex()
 
 	return auditFixtures{member: karim, moderator: lucie, admin: admin, seeds: []string{
@@ -481,6 +496,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		"/mot-de-passe/nouveau?jeton=faux",
 		"/installation?jeton=faux",
 		"/compte/courriel/confirmer?jeton=faux",
+		"/courriel/annuler?jeton=" + undo,
 		"/membres/Suspendu",
 		"/messages/" + fmt.Sprint(edited.ID) + "/modifier",
 	}}
