@@ -205,6 +205,9 @@ func (s *Server) categoryOptions(c *fiber.Ctx) ([]option, error) {
 	}
 	opts := []option{{"", "— Choisir —"}}
 	for _, cat := range cats {
+		if cat.Slug == content.FicheCommentsCategory {
+			continue // its discussions start from a fiche's « Commenter »
+		}
 		opts = append(opts, option{cat.Slug, cat.Name})
 	}
 	return opts, nil

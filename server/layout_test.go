@@ -262,7 +262,7 @@ func TestPhoneLayout(t *testing.T) {
 	if r := measure("/discussions without JavaScript"); r.Header > phoneHeaderBudget {
 		t.Errorf("without JavaScript, the header takes %d px at 360 px, budget %d", r.Header, phoneHeaderBudget)
 	}
-	for range 6 { // the skip link, the brand, Discussions, Recherche, Se connecter, Créer un compte
+	for range 7 { // the skip link, the brand, Discussions, Fiches, Recherche, Se connecter, Créer un compte
 		browse(t, ctx, "press Tab", chromedp.KeyEvent(kb.Tab))
 	}
 	focused := browserEval[string](t, ctx, "read the focus", `(() => {
@@ -270,7 +270,7 @@ func TestPhoneLayout(t *testing.T) {
 		return a.textContent.trim() + (r.left >= 0 && r.right <= innerWidth ? "" : " (off screen, " + Math.round(r.left) + "–" + Math.round(r.right) + " px)");
 	})()`)
 	if focused != "Créer un compte" {
-		t.Errorf("the sixth Tab on a phone focuses %q, want « Créer un compte », scrolled into view", focused)
+		t.Errorf("the seventh Tab on a phone focuses %q, want « Créer un compte », scrolled into view", focused)
 	}
 	shot("visitor_focus-360-light")
 	t.Logf("screenshots in %s", dir)

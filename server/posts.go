@@ -44,6 +44,9 @@ func (s *Server) editPage(c *fiber.Ctx, t *content.Topic, p *content.Post, f for
 		if page.Categories, err = s.categoryOptions(c); err != nil {
 			return nil, err
 		}
+		if t.CategorySlug == content.FicheCommentsCategory {
+			page.Categories = append(page.Categories, option{t.CategorySlug, t.CategoryName})
+		}
 	}
 	return page, nil
 }
