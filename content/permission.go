@@ -164,7 +164,7 @@ func PostActionsFor(u *User, t *Topic, p *Post) PostActions {
 
 // TopicActions is what a viewer may do with a topic, for the page.
 type TopicActions struct {
-	Reply    bool // may publish an answer now
+	Reply     bool // may publish an answer now
 	Moderate  bool // pin, close, move, merge
 	Follow    bool
 	MakeFiche bool // "Créer une fiche à partir de cette discussion"
@@ -193,3 +193,124 @@ func CanSuspend(u, m *User) bool { return CanAdminister(u) && u.ID != m.ID }
 // CanSeeMember tells whether u may open the profile of member m: a
 // suspended member's profile is shown only to moderators.
 func CanSeeMember(u, m *User) bool { return !m.Suspended() || CanModerate(u) }
+
+// Fiche permissions. A brouillon is read and written by its authors only
+// (not even moderators: it is a private draft); a published fiche is read
+// by everybody and written by every verified member, or by its authors and
+// the moderators once protected. A deleted or merged fiche is read by
+// nobody (its page says it is gone or redirects).
+
+// CanReadFiche tells whether u may read f anywhere: page, API, search,
+// feeds, exports, history.
+func CanReadFiche(u *User, f *Fiche) bool {
+	switch {
+	case f.DeletedAt != nil || f.MergedInto != nil:
+		return false
+	case !f.Published():
+		return f.IsAuthor(u) && !u.Suspended()
+	}
+	return true
+}
+
+// CanEditFiche tells whether u may save a new revision of f.
+func CanEditFiche(u *User, f *Fiche) error {
+	if err := CanWrite(u); err != nil {
+		return err
+	}
+	switch {
+	case !CanReadFiche(u, f):
+		return ErrNotFound
+	case !f.Published() || f.Protected:
+		if f.IsAuthor(u) || (f.Published() && CanModerate(u)) {
+			return nil
+		}
+		return Invalid("body", "Cette fiche est protégée : seuls ses auteurs et les modérateurs la modifient. Proposez plutôt votre modification dans ses commentaires.")
+	}
+	return nil
+}
+
+// CanPublishFiche tells whether u may publish the brouillon f: one of its authors.
+func CanPublishFiche(u *User, f *Fiche) bool {
+	return CanWrite(u) == nil && !f.Published() && CanReadFiche(u, f) && f.IsAuthor(u)
+}
+
+// CanInviteCoauthor tells whether u may add a co-author to f: one of its
+// authors, while it is a brouillon or protected.
+func CanInviteCoauthor(u *User, f *Fiche) bool {
+	return CanWrite(u) == nil && CanReadFiche(u, f) && f.IsAuthor(u) && (!f.Published() || f.Protected)
+}
+
+// CanModerateFiche tells whether u may protect, hide revisions of, merge
+// or delete f: a moderator, on a published fiche.
+func CanModerateFiche(u *User, f *Fiche) bool {
+	return CanModerate(u) && f.Published() && CanReadFiche(u, f)
+}
+
+// CanSeeRevision tells whether u may read revision r of f: a hidden one
+// only moderators.
+func CanSeeRevision(u *User, f *Fiche, r *FicheRevision) bool {
+	return CanReadFiche(u, f) && (r.HiddenAt == nil || CanModerate(u))
+}
+
+// CanRestoreRevision tells whether u may bring back revision r of f (as a
+// new revision): an editor of f, for a revision that is not hidden.
+func CanRestoreRevision(u *User, f *Fiche, r *FicheRevision) error {
+	if err := CanEditFiche(u, f); err != nil {
+		return err
+	}
+	if r.HiddenAt != nil {
+		return Invalid("revision", "Cette révision a été masquée par la modération : elle ne peut pas être rétablie.")
+	}
+	if r.Number == f.Revision {
+		return Invalid("revision", "C’est déjà la version actuelle de la fiche.")
+	}
+	return nil
+}
+
+// CanSaveFiche tells whether u may put f in their collections.
+func CanSaveFiche(u *User, f *Fiche) bool { return u != nil && !u.Suspended() && CanReadFiche(u, f) }
+
+// CanReportFiche tells whether u may report outdated information in f.
+func CanReportFiche(u *User, f *Fiche) bool {
+	return u != nil && !u.Suspended() && f.Published() && CanReadFiche(u, f)
+}
+
+// CanHandleReport tells whether u may mark reports on f handled: whoever
+// may edit the published fiche.
+func CanHandleReport(u *User, f *Fiche) bool { return f.Published() && CanEditFiche(u, f) == nil }
+
+// CanCommentFiche tells whether u may comment on f: a member who may write,
+// on a published fiche.
+func CanCommentFiche(u *User, f *Fiche) error {
+	if err := CanWrite(u); err != nil {
+		return err
+	}
+	switch {
+	case !CanReadFiche(u, f):
+		return ErrNotFound
+	case !f.Published():
+		return Invalid("body", "Un brouillon ne se commente pas : publiez d’abord la fiche.")
+	}
+	return nil
+}
+
+// FicheActions is what a viewer may do with a fiche, for the page.
+type FicheActions struct {
+	Edit     bool // save a revision
+	Propose  bool // a protected fiche: propose a change in its comments
+	Publish  bool
+	Invite   bool
+	Moderate bool
+	Save     bool
+	Report   bool
+	Handle   bool // mark reports handled
+	Comment  bool
+}
+
+// FicheActionsFor lists what u may do with f.
+func FicheActionsFor(u *User, f *Fiche) FicheActions {
+	edit := CanEditFiche(u, f)
+	return FicheActions{Edit: edit == nil, Propose: f.Published() && f.Protected && edit != nil && CanWrite(u) == nil,
+		Publish: CanPublishFiche(u, f), Invite: CanInviteCoauthor(u, f), Moderate: CanModerateFiche(u, f),
+		Save: CanSaveFiche(u, f), Report: CanReportFiche(u, f), Handle: CanHandleReport(u, f), Comment: CanCommentFiche(u, f) == nil}
+}
