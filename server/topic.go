@@ -38,7 +38,7 @@ type topicPage struct {
 	FirstUnread int
 	SeeAlso     []content.SearchTarget
 	FichesMade  []content.FicheRef // fiches written from this discussion
-	Fiche       *content.FicheRef // the fiche whose comments it holds (fiche_comment.go)
+	Fiche       *content.FicheRef  // the fiche whose comments it holds (fiche_comment.go)
 }
 
 // ShowsOpening tells whether the page shows the opening post (after which
