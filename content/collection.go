@@ -531,7 +531,7 @@ func (s *Store) recountSaves(ctx context.Context, tx *sqlx.Tx, actor *User, fich
 		if _, err := tx.ExecContext(ctx, `UPDATE fiches SET save_count = ? WHERE id = ?`, c.Now, c.ID); err != nil {
 			return err
 		}
-		if err := Emit(ctx, tx, Event{Kind: EventEdited, EntityType: EntityFiche, EntityID: c.ID, ActorID: actor.ID, CreatedAt: at}); err != nil {
+		if err := Emit(ctx, tx, Event{Kind: EventSaved, EntityType: EntityFiche, EntityID: c.ID, ActorID: actor.ID, CreatedAt: at}); err != nil {
 			return err
 		}
 	}

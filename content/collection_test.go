@@ -54,7 +54,7 @@ func TestCollectionSavesKeepSaveCountExact(t *testing.T) {
 	if !def.IsDefault || def.Public || def.Name != DefaultCollectionName || saveCount(t, s, f.ID) != 1 {
 		t.Fatalf("default collection %+v, count %d", def, saveCount(t, s, f.ID))
 	}
-	if es := findEvents(eventsAfter(t, s, head), EventEdited, EntityFiche, f.ID); len(es) != 1 || es[0].ActorID != bruno.ID {
+	if es := findEvents(eventsAfter(t, s, head), EventSaved, EntityFiche, f.ID); len(es) != 1 || es[0].ActorID != bruno.ID {
 		t.Errorf("save events: %+v", es)
 	}
 
@@ -65,7 +65,7 @@ func TestCollectionSavesKeepSaveCountExact(t *testing.T) {
 	if named.Name != "Démarches CAF" || named.IsDefault || saveCount(t, s, f.ID) != 1 {
 		t.Fatalf("named collection %+v, count %d", named, saveCount(t, s, f.ID))
 	}
-	if es := findEvents(eventsAfter(t, s, head), EventEdited, EntityFiche, f.ID); len(es) != 0 {
+	if es := findEvents(eventsAfter(t, s, head), EventSaved, EntityFiche, f.ID); len(es) != 0 {
 		t.Errorf("an unchanged count emitted %d events", len(es))
 	}
 	if again := mustSaveTo(t, s, bruno, f, SaveTarget{}); again.ID != def.ID {

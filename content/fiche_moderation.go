@@ -106,23 +106,8 @@ func (s *Store) MergeFiches(ctx context.Context, mod *User, from, into int64) er
 		if _, err := tx.ExecContext(ctx, `DELETE FROM collection_items WHERE fiche_id = ?`, from); err != nil {
 			return err
 		}
-		if err := recountSaves(ctx, tx, into, from); err != nil {
-			return err
-		}
-		// The remaining fiche changed (its saves): the index follows.
-		return Emit(ctx, tx, Event{Kind: EventEdited, EntityType: EntityFiche, EntityID: into, ActorID: mod.ID, CreatedAt: s.Now()})
+		return s.recountSaves(ctx, tx, mod, []int64{into, from})
 	})
-}
-
-// recountSaves sets the save count of fiches: the members who saved each.
-func recountSaves(ctx context.Context, tx *sqlx.Tx, ids ...int64) error {
-	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, `UPDATE fiches SET save_count = (SELECT count(DISTINCT c.owner_id) FROM collection_items i
-			JOIN collections c ON c.id = i.collection_id WHERE i.fiche_id = ?) WHERE id = ?`, id, id); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // DeleteFiche deletes fiche id: its address answers 410, it leaves lists,

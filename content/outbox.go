@@ -50,6 +50,7 @@ const (
 	EventProtected  EventKind = "protected" // Data.Number 1: protected, 0: open again
 	EventRevision   EventKind = "revision"  // Data.Number is the revision hidden or shown again
 	EventDeleted    EventKind = "deleted"   // by a moderator
+	EventSaved      EventKind = "saved"     // a fiche's save count changed (collections)
 	// Outdated information reported in a fiche, and the report marked
 	// handled by one of its editors; Data.Number is the report.
 	EventReported      EventKind = "reported"

@@ -39,7 +39,10 @@ func facetQuery(prefix, value string) query.Query {
 // facetValues lists a document's facet terms.
 func facetValues(d content.SearchDoc) []string {
 	out := make([]string, 0, 2+len(d.Tags)+len(d.Audiences))
-	out = append(out, facetType+d.Type, facetCategory+d.Category)
+	out = append(out, facetType+d.Type)
+	if d.Category != "" { // fiches have none
+		out = append(out, facetCategory+d.Category)
+	}
 	for _, t := range d.Tags {
 		out = append(out, facetTag+t)
 	}

@@ -347,14 +347,10 @@ func (s *Server) handleAPIFicheSave(c *fiber.Ctx) error {
 		}
 	}
 	ctx, u := c.UserContext(), currentUser(c)
-	l, err := s.store.FicheBySlug(ctx, u, strings.Clone(c.Params("slug")))
-	switch {
-	case err != nil:
+	f, err := s.loadFiche(c) // an old slug or a merged fiche answers 301, as every fiche address
+	if err != nil {
 		return err
-	case l.Gone:
-		return &httpError{fiber.StatusGone, "gone", "Cette fiche a été supprimée par la modération."}
 	}
-	f := l.Fiche
 	if in.Saved != nil && !*in.Saved {
 		err = s.store.RemoveFromCollection(ctx, u, f.ID, in.Collection)
 	} else {
