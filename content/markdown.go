@@ -98,7 +98,7 @@ func (m *Markdown) RenderWith(src string, opt RenderOptions) Rendered {
 	wx := &wikiExt{resolve: opt.Wiki}
 	toc := &headingList{}
 	md := goldmark.New(
-		goldmark.WithParser(newParser()),
+		goldmark.WithParser(NewMarkdownParser()),
 		goldmark.WithExtensions(extension.GFM, extension.Footnote, emoji.Emoji, mx, wx),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID(), parser.WithASTTransformers(util.Prioritized(linkPolicy{}, 999),
 			util.Prioritized(quoteLanguage{}, 1000), util.Prioritized(toc, 1001))),
@@ -117,10 +117,11 @@ func (m *Markdown) RenderWith(src string, opt RenderOptions) Rendered {
 // from older renderers and for tests).
 func (m *Markdown) Sanitize(s string) template.HTML { return template.HTML(m.policy.Sanitize(s)) }
 
-// newParser is goldmark's default parser with list and quote nesting capped
-// at maxNesting: goldmark keeps, for every blank line, a record per open
-// container, so a few lines of deep nesting could cost gigabytes.
-func newParser() parser.Parser {
+// NewMarkdownParser is goldmark's default parser with list and quote
+// nesting capped at maxNesting: goldmark keeps, for every blank line, a
+// record per open container, so a few lines of deep nesting could cost
+// gigabytes. Pages and PDFs read markdown with it.
+func NewMarkdownParser() parser.Parser {
 	capped := map[string]bool{
 		fmt.Sprintf("%T", parser.NewListParser()):       true,
 		fmt.Sprintf("%T", parser.NewBlockquoteParser()): true,

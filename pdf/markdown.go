@@ -1,7 +1,6 @@
 package pdf
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/yuin/goldmark"
@@ -9,59 +8,20 @@ import (
 	emojiast "github.com/yuin/goldmark-emoji/ast"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
-	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+
+	"github.com/ligue-mednum/ligue/content"
 )
 
-// maxNesting bounds block nesting as the site's renderer does
-// (content/markdown.go): goldmark keeps, for every blank line, a record per
-// open container, so a few lines of deep nesting could cost gigabytes.
-// Deeper markers stay text.
-const maxNesting = 32
-
-// parse reads markdown the way the site does: GFM, footnotes and :emoji:
-// shortcodes.
+// parse reads markdown the way the site does: its parser (list and quote
+// nesting capped), GFM, footnotes and :emoji: shortcodes.
 func parse(src []byte) ast.Node {
 	md := goldmark.New(
-		goldmark.WithParser(newParser()),
+		goldmark.WithParser(content.NewMarkdownParser()),
 		goldmark.WithExtensions(extension.GFM, extension.Footnote, emojiext.Emoji),
 	)
 	return md.Parser().Parse(text.NewReader(src))
-}
-
-func newParser() parser.Parser {
-	capped := map[string]bool{
-		fmt.Sprintf("%T", parser.NewListParser()):       true,
-		fmt.Sprintf("%T", parser.NewBlockquoteParser()): true,
-	}
-	blocks := parser.DefaultBlockParsers()
-	for i, b := range blocks {
-		if bp, ok := b.Value.(parser.BlockParser); ok && capped[fmt.Sprintf("%T", bp)] {
-			blocks[i] = util.Prioritized(depthCapped{bp}, b.Priority)
-		}
-	}
-	return parser.NewParser(
-		parser.WithBlockParsers(blocks...),
-		parser.WithInlineParsers(parser.DefaultInlineParsers()...),
-		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
-	)
-}
-
-// depthCapped refuses to open a list or quote maxNesting deep.
-type depthCapped struct{ parser.BlockParser }
-
-func (d depthCapped) Open(parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
-	depth := 0
-	for n := parent; n != nil; n = n.Parent() {
-		if k := n.Kind(); k == ast.KindList || k == ast.KindBlockquote {
-			depth++
-		}
-	}
-	if depth >= maxNesting {
-		return nil, parser.NoChildren
-	}
-	return d.BlockParser.Open(parent, reader, pc)
 }
 
 // unescape turns markdown text into what it says: entities and backslash

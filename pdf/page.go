@@ -3,7 +3,8 @@ package pdf
 import (
 	"errors"
 	"strconv"
-	"time"
+
+	"github.com/ligue-mednum/ligue/content"
 )
 
 // A4 portrait, in mm.
@@ -118,7 +119,7 @@ func (r *renderer) footer() {
 	r.footerLine(label, labelWidth, contentRight-labelWidth, footerTop+1.5)
 	meta := "Révision " + strconv.Itoa(r.doc.Revision)
 	if !r.doc.Updated.IsZero() {
-		meta += " · mis à jour le " + frenchDate(r.doc.Updated)
+		meta += " · mis à jour le " + content.FrenchDate(r.doc.Updated)
 	}
 	if r.doc.Licence != "" {
 		meta += " · licence " + r.doc.Licence
@@ -137,22 +138,3 @@ func (r *renderer) footerLine(ps []piece, width, x, top float64) {
 	}
 }
 
-var frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-	"septembre", "octobre", "novembre", "décembre"}
-
-var paris = func() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
-		return loc
-	}
-	return time.UTC
-}()
-
-// frenchDate formats "1er décembre 2026" in Paris time, as the site does.
-func frenchDate(t time.Time) string {
-	t = t.In(paris)
-	day := strconv.Itoa(t.Day())
-	if t.Day() == 1 {
-		day = "1er"
-	}
-	return day + "\u00a0" + frMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
-}

@@ -225,18 +225,6 @@ func TestRenderConcurrent(t *testing.T) {
 	}
 }
 
-func TestFrenchDate(t *testing.T) {
-	for in, want := range map[time.Time]string{
-		time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC):  "1er\u00a0décembre 2026",
-		time.Date(2026, 8, 14, 23, 30, 0, 0, time.UTC): "15\u00a0août 2026", // Paris time
-		time.Date(2027, 2, 28, 10, 0, 0, 0, time.UTC):  "28\u00a0février 2027",
-	} {
-		if got := frenchDate(in); got != want {
-			t.Errorf("frenchDate(%v) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // images serves files from a map, as the server serves uploads.
 func images(files map[string][]byte, asked *[]string) Images {
 	return func(src string) (io.ReadCloser, error) {

@@ -123,27 +123,11 @@ func (s *Server) afterAction(c *fiber.Ctx, err error, back, success string) erro
 	return s.redirectWithFlash(c, back, success)
 }
 
-var frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-	"octobre", "novembre", "décembre"}
-
-var paris = func() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
-		return loc
-	}
-	return time.UTC
-}()
-
-// frenchDate formats "22 novembre 2026" in Paris time.
-func frenchDate(t time.Time) string {
-	t = t.In(paris)
-	day := itoa(t.Day())
-	if t.Day() == 1 {
-		day = "1er"
-	}
-	// The day and month stay together; the date may wrap before the year or
-	// the time, so that a full date fits a phone's heading.
-	return day + "\u00a0" + frMonths[t.Month()-1] + " " + itoa(t.Year())
-}
+// paris is the time zone dates are shown in; frenchDate formats "22 novembre 2026".
+var (
+	paris      = content.Paris
+	frenchDate = content.FrenchDate
+)
 
 // frenchDateTime formats "22 novembre 2026 à 14 h 05".
 func frenchDateTime(t time.Time) string {
