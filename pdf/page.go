@@ -137,4 +137,3 @@ func (r *renderer) footerLine(ps []piece, width, x, top float64) {
 		r.drawLine(l, x, top, l.height())
 	}
 }
-
