@@ -229,15 +229,7 @@ func (s *Server) handleAPIFicheRevisions(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleAPIFicheRevision(c *fiber.Ctx) error {
-	f, err := s.loadFiche(c)
-	if err != nil {
-		return err
-	}
-	n, err := paramInt(c, "n")
-	if err != nil {
-		return err
-	}
-	r, err := s.store.FicheRevisionAt(c.UserContext(), currentUser(c), f, int(n))
+	_, r, err := s.loadFicheRevision(c)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,28 @@ import (
 // A fiche's history: its revisions, one of them, the comparison of two,
 // and restoring an old one as a new revision.
 
+// loadFicheAndNumber reads the fiche and the revision number (:n) of the
+// address.
+func (s *Server) loadFicheAndNumber(c *fiber.Ctx) (*content.Fiche, int64, error) {
+	f, err := s.loadFiche(c)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := paramInt(c, "n")
+	return f, n, err
+}
+
+// loadFicheRevision loads the revision the address names, as the viewer
+// may see it.
+func (s *Server) loadFicheRevision(c *fiber.Ctx) (*content.Fiche, *content.FicheRevision, error) {
+	f, n, err := s.loadFicheAndNumber(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := s.store.FicheRevisionAt(c.UserContext(), currentUser(c), f, int(n))
+	return f, r, err
+}
+
 type ficheHistoryPage struct {
 	Page
 	Fiche     *content.Fiche
@@ -42,15 +64,7 @@ type ficheRevisionPage struct {
 }
 
 func (s *Server) handleFicheRevision(c *fiber.Ctx) error {
-	f, err := s.loadFiche(c)
-	if err != nil {
-		return err
-	}
-	n, err := paramInt(c, "n")
-	if err != nil {
-		return err
-	}
-	r, err := s.store.FicheRevisionAt(c.UserContext(), currentUser(c), f, int(n))
+	f, r, err := s.loadFicheRevision(c)
 	if err != nil {
 		return err
 	}
@@ -119,11 +133,7 @@ func (s *Server) handleFicheCompare(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleFicheRestore(c *fiber.Ctx) error {
-	f, err := s.loadFiche(c)
-	if err != nil {
-		return err
-	}
-	n, err := paramInt(c, "n")
+	f, n, err := s.loadFicheAndNumber(c)
 	if err != nil {
 		return err
 	}

@@ -31,11 +31,7 @@ func (s *Server) handleFicheProtect(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleFicheRevisionHide(c *fiber.Ctx) error {
-	f, err := s.loadFiche(c)
-	if err != nil {
-		return err
-	}
-	n, err := paramInt(c, "n")
+	f, n, err := s.loadFicheAndNumber(c)
 	if err != nil {
 		return err
 	}
