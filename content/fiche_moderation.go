@@ -14,15 +14,9 @@ import (
 func (s *Store) moderateFiche(ctx context.Context, mod *User, id int64, action, detail string, e EventData, kind EventKind,
 	fn func(tx *sqlx.Tx, f *Fiche) error) error {
 	return s.withTx(ctx, func(tx *sqlx.Tx) error {
-		f, err := s.ficheState(ctx, tx, id)
+		f, err := s.ficheFor(ctx, tx, mod, id, CanModerateFiche)
 		if err != nil {
 			return err
-		}
-		if !CanReadFiche(mod, f) {
-			return ErrNotFound
-		}
-		if !CanModerateFiche(mod, f) {
-			return ErrForbidden
 		}
 		if err := fn(tx, f); err != nil {
 			return err

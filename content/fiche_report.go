@@ -78,15 +78,9 @@ func (s *Store) ReportFiche(ctx context.Context, u *User, id int64, in ReportInp
 	}
 	r := &FicheReport{FicheID: id, Section: in.Section, Comment: in.Comment, CreatedAt: s.Now()}
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
-		f, err := s.ficheState(ctx, tx, id)
+		f, err := s.ficheFor(ctx, tx, u, id, CanReportFiche)
 		if err != nil {
 			return err
-		}
-		switch {
-		case !CanReadFiche(u, f):
-			return ErrNotFound
-		case !CanReportFiche(u, f):
-			return ErrForbidden
 		}
 		if in.Section != "" {
 			h, ok := headingOf(f, in.Section)
@@ -136,15 +130,9 @@ func (s *Store) OpenFicheReports(ctx context.Context, f *Fiche) ([]FicheReport, 
 func (s *Store) HandleFicheReport(ctx context.Context, u *User, id, reportID int64) (*FicheReport, error) {
 	var r FicheReport
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
-		f, err := s.ficheState(ctx, tx, id)
+		_, err := s.ficheFor(ctx, tx, u, id, CanHandleReport)
 		if err != nil {
 			return err
-		}
-		switch {
-		case !CanReadFiche(u, f):
-			return ErrNotFound
-		case !CanHandleReport(u, f):
-			return ErrForbidden
 		}
 		if err := tx.GetContext(ctx, &r, `SELECT r.id, r.fiche_id, r.section, r.heading, r.user_id, u.pseudo, r.comment,
 			r.created_at, r.handled_at FROM fiche_reports r JOIN users u ON u.id = r.user_id WHERE r.id = ? AND r.fiche_id = ?`,

@@ -245,6 +245,22 @@ func (s *Store) ficheState(ctx context.Context, tx *sqlx.Tx, id int64) (*Fiche, 
 	return &f, nil
 }
 
+// ficheFor reads, inside tx, fiche id for an action of u: ErrNotFound when
+// u may not read it (whatever the action), ErrForbidden when may (if not
+// nil) refuses.
+func (s *Store) ficheFor(ctx context.Context, tx *sqlx.Tx, u *User, id int64, may func(*User, *Fiche) bool) (*Fiche, error) {
+	f, err := s.ficheState(ctx, tx, id)
+	switch {
+	case err != nil:
+		return nil, err
+	case !CanReadFiche(u, f):
+		return nil, ErrNotFound
+	case may != nil && !may(u, f):
+		return nil, ErrForbidden
+	}
+	return f, nil
+}
+
 // SaveFiche saves editor's changes to fiche id as a new revision. When
 // others saved since in.BaseRevision, the edits are merged: disjoint ones
 // silently (SaveResult.MergedWith says with whom), overlapping ones refused
@@ -500,11 +516,8 @@ func (s *Store) PublishFiche(ctx context.Context, u *User, id int64) (*Fiche, er
 	var f *Fiche
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		if f, err = s.ficheState(ctx, tx, id); err != nil {
+		if f, err = s.ficheFor(ctx, tx, u, id, nil); err != nil {
 			return err
-		}
-		if !CanReadFiche(u, f) {
-			return ErrNotFound
 		}
 		if !CanPublishFiche(u, f) {
 			return Invalid("publish", "Seuls les auteurs d’un brouillon le publient, une seule fois.")
@@ -532,15 +545,9 @@ func (s *Store) InviteCoauthor(ctx context.Context, u *User, id int64, pseudo st
 		return nil, err
 	}
 	err = s.withTx(ctx, func(tx *sqlx.Tx) error {
-		f, err := s.ficheState(ctx, tx, id)
+		f, err := s.ficheFor(ctx, tx, u, id, CanInviteCoauthor)
 		if err != nil {
 			return err
-		}
-		if !CanReadFiche(u, f) {
-			return ErrNotFound
-		}
-		if !CanInviteCoauthor(u, f) {
-			return ErrForbidden
 		}
 		if f.IsAuthor(invited) {
 			return Invalid("pseudo", invited.Pseudo+" écrit déjà cette fiche.")
@@ -561,11 +568,8 @@ func (s *Store) RestoreRevision(ctx context.Context, editor *User, id int64, n, 
 	var f *Fiche
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		if f, err = s.ficheState(ctx, tx, id); err != nil {
+		if f, err = s.ficheFor(ctx, tx, editor, id, nil); err != nil {
 			return err
-		}
-		if !CanReadFiche(editor, f) {
-			return ErrNotFound
 		}
 		old, err := s.revision(ctx, tx, id, n)
 		if err != nil {
