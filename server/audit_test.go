@@ -117,7 +117,7 @@ const perShape = 2
 
 // Links that are followed over HTTP for their status only: files, feeds,
 // the event stream (it never ends) and the API.
-var notAPage = regexp.MustCompile(`^/(static|fichiers|api)/|\.(atom|md)$|/evenements$`)
+var notAPage = regexp.MustCompile(`^/(static|fichiers|api)/|\.(atom|md|pdf)$|/evenements$`)
 
 func (c *crawl) run(seeds []string) {
 	for _, s := range seeds {
@@ -405,12 +405,28 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		t.Fatal(err)
 	}
 	// A fiche in Karim's default collection and in a public collection of Maëlle's.
+	// The network's sample fiche (emoji headings, lists, quotes, a table),
+	// a second revision by Karim, a [[link]] to a fiche not written yet.
+	sample, err := os.ReadFile("../content/testdata/fiche-exemple.md")
+	if err != nil {
+		t.Fatal(err)
+	}
 	fiche, err := ts.srv.store.CreateFiche(ctx, maelle, content.FicheInput{Title: "Créer une adresse e-mail avec une personne",
-		Summary: "Pas à pas, sans rien faire à sa place.", Body: "## 1️⃣ Choisir le fournisseur\n\nEnsemble, en expliquant pourquoi.\n", Tags: "courriel"}, 0)
+		Summary: "Pas à pas, sans rien faire à sa place.", Body: "## 1️⃣ Choisir le fournisseur\n\nEnsemble, en expliquant pourquoi.\n\n" + string(sample),
+		Tags: "courriel", Audiences: []string{"seniors", "allophones"}}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ts.srv.store.PublishFiche(ctx, maelle, fiche.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.srv.store.SaveFiche(ctx, karim, fiche.ID, content.FicheInput{Title: fiche.Title, Summary: fiche.Summary,
+		Body: strings.Replace(fiche.Body, "Ensemble, en expliquant pourquoi.", "Ensemble, en expliquant pourquoi ; voir aussi [[Choisir un mot de passe]].", 1),
+		Tags: "courriel", Audiences: []string{"seniors", "allophones"}, Comment: "Lien vers la fiche sur les mots de passe", BaseRevision: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.srv.store.CreateFiche(ctx, karim, content.FicheInput{Title: "Brouillon : accompagner une démarche CAF",
+		Body: "## Avant le rendez-vous\n\n- le numéro d’allocataire\n- un justificatif de domicile\n"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	shelf, err := ts.srv.store.CreateCollection(ctx, maelle, content.CollectionInput{Name: "Pour l’accueil",
@@ -479,7 +495,17 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		"/enregistrements",
 		"/collections",
 		shelf.Path(),
+		"/fiches",
+		"/fiches?theme=courriel&public=seniors&tri=alphabetique",
+		"/fiches?public=jeunes",
+		"/fiches/nouvelle",
+		"/fiches/nouvelle?titre=Choisir+un+mot+de+passe",
 		fiche.Path(),
+		fiche.Path() + "/modifier",
+		fiche.Path() + "/historique",
+		fiche.Path() + "/revisions/1",
+		fiche.Path() + "/comparer?de=1&a=2",
+		"/recherche?q=fournisseur&type=fiche",
 		"/etiquettes",
 		"/discussions?filtre=non-lues",
 		"/discussions?filtre=nouvelles",
