@@ -21,6 +21,8 @@ const (
 	// A fiche being started, and an edit of fiche ID.
 	DraftKindNewFiche DraftKind = "new-fiche"
 	DraftKindFiche    DraftKind = "fiche"
+	// A comment under fiche ID.
+	DraftKindFicheComment DraftKind = "fiche-comment"
 )
 
 // DraftPlace is where a draft is written: a kind, and the ID of what it is
@@ -46,20 +48,28 @@ func (p DraftPlace) String() string {
 	return string(p.Kind) + ":" + strconv.FormatInt(p.ID, 10)
 }
 
-// draftKind says, for one kind of place, whether it names an object and how
-// to find the titles of those objects that a member may write in (which
-// also tells they exist), and how long its text may be.
+// DraftTarget is what a draft is written in, for the list of drafts: its
+// title and the composer's address.
+type DraftTarget struct {
+	Title, Path string
+}
+
+// draftKind says, for one kind of place, where its composer is (path), or
+// for kinds that name an object how to find those a member may write in
+// (which also tells they exist), and how long its text may be.
 type draftKind struct {
 	needsID bool
-	titles  func(s *Store, ctx context.Context, u *User, ids []int64) (map[int64]string, error)
+	path    string
+	targets func(s *Store, ctx context.Context, u *User, ids []int64) (map[int64]DraftTarget, error)
 	maxBody int
 }
 
 var draftKinds = map[DraftKind]draftKind{
-	DraftKindTopic:    {maxBody: MaxBodyLength},
-	DraftKindReply:    {needsID: true, titles: (*Store).topicTitles, maxBody: MaxBodyLength},
-	DraftKindNewFiche: {maxBody: MaxFicheBody},
-	DraftKindFiche:    {needsID: true, titles: (*Store).ficheTitles, maxBody: MaxFicheBody},
+	DraftKindTopic:        {path: "/discussions/nouvelle", maxBody: MaxBodyLength},
+	DraftKindReply:        {needsID: true, targets: (*Store).topicTitles, maxBody: MaxBodyLength},
+	DraftKindNewFiche:     {path: "/fiches/nouvelle", maxBody: MaxFicheBody},
+	DraftKindFiche:        {needsID: true, targets: (*Store).ficheTitles, maxBody: MaxFicheBody},
+	DraftKindFicheComment: {needsID: true, targets: (*Store).ficheCommentTitles, maxBody: MaxBodyLength},
 }
 
 // ParseDraftPlace reads a place as stored or sent by a page.
@@ -116,8 +126,9 @@ type Draft struct {
 	Fields    DraftFields `db:"-"`
 	UpdatedAt time.Time   `db:"updated_at"`
 	// Where is the title of what the draft is written in (the topic of a
-	// reply), for the list of drafts.
+	// reply), and Link its composer's address, for the list of drafts.
 	Where string `db:"-"`
+	Link  string `db:"-"`
 
 	RawPlace string `db:"place"`
 	Extra    string `db:"extra"`
@@ -138,8 +149,8 @@ func (s *Store) SaveDraft(ctx context.Context, u *User, d Draft) error {
 	if !known || (d.Place.ID != 0) != k.needsID {
 		return Invalid("place", "Brouillon inconnu.")
 	}
-	if k.titles != nil {
-		titles, err := k.titles(s, ctx, u, []int64{d.Place.ID})
+	if k.targets != nil {
+		titles, err := k.targets(s, ctx, u, []int64{d.Place.ID})
 		if err != nil {
 			return err
 		}
@@ -197,14 +208,21 @@ func (s *Store) Drafts(ctx context.Context, u *User) ([]Draft, error) {
 			ids[ds[i].Place.Kind] = append(ids[ds[i].Place.Kind], ds[i].Place.ID)
 		}
 	}
+	for i := range ds {
+		ds[i].Link = draftKinds[ds[i].Place.Kind].path
+	}
 	for kind, list := range ids {
-		titles, err := draftKinds[kind].titles(s, ctx, u, list)
+		targets, err := draftKinds[kind].targets(s, ctx, u, list)
 		if err != nil {
 			return nil, err
 		}
 		for i := range ds {
 			if ds[i].Place.Kind == kind {
-				ds[i].Where = titles[ds[i].Place.ID]
+				t, ok := targets[ds[i].Place.ID]
+				if !ok { // gone, or no longer open to the member: the draft stays readable here
+					t = DraftTarget{Title: "page disparue", Path: "/brouillons"}
+				}
+				ds[i].Where, ds[i].Link = t.Title, t.Path
 			}
 		}
 	}
@@ -222,7 +240,7 @@ func deleteDraft(ctx context.Context, tx *sqlx.Tx, userID int64, place DraftPlac
 }
 
 // topicTitles returns the titles of the topics that exist among ids.
-func (s *Store) topicTitles(ctx context.Context, _ *User, ids []int64) (map[int64]string, error) {
+func (s *Store) topicTitles(ctx context.Context, _ *User, ids []int64) (map[int64]DraftTarget, error) {
 	q, args, err := sqlx.In(`SELECT id, title FROM topics WHERE id IN (?)`, ids)
 	if err != nil {
 		return nil, err
@@ -234,9 +252,9 @@ func (s *Store) topicTitles(ctx context.Context, _ *User, ids []int64) (map[int6
 	if err := s.db.R.SelectContext(ctx, &rows, q, args...); err != nil {
 		return nil, err
 	}
-	out := make(map[int64]string, len(rows))
+	out := make(map[int64]DraftTarget, len(rows))
 	for _, r := range rows {
-		out[r.ID] = r.Title
+		out[r.ID] = DraftTarget{Title: r.Title, Path: "/discussions/" + itoa64(r.ID) + "#reponse"}
 	}
 	return out, nil
 }

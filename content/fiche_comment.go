@@ -56,7 +56,13 @@ func (s *Store) CommentFiche(ctx context.Context, author *User, id int64, body s
 	}
 	// Reply checks in its own transaction that the discussion takes replies
 	// (a moderator may have locked it); the fiche was checked above.
-	return s.Reply(ctx, author, topicID, NewReply{Body: body})
+	p, err := s.Reply(ctx, author, topicID, NewReply{Body: body})
+	if err != nil {
+		return nil, err
+	}
+	// Published: the draft of the comment has served (a failure here only
+	// leaves it for the member to delete).
+	return p, s.DeleteDraft(ctx, author, DraftFicheComment(id))
 }
 
 // startFicheComments starts the discussion of fiche id with body as its
@@ -91,6 +97,9 @@ func (s *Store) startFicheComments(ctx context.Context, author *User, id int64, 
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE fiches SET topic_id = ? WHERE id = ?`, t.ID, id); err != nil {
+			return err
+		}
+		if err := deleteDraft(ctx, tx, author.ID, DraftFicheComment(id)); err != nil {
 			return err
 		}
 		first = p

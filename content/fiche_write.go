@@ -604,7 +604,18 @@ func DraftFiche(id int64) DraftPlace { return DraftPlace{Kind: DraftKindFiche, I
 
 // ficheTitles names the fiches among ids that u may edit (drafts are
 // written only there, and name only those).
-func (s *Store) ficheTitles(ctx context.Context, u *User, ids []int64) (map[int64]string, error) {
+func (s *Store) ficheTitles(ctx context.Context, u *User, ids []int64) (map[int64]DraftTarget, error) {
+	return s.fichesWhere(ctx, ids, "/modifier", func(f *Fiche) bool { return CanEditFiche(u, f) == nil })
+}
+
+// ficheCommentTitles names the fiches among ids that u may comment.
+func (s *Store) ficheCommentTitles(ctx context.Context, u *User, ids []int64) (map[int64]DraftTarget, error) {
+	return s.fichesWhere(ctx, ids, "#commenter", func(f *Fiche) bool { return CanCommentFiche(u, f) == nil })
+}
+
+// fichesWhere names the fiches among ids that keep holds for, with the
+// address of their composer (the fiche's address, then suffix).
+func (s *Store) fichesWhere(ctx context.Context, ids []int64, suffix string, keep func(*Fiche) bool) (map[int64]DraftTarget, error) {
 	var fiches []Fiche
 	if err := s.selectIn(ctx, &fiches, ficheSelect+` WHERE id IN (?)`, ids); err != nil {
 		return nil, err
@@ -612,14 +623,17 @@ func (s *Store) ficheTitles(ctx context.Context, u *User, ids []int64) (map[int6
 	if err := s.loadFicheDetails(ctx, fiches); err != nil {
 		return nil, err
 	}
-	out := map[int64]string{}
-	for _, f := range fiches {
-		if CanEditFiche(u, &f) == nil {
-			out[f.ID] = f.Title
+	out := map[int64]DraftTarget{}
+	for i := range fiches {
+		if keep(&fiches[i]) {
+			out[fiches[i].ID] = DraftTarget{Title: fiches[i].Title, Path: fiches[i].Path() + suffix}
 		}
 	}
 	return out, nil
 }
+
+// DraftFicheComment is the draft place of a comment under fiche id.
+func DraftFicheComment(id int64) DraftPlace { return DraftPlace{Kind: DraftKindFicheComment, ID: id} }
 
 // PreviewFiche renders a fiche's text as it would be published.
 func (s *Store) PreviewFiche(ctx context.Context, body string) (template.HTML, error) {

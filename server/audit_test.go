@@ -29,9 +29,12 @@ import (
 //
 // LIGUE_AUDIT_REPORT=1 (make audit) prints the table of every page.
 func TestAuditEveryPage(t *testing.T) {
+	var site *testSite // set once made; the routes are added before
 	ts, base := browserSite(t, func(app *fiber.App) {
 		app.Get(brokenPage, func(*fiber.Ctx) error { return errors.New("a fault on purpose, to check the 500 page") })
+		app.Get(conflictPage, func(c *fiber.Ctx) error { return auditConflict(c, site) })
 	})
+	site = ts
 	fx := seedAuditFixtures(t, ts)
 	a := newAuditor(t, base)
 
@@ -88,6 +91,34 @@ func TestAuditEveryPage(t *testing.T) {
 // brokenPage answers 500 on purpose, so that the page of a server fault is
 // checked too.
 const brokenPage = "/audit/panne"
+
+// conflictPage shows a member the conflict page of a fiche edit, as the
+// edit form's POST answers it: the audit only follows links.
+const conflictPage = "/audit/conflit"
+
+// auditConflict saves, on top of revision 1 of the audit's fiche, a change
+// that crosses revision 2, and answers what the edit form would.
+func auditConflict(c *fiber.Ctx, ts *testSite) error {
+	const slug = "creer-une-adresse-e-mail-avec-une-personne"
+	u := currentUser(c)
+	l, err := ts.srv.store.FicheBySlug(c.UserContext(), u, slug)
+	if err != nil || u == nil {
+		return content.ErrNotFound
+	}
+	first, err := ts.srv.store.FicheRevisionAt(c.UserContext(), u, l.Fiche, 1)
+	if err != nil {
+		return err
+	}
+	f := emptyForm()
+	f.Values["title"], f.Values["summary"], f.Values["base_revision"] = first.Title, first.Summary, "1"
+	f.Values["body"] = strings.Replace(first.Body, "Ensemble, en expliquant pourquoi.", "Ensemble, pas à pas, en nommant chaque étape.", 1)
+	_, err = ts.srv.store.SaveFiche(c.UserContext(), u, l.Fiche.ID, ficheInputOf(f))
+	var conflict *content.FicheConflict
+	if !errors.As(err, &conflict) {
+		return fmt.Errorf("the audit's edit should conflict, got %v", err)
+	}
+	return ts.srv.renderFicheConflict(c, l.Fiche, f, conflict)
+}
 
 // crawl visits the site as one role, from seeds, following internal links.
 type crawl struct {
@@ -518,6 +549,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		"/mot-de-passe-oublie",
 		"/page-qui-n-existe-pas",
 		brokenPage,
+		conflictPage,
 		"/verification?jeton=faux",
 		"/mot-de-passe/nouveau?jeton=faux",
 		"/installation?jeton=faux",

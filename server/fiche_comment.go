@@ -22,6 +22,14 @@ type ficheCommentsView struct {
 // fillFicheComments loads the latest comments of the fiche on the page.
 func (s *Server) fillFicheComments(c *fiber.Ctx, p *fichePage) error {
 	p.Comments.Form = emptyForm()
+	if p.Can.Comment {
+		d, err := s.store.DraftAt(c.UserContext(), currentUser(c), content.DraftFicheComment(p.Fiche.ID))
+		if err == nil {
+			p.Comments.Form.Values["body"] = d.Body
+		} else if !errors.Is(err, content.ErrNotFound) {
+			return err
+		}
+	}
 	comments, err := s.store.FicheCommentsOf(c.UserContext(), currentUser(c), p.Fiche)
 	if err != nil || comments.Topic == nil {
 		return err
@@ -40,6 +48,9 @@ func (s *Server) handleFicheComment(c *fiber.Ctx) error {
 		return err
 	}
 	fm := readForm(c, "body")
+	if c.FormValue("action") == "brouillon" {
+		return s.saveDraft(c, fm, content.Draft{Place: content.DraftFicheComment(f.ID), Body: fm.Get("body")}, f.Path()+"#commenter")
+	}
 	post, err := s.store.CommentFiche(c.UserContext(), currentUser(c), f.ID, fm.Get("body"))
 	if err := s.writeRefusal(&fm, err); err != nil {
 		return err

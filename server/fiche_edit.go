@@ -232,34 +232,29 @@ func (s *Server) handleFicheEdit(c *fiber.Ctx) error {
 		return err
 	}
 	f := readFicheForm(c)
-	page := func(status int, conflict *ficheConflictView) error {
+	page := func(status int) error {
 		p, err := s.ficheFormPage(c, f, fiche)
 		if err != nil {
 			return err
 		}
-		p.Conflict = conflict
 		return s.render(c, status, "fiches/edit", p)
 	}
 	if handled, status, err := s.ficheFormAction(c, &f, content.DraftFiche(fiche.ID), fiche.Path()+"/modifier"); handled {
 		if err != nil || status == 0 {
 			return err
 		}
-		return page(status, nil)
+		return page(status)
 	}
 	res, err := s.store.SaveFiche(c.UserContext(), currentUser(c), fiche.ID, ficheInputOf(f))
 	var conflict *content.FicheConflict
 	if errors.As(err, &conflict) {
-		view := conflictView(f, conflict)
-		m := conflict.Merged
-		f.Values["title"], f.Values["summary"], f.Values["body"], f.Values["tags"] = m.Title, m.Summary, m.Body, m.Tags
-		f.Values["audiences"], f.Values["base_revision"] = strings.Join(m.Audiences, ","), strconv.Itoa(m.BaseRevision)
-		return page(fiber.StatusConflict, view)
+		return s.renderFicheConflict(c, fiche, f, conflict)
 	}
 	if err := s.writeRefusal(&f, err); err != nil {
 		return err
 	}
 	if f.HasErrors() {
-		return page(fiber.StatusUnprocessableEntity, nil)
+		return page(fiber.StatusUnprocessableEntity)
 	}
 	msg := "La fiche est enregistrée (révision " + strconv.Itoa(res.Fiche.Revision) + ")."
 	switch {
@@ -269,6 +264,21 @@ func (s *Server) handleFicheEdit(c *fiber.Ctx) error {
 		msg = "Vos modifications ont été fusionnées avec celles de " + strings.Join(res.MergedWith, ", ") + " (révision " + strconv.Itoa(res.Fiche.Revision) + ")."
 	}
 	return s.redirectWithFlash(c, res.Fiche.Path(), msg)
+}
+
+// renderFicheConflict answers a save that crossed another: 409, the form
+// holding the merged text with its conflicts marked, and what was sent.
+func (s *Server) renderFicheConflict(c *fiber.Ctx, fiche *content.Fiche, f form, conflict *content.FicheConflict) error {
+	view := conflictView(f, conflict)
+	m := conflict.Merged
+	f.Values["title"], f.Values["summary"], f.Values["body"], f.Values["tags"] = m.Title, m.Summary, m.Body, m.Tags
+	f.Values["audiences"], f.Values["base_revision"] = strings.Join(m.Audiences, ","), strconv.Itoa(m.BaseRevision)
+	p, err := s.ficheFormPage(c, f, fiche)
+	if err != nil {
+		return err
+	}
+	p.Conflict = view
+	return s.render(c, fiber.StatusConflict, "fiches/edit", p)
 }
 
 func conflictView(f form, c *content.FicheConflict) *ficheConflictView {

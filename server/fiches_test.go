@@ -424,3 +424,32 @@ func TestFicheFromASolvedDiscussion(t *testing.T) {
 		t.Errorf("a 60,000-character fiche preview: %d %s", r.status, r.body)
 	}
 }
+
+func TestFicheCommentKeepsItsDraft(t *testing.T) {
+	ts := newTestSite(t)
+	aliceU := ts.mustCreateMember("alice", content.RoleMember)
+	alice := ts.loggedIn(aliceU)
+	path := mustPublishFiche(t, alice, "Une fiche à commenter", ficheBody)
+	r := alice.postForm(path+"/commentaires", url.Values{"body": {"Un commentaire à finir plus tard."}, "action": {"brouillon"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("draft: %d %s", r.status, r.body)
+	}
+	if page := alice.get(path); !strings.Contains(page.body, ">Un commentaire à finir plus tard.</textarea>") || !strings.Contains(page.raw, `data-draft="fiche-comment:`) {
+		t.Fatal("the comment's draft is not back in its form")
+	}
+	if drafts := alice.get("/brouillons"); !strings.Contains(drafts.body, "Une fiche à commenter") {
+		t.Error("the comment's draft is not listed with the fiche's title")
+	}
+	if r := alice.postForm(path+"/commentaires", url.Values{"body": {"Un commentaire à finir plus tard, fini."}}); r.status != http.StatusSeeOther {
+		t.Fatalf("comment: %d", r.status)
+	}
+	if page := alice.get(path); strings.Contains(page.body, ">Un commentaire à finir plus tard.</textarea>") || !strings.Contains(page.body, "fini.") {
+		t.Error("the published comment's draft stayed")
+	}
+	// A second comment (a reply in the discussion) deletes its draft too.
+	alice.postForm(path+"/commentaires", url.Values{"body": {"Deuxième, en brouillon."}, "action": {"brouillon"}})
+	alice.postForm(path+"/commentaires", url.Values{"body": {"Deuxième, publié."}})
+	if page := alice.get(path); strings.Contains(page.body, ">Deuxième, en brouillon.</textarea>") {
+		t.Error("the second comment's draft stayed")
+	}
+}
