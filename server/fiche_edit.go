@@ -221,7 +221,7 @@ func (s *Server) handleFicheEditForm(c *fiber.Ctx) error {
 // member to propose their change in the comments.
 func (s *Server) editRefusal(c *fiber.Ctx, fiche *content.Fiche, err error) error {
 	if v, ok := content.AsValidation(err); ok {
-		return s.redirectWithRefusal(c, fiche.Path(), v.Fields[0].Message)
+		return s.redirectWithRefusal(c, fiche.Path()+"#commenter", v.Fields[0].Message)
 	}
 	return err
 }

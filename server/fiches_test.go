@@ -294,7 +294,7 @@ func TestFicheModeration(t *testing.T) {
 		t.Errorf("a member protects: %d", r.status)
 	}
 	modo.postForm(path+"/protection", url.Values{"proteger": {"1"}})
-	if r := bruno.get(path + "/modifier"); r.status != http.StatusSeeOther {
+	if r := bruno.get(path + "/modifier"); r.status != http.StatusSeeOther || r.location != path+"#commenter" {
 		t.Errorf("edit form of a protected fiche: %d", r.status)
 	}
 	if r := bruno.postForm(path+"/modifier", ficheForm("Une fiche à protéger", "Encore.", "3")); r.status != 422 || !strings.Contains(r.body, "protégée") || !strings.Contains(r.body, "Encore.") {
