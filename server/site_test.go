@@ -113,8 +113,11 @@ func TestTotalAssetWeight(t *testing.T) {
 	if css := len(mustAsset(t, ts, "css/site.css")); css > 30*1024 {
 		t.Errorf("stylesheet weighs %d bytes, budget 30 KB", css)
 	}
-	if total > 50*1024 {
-		t.Errorf("own assets weigh %d bytes, budget 50 KB", total)
+	// Raw bytes, comments included: what a reader downloads is far less
+	// (compressed, a first visit stays under the audit's 60 KB); this bounds
+	// growth. 60 KB since the fiches' editor and the composer's completions.
+	if total > 60*1024 {
+		t.Errorf("own assets weigh %d bytes, budget 60 KB", total)
 	}
 }
 
