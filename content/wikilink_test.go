@@ -17,11 +17,11 @@ func fakeWiki(target string) WikiTarget {
 func TestWikiLinks(t *testing.T) {
 	m := NewMarkdown()
 	for src, want := range map[string]string{
-		"Voir [[Fiche existante]].":                    `<a href="/fiches/fiche-existante" class="wiki">Fiche existante</a>`,
-		"Voir [[fiche-existante|cette fiche]].":        `<a href="/fiches/fiche-existante" class="wiki">cette fiche</a>`,
-		"Voir [[À écrire un jour]].":                   `href="/fiches/nouvelle?titre=%C3%80+%C3%A9crire+un+jour"`,
+		"Voir [[Fiche existante]].":                   `<a href="/fiches/fiche-existante" class="wiki">Fiche existante</a>`,
+		"Voir [[fiche-existante|cette fiche]].":       `<a href="/fiches/fiche-existante" class="wiki">cette fiche</a>`,
+		"Voir [[À écrire un jour]].":                  `href="/fiches/nouvelle?titre=%C3%80+%C3%A9crire+un+jour"`,
 		"`[[pas un lien]]` et ```\n[[non plus]]\n```": `<code>[[pas un lien]]</code>`,
-		"[[]] et [[ ]] et [[a[b]]":                      `[[]] et [[ ]] et [[a[b]]`,
+		"[[]] et [[ ]] et [[a[b]]":                    `[[]] et [[ ]] et [[a[b]]`,
 	} {
 		if got := string(m.RenderWith(src, RenderOptions{Wiki: fakeWiki}).HTML); !strings.Contains(got, want) {
 			t.Errorf("%q:\n got %s\nwant %s", src, got, want)
