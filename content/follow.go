@@ -83,12 +83,13 @@ func (s *Store) CategoryBySlug(ctx context.Context, slug string) (*Category, err
 type Visits struct {
 	views      map[int64]int
 	ficheViews map[int64]int
-	reads      map[[2]int64]int // {user, topic} → post number
+	reads      map[[2]int64]int  // {user, topic} → post number
+	ficheReads map[[2]int64]bool // {user, fiche}
 }
 
 // NewVisits returns an empty batch.
 func NewVisits() Visits {
-	return Visits{views: map[int64]int{}, ficheViews: map[int64]int{}, reads: map[[2]int64]int{}}
+	return Visits{views: map[int64]int{}, ficheViews: map[int64]int{}, reads: map[[2]int64]int{}, ficheReads: map[[2]int64]bool{}}
 }
 
 // View counts one view of a topic.
@@ -96,6 +97,13 @@ func (v Visits) View(topicID int64) { v.views[topicID]++ }
 
 // ViewFiche counts one view of a fiche.
 func (v Visits) ViewFiche(id int64) { v.ficheViews[id]++ }
+
+// ReadFiche records that member u (nothing for a visitor) read a fiche.
+func (v Visits) ReadFiche(u *User, id int64) {
+	if u != nil {
+		v.ficheReads[[2]int64{u.ID, id}] = true
+	}
+}
 
 // Read records that member u (nothing for a visitor) read a topic up to
 // post number.
@@ -111,7 +119,7 @@ func (v Visits) ReadUpTo(u *User, topicID int64) int { return v.reads[[2]int64{u
 
 // RecordVisits writes a batch of visits in one transaction.
 func (s *Store) RecordVisits(ctx context.Context, v Visits) error {
-	if len(v.views) == 0 && len(v.ficheViews) == 0 && len(v.reads) == 0 {
+	if len(v.views) == 0 && len(v.ficheViews) == 0 && len(v.reads) == 0 && len(v.ficheReads) == 0 {
 		return nil
 	}
 	return s.withTx(ctx, func(tx *sqlx.Tx) error {
@@ -125,8 +133,18 @@ func (s *Store) RecordVisits(ctx context.Context, v Visits) error {
 				return err
 			}
 		}
+		now := s.Now()
 		for key, number := range v.reads {
 			if err := markRead(ctx, tx, key[0], key[1], number); err != nil {
+				return err
+			}
+			// What the member was told about these posts is read too.
+			if err := markObjectRead(ctx, tx, now, key[0], EntityTopic, key[1], number); err != nil {
+				return err
+			}
+		}
+		for key := range v.ficheReads {
+			if err := markObjectRead(ctx, tx, now, key[0], EntityFiche, key[1], 0); err != nil {
 				return err
 			}
 		}

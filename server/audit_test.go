@@ -510,6 +510,9 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		t.Fatal(err)
 	}
 	ts.syncIndex()
+	if err := ts.srv.SyncNotifications(ctx); err != nil {
+		t.Fatal(err)
+	}
 
 	return auditFixtures{member: karim, moderator: lucie, admin: admin, seeds: []string{
 		"/",
@@ -525,6 +528,8 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		"/brouillons",
 		"/enregistrements",
 		"/collections",
+		"/notifications",
+		"/notifications?filtre=non-lues",
 		shelf.Path(),
 		"/fiches",
 		"/fiches?theme=courriel&public=seniors&tri=alphabetique",

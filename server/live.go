@@ -88,23 +88,28 @@ func subjectOf(e content.Event) string {
 	return ""
 }
 
-func (l *live) subscribe(subject string) chan struct{} {
+// subscribe returns a channel woken when any of the subjects changes.
+func (l *live) subscribe(subjects ...string) chan struct{} {
 	ch := make(chan struct{}, 1)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.subs[subject] == nil {
-		l.subs[subject] = map[chan struct{}]bool{}
+	for _, subject := range subjects {
+		if l.subs[subject] == nil {
+			l.subs[subject] = map[chan struct{}]bool{}
+		}
+		l.subs[subject][ch] = true
 	}
-	l.subs[subject][ch] = true
 	return ch
 }
 
-func (l *live) unsubscribe(subject string, ch chan struct{}) {
+func (l *live) unsubscribe(ch chan struct{}, subjects ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.subs[subject], ch)
-	if len(l.subs[subject]) == 0 {
-		delete(l.subs, subject)
+	for _, subject := range subjects {
+		delete(l.subs[subject], ch)
+		if len(l.subs[subject]) == 0 {
+			delete(l.subs, subject)
+		}
 	}
 }
 
@@ -193,15 +198,22 @@ const streamKeepAlive = 10 * time.Second
 
 // stream answers an event stream on subject: say writes the page's news
 // each time the subject changes (false ends the stream); leave runs when
-// the page is gone.
+// the page is gone. A member's stream also carries their unread count
+// ("unread"), so a page needs one connection for everything live (browsers
+// allow few per site).
 func (s *Server) stream(c *fiber.Ctx, subject string, leave func(), say func(ctx context.Context, w *bufio.Writer) bool) error {
 	c.Set(fiber.HeaderContentType, "text/event-stream")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Accel-Buffering", "no")
-	ch := s.live.subscribe(subject)
+	subjects := []string{subject}
+	u := currentUser(c)
+	if u != nil {
+		subjects = append(subjects, content.DocID(content.EntityUser, u.ID))
+	}
+	ch := s.live.subscribe(subjects...)
 	ch <- struct{}{} // the current state first
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		defer s.live.unsubscribe(subject, ch)
+		defer s.live.unsubscribe(ch, subjects...)
 		if leave != nil {
 			defer leave()
 		}
@@ -222,6 +234,11 @@ func (s *Server) stream(c *fiber.Ctx, subject string, leave func(), say func(ctx
 				// server's shutdown, and the stream outlives the handler.
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 				ok := say(ctx, w)
+				if ok && u != nil {
+					n, err := s.store.UnreadNotifications(ctx, u)
+					ok = err == nil
+					w.WriteString("event: unread\ndata: " + strconv.Itoa(n) + "\n\n")
+				}
 				cancel()
 				if !ok {
 					return

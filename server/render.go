@@ -22,6 +22,7 @@ type Page struct {
 	Path       string
 	RequestID  string
 	Nav        []navItem
+	Unread     int // the member's unread notifications, for the bell
 }
 
 type navItem struct {
@@ -48,6 +49,10 @@ func (s *Server) page(c *fiber.Ctx, title string) Page {
 		RequestID: requestID(c),
 	}
 	p.Flash, p.FlashError = s.takeFlash(c)
+	if p.User != nil {
+		// An indexed count; a failure leaves the bell at 0 rather than the page broken.
+		p.Unread, _ = s.store.UnreadNotifications(c.UserContext(), p.User)
+	}
 	for _, n := range sections {
 		n.Current = n.Href == p.Path || (n.Href != "/" && strings.HasPrefix(p.Path, n.Href))
 		p.Nav = append(p.Nav, n)

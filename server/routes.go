@@ -115,6 +115,7 @@ func (s *Server) newApp() *fiber.App {
 	s.ficheRoutes(app)
 	s.collectionRoutes(app)
 	s.ficheModerationRoutes(app)
+	s.notificationRoutes(app)
 	s.composerRoutes(app)
 
 	api := app.Group("/api/v1")
@@ -128,6 +129,8 @@ func (s *Server) newApp() *fiber.App {
 	api.Patch("/posts/:id<int>", s.requireMember, s.handleAPIPostEdit)
 	api.Post("/posts/:id<int>/merci", s.requireMember, s.handleAPIMerci)
 	s.apiFicheRoutes(api)
+	api.Get("/notifications", s.requireMember, s.handleAPINotifications)
+	api.Post("/notifications/lu", s.requireMember, s.handleAPINotificationsRead)
 	api.Post("/fiches/:slug/enregistrer", s.requireMember, s.handleAPIFicheSave)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 

@@ -128,6 +128,9 @@ func (s *Server) init(ctx context.Context) (err error) {
 		return err
 	}
 	s.index = search.Open(ctx, s.cfg.DataDir, s.store.SearchSources(), s.store.Events(), s.log)
+	if err := s.store.RegisterNotifier(ctx); err != nil {
+		return fmt.Errorf("register the notifier: %w", err)
+	}
 	s.app = s.newApp()
 	return nil
 }
@@ -212,6 +215,7 @@ func (s *Server) background(ctx context.Context) {
 	run(s.mailer.loop)
 	run(s.index.Run)
 	run(s.live.follow)
+	run(s.notify)
 	run(s.visits.run)
 	defer wg.Wait()
 	tick := time.NewTicker(10 * time.Minute)

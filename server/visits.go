@@ -52,6 +52,7 @@ func (v *visits) record(u *content.User, ip, agent string, topicID int64, number
 func (v *visits) recordFiche(u *content.User, ip, agent string, ficheID int64) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.pending.ReadFiche(u, ficheID)
 	if v.firstToday(u, ip, agent, content.EntityFiche, ficheID) {
 		v.pending.ViewFiche(ficheID)
 	}

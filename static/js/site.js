@@ -1,6 +1,20 @@
 // Progressive enhancements. Every page works without this file: it only
 // saves drafts as you type, quotes a selection, copies a post's link, lists
 // similar topics while you type a title, and announces new replies.
+
+// One event stream a page: browsers allow few connections per site, so the
+// first part of the page that wants one opens it and the others listen to
+// it (a member's stream also says their unread count). Leaving the page
+// closes it at once (an editor stops being listed as editing).
+function liveStream(url) {
+  "use strict";
+  if (!liveStream.source) {
+    liveStream.source = new EventSource(url);
+    window.addEventListener("pagehide", function () { liveStream.source.close(); });
+  }
+  return liveStream.source;
+}
+
 (function () {
   "use strict";
 
@@ -142,7 +156,7 @@
   var notice = document.querySelector(".live-notice");
   if (topic && notice && window.EventSource) {
     var known = parseInt(topic.dataset.last, 10);
-    var source = new EventSource("/discussions/" + topic.dataset.topic + "/evenements");
+    var source = liveStream("/discussions/" + topic.dataset.topic + "/evenements");
     source.addEventListener("posts", function (event) {
       var latest = parseInt(event.data, 10);
       if (!(latest > known)) return;
@@ -554,10 +568,7 @@
   var notice = document.querySelector(".live-editors[data-events]");
   if (!notice || !window.EventSource) return;
   var base = parseInt(notice.dataset.base, 10);
-  var source = new EventSource(notice.dataset.events);
-  // Leaving the editor (saving included) ends the stream at once, so the
-  // others stop seeing this member as editing.
-  window.addEventListener("pagehide", function () { source.close(); });
+  var source = liveStream(notice.dataset.events);
   source.addEventListener("fiche", function (event) {
     var news = JSON.parse(event.data), parts = [];
     if (news.editors.length) {
@@ -567,5 +578,30 @@
       parts.push("La révision " + news.revision + " vient d’être enregistrée : vos modifications seront fusionnées avec elle à l’enregistrement.");
     }
     notice.textContent = parts.join(" ");
+  });
+})();
+
+// The bell: its count follows new notifications without reloading.
+(function () {
+  "use strict";
+  var bell = document.querySelector("a.bell[data-events]");
+  if (!bell || !window.EventSource) return;
+  // The page's stream, whichever opened it, carries the count.
+  liveStream(bell.dataset.events).addEventListener("unread", function (event) {
+    var n = parseInt(event.data, 10) || 0, count = bell.querySelector(".count");
+    if (!n) { if (count) count.remove(); return; }
+    if (!count) {
+      count = document.createElement("span");
+      count.className = "count";
+      bell.appendChild(document.createTextNode(" "));
+      bell.appendChild(count);
+    }
+    count.innerHTML = "";
+    count.appendChild(document.createTextNode("(" + n));
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = n > 1 ? " non lues" : " non lue";
+    count.appendChild(hidden);
+    count.appendChild(document.createTextNode(")"));
   });
 })();

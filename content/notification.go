@@ -1,0 +1,229 @@
+package content
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Notification is what a member is told, as their notifications page shows it.
+type Notification struct {
+	ID          int64            `db:"id"`
+	Kind        NotificationKind `db:"kind"`
+	ObjectType  string           `db:"object_type"`
+	ObjectID    int64            `db:"object_id"`
+	TargetType  string           `db:"target_type"`
+	TargetID    int64            `db:"target_id"`
+	Number      int              `db:"number"`
+	Count       int              `db:"count"`
+	ActorPseudo sql.NullString   `db:"actor_pseudo"`
+	CreatedAt   time.Time        `db:"created_at"`
+	ReadAt      *time.Time       `db:"read_at"`
+
+	Title string `db:"-"` // of the topic or fiche
+	Path  string `db:"-"` // the exact place: the post, the revision's changes
+}
+
+// Unread tells a new notification from one already seen.
+func (n *Notification) Unread() bool { return n.ReadAt == nil }
+
+// Text says what happened, in French.
+func (n *Notification) Text() string {
+	who := "Quelqu’un"
+	if n.ActorPseudo.Valid {
+		who = n.ActorPseudo.String
+	}
+	others := ""
+	if n.Count > 1 {
+		others = " et " + strconv.Itoa(n.Count-1) + " autre" + plural(n.Count-1)
+	}
+	switch n.Kind {
+	case NotifyMention:
+		return who + " vous a mentionné·e"
+	case NotifyReply:
+		return who + " a répondu à votre message"
+	case NotifyTopicReply:
+		return "Nouvelle réponse de " + who
+	case NotifyNewTopic:
+		return "Nouvelle discussion de " + who
+	case NotifyAccepted:
+		return who + " a accepté votre réponse"
+	case NotifyMerci:
+		if n.Count > 1 {
+			return who + others + " vous remercient"
+		}
+		return who + " vous remercie"
+	case NotifyFicheRevision:
+		if n.Count > 1 {
+			return strconv.Itoa(n.Count) + " nouvelles révisions, la dernière par " + who
+		}
+		return "Nouvelle révision par " + who
+	case NotifyFicheReport:
+		return who + " signale une information peut-être obsolète"
+	}
+	return "Du nouveau"
+}
+
+func plural(n int) string {
+	if n > 1 {
+		return "s"
+	}
+	return ""
+}
+
+// NotificationGroup gathers a member's notifications about one topic or fiche.
+type NotificationGroup struct {
+	Title  string
+	Path   string
+	Items  []Notification
+	Unread int
+}
+
+// maxNotificationsShown bounds what the notifications page reads: the
+// latest ones, grouped.
+const maxNotificationsShown = 300
+
+// UnreadNotifications counts u's unread notifications, for the bell.
+func (s *Store) UnreadNotifications(ctx context.Context, u *User) (int, error) {
+	var n int
+	err := s.db.R.GetContext(ctx, &n, `SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, u.ID)
+	return n, err
+}
+
+// Notifications lists u's latest notifications, newest first, leaving out
+// those whose object u may not read any more (a post hidden since, a fiche
+// back to brouillon or gone), grouped by topic or fiche.
+func (s *Store) Notifications(ctx context.Context, u *User, unreadOnly bool) ([]NotificationGroup, error) {
+	q := `SELECT n.id, n.kind, n.object_type, n.object_id, n.target_type, n.target_id, n.number, n.count, a.pseudo AS actor_pseudo,
+		n.created_at, n.read_at FROM notifications n LEFT JOIN users a ON a.id = n.actor_id WHERE n.user_id = ?`
+	if unreadOnly {
+		q += ` AND n.read_at IS NULL`
+	}
+	var rows []Notification
+	if err := s.db.R.SelectContext(ctx, &rows, q+` ORDER BY n.created_at DESC, n.id DESC LIMIT ?`, u.ID, maxNotificationsShown); err != nil {
+		return nil, err
+	}
+	readable, err := s.readableTargets(ctx, u, rows)
+	if err != nil {
+		return nil, err
+	}
+	var groups []NotificationGroup
+	index := map[string]int{}
+	for _, n := range rows {
+		where, ok := readable[n.TargetType+":"+strconv.FormatInt(n.TargetID, 10)]
+		if !ok {
+			continue
+		}
+		n.Title, n.Path = where.title, where.path(n)
+		key := DocID(n.ObjectType, n.ObjectID)
+		i, seen := index[key]
+		if !seen {
+			i = len(groups)
+			index[key] = i
+			groups = append(groups, NotificationGroup{Title: where.title, Path: where.object})
+		}
+		groups[i].Items = append(groups[i].Items, n)
+		if n.Unread() {
+			groups[i].Unread++
+		}
+	}
+	return groups, nil
+}
+
+// noticeTarget is what a notification links to, once u may read it.
+type noticeTarget struct {
+	title, object string
+	path          func(n Notification) string
+}
+
+// readableTargets loads the posts and fiches notifications point to, one
+// query each, keeping those u may read now.
+func (s *Store) readableTargets(ctx context.Context, u *User, rows []Notification) (map[string]noticeTarget, error) {
+	var posts, fiches []int64
+	for _, n := range rows {
+		switch n.TargetType {
+		case EntityPost:
+			posts = append(posts, n.TargetID)
+		case EntityFiche:
+			fiches = append(fiches, n.TargetID)
+		}
+	}
+	out := map[string]noticeTarget{}
+	if len(posts) > 0 {
+		var ps []struct {
+			ID       int64      `db:"id"`
+			AuthorID int64      `db:"author_id"`
+			Deleted  *time.Time `db:"deleted_at"`
+			Hidden   *time.Time `db:"hidden_at"`
+			TopicID  int64      `db:"topic_id"`
+			Slug     string     `db:"slug"`
+			Title    string     `db:"title"`
+			Merged   *int64     `db:"merged_into"`
+		}
+		if err := s.selectIn(ctx, &ps, `SELECT p.id, p.author_id, p.deleted_at, p.hidden_at, t.id AS topic_id, t.slug, t.title, t.merged_into
+			FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.id IN (?)`, posts); err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			if p.Merged != nil || !CanReadPost(u, &Post{AuthorID: p.AuthorID, DeletedAt: p.Deleted, HiddenAt: p.Hidden}) {
+				continue
+			}
+			t := Topic{ID: p.TopicID, Slug: p.Slug}
+			out[DocID(EntityPost, p.ID)] = noticeTarget{title: p.Title, object: t.Path(),
+				path: func(n Notification) string { return t.PostPath(n.Number) }}
+		}
+	}
+	if len(fiches) > 0 {
+		var fs []Fiche
+		if err := s.selectIn(ctx, &fs, ficheSelect+` WHERE id IN (?)`, fiches); err != nil {
+			return nil, err
+		}
+		if err := s.loadFicheDetails(ctx, fs); err != nil {
+			return nil, err
+		}
+		for i := range fs {
+			f := fs[i]
+			if !CanReadFiche(u, &f) {
+				continue
+			}
+			out[DocID(EntityFiche, f.ID)] = noticeTarget{title: f.Title, object: f.Path(), path: func(n Notification) string {
+				if n.Kind == NotifyFicheRevision && n.Number > 1 {
+					// The changes since the revision before the first one told.
+					from := max(1, n.Number-n.Count)
+					return f.Path() + "/comparer?de=" + strconv.Itoa(from) + "&a=" + strconv.Itoa(n.Number)
+				}
+				return f.Path()
+			}}
+		}
+	}
+	return out, nil
+}
+
+// MarkNotificationsRead marks u's notifications read: the one of ID id, or
+// all of them when id is 0.
+func (s *Store) MarkNotificationsRead(ctx context.Context, u *User, id int64) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
+		q, args := `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`, []any{s.Now(), u.ID}
+		if id != 0 {
+			q, args = q+` AND id = ?`, append(args, id)
+		}
+		_, err := tx.ExecContext(ctx, q, args...)
+		return err
+	})
+}
+
+// markObjectRead marks read what u was told about an object they have now
+// read: a topic up to post number, or a fiche (number 0: all of it).
+func markObjectRead(ctx context.Context, tx *sqlx.Tx, at time.Time, userID int64, objectType string, objectID int64, number int) error {
+	q := `UPDATE notifications SET read_at = ? WHERE user_id = ? AND object_type = ? AND object_id = ? AND read_at IS NULL`
+	args := []any{at, userID, objectType, objectID}
+	if number > 0 {
+		q += ` AND number <= ?`
+		args = append(args, number)
+	}
+	_, err := tx.ExecContext(ctx, q, args...)
+	return err
+}
