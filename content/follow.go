@@ -114,6 +114,25 @@ func (v Visits) Read(u *User, topicID int64, number int) {
 	}
 }
 
+// Readers lists the members whose reading the batch records.
+func (v Visits) Readers() []int64 {
+	seen := map[int64]bool{}
+	var out []int64
+	for key := range v.reads {
+		if !seen[key[0]] {
+			seen[key[0]] = true
+			out = append(out, key[0])
+		}
+	}
+	for key := range v.ficheReads {
+		if !seen[key[0]] {
+			seen[key[0]] = true
+			out = append(out, key[0])
+		}
+	}
+	return out
+}
+
 // ReadUpTo is the highest post number of topicID that u read in this batch.
 func (v Visits) ReadUpTo(u *User, topicID int64) int { return v.reads[[2]int64{u.ID, topicID}] }
 

@@ -93,6 +93,16 @@ func (s *Store) UnreadNotifications(ctx context.Context, u *User) (int, error) {
 	return n, err
 }
 
+// UnreadNotificationsBeside counts u's unread notifications but those about
+// the object u is reading now (a topic up to post number, a fiche: number
+// 0), which the visit will mark read a moment later.
+func (s *Store) UnreadNotificationsBeside(ctx context.Context, u *User, objectType string, objectID int64, number int) (int, error) {
+	var n int
+	err := s.db.R.GetContext(ctx, &n, `SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL
+		AND NOT (object_type = ? AND object_id = ? AND (? = 0 OR number <= ?))`, u.ID, objectType, objectID, number, number)
+	return n, err
+}
+
 // Notifications lists u's latest notifications, newest first, leaving out
 // those whose object u may not read any more (a post hidden since, a fiche
 // back to brouillon or gone), grouped by topic or fiche.

@@ -181,6 +181,11 @@ func (s *Server) handleFicheShow(c *fiber.Ctx) error {
 		return err
 	}
 	s.visits.recordFiche(p.User, c.IP(), c.Get(fiber.HeaderUserAgent), f.ID)
+	if p.User != nil && p.Unread > 0 { // the bell already counts this fiche's notifications as read
+		if p.Unread, err = s.store.UnreadNotificationsBeside(c.UserContext(), p.User, content.EntityFiche, f.ID, 0); err != nil {
+			return err
+		}
+	}
 	return s.render(c, 200, "fiches/show", p)
 }
 

@@ -219,6 +219,7 @@ func (s *Server) stream(c *fiber.Ctx, subject string, leave func(), say func(ctx
 		}
 		keepAlive := time.NewTicker(streamKeepAlive)
 		defer keepAlive.Stop()
+		first := true
 		w.WriteString("retry: 10000\n\n")
 		if w.Flush() != nil {
 			return
@@ -234,11 +235,12 @@ func (s *Server) stream(c *fiber.Ctx, subject string, leave func(), say func(ctx
 				// server's shutdown, and the stream outlives the handler.
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 				ok := say(ctx, w)
-				if ok && u != nil {
+				if ok && u != nil && !first { // the page came with its count
 					n, err := s.store.UnreadNotifications(ctx, u)
 					ok = err == nil
 					w.WriteString("event: unread\ndata: " + strconv.Itoa(n) + "\n\n")
 				}
+				first = false
 				cancel()
 				if !ok {
 					return

@@ -128,6 +128,11 @@ func (s *Server) init(ctx context.Context) (err error) {
 		return err
 	}
 	s.index = search.Open(ctx, s.cfg.DataDir, s.store.SearchSources(), s.store.Events(), s.log)
+	s.visits.readers = func(users []int64) {
+		for _, u := range users {
+			s.live.publish(content.DocID(content.EntityUser, u))
+		}
+	}
 	if err := s.store.RegisterNotifier(ctx); err != nil {
 		return fmt.Errorf("register the notifier: %w", err)
 	}

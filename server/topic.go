@@ -92,7 +92,13 @@ func (s *Server) handleTopicShow(c *fiber.Ctx) error {
 		return err
 	}
 	if len(p.Posts) > 0 {
-		s.visits.record(currentUser(c), c.IP(), c.Get(fiber.HeaderUserAgent), t.ID, p.Posts[len(p.Posts)-1].Number)
+		last := p.Posts[len(p.Posts)-1].Number
+		s.visits.record(currentUser(c), c.IP(), c.Get(fiber.HeaderUserAgent), t.ID, last)
+		if p.User != nil && p.Unread > 0 { // the bell already counts what this page shows as read
+			if p.Unread, err = s.store.UnreadNotificationsBeside(c.UserContext(), p.User, content.EntityTopic, t.ID, last); err != nil {
+				return err
+			}
+		}
 	}
 	if page > 1 {
 		p.Title += " — page " + strconv.Itoa(page)

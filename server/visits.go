@@ -27,6 +27,7 @@ type visits struct {
 	day     string            // the day seen is about
 	secret  []byte            // the day's key for visitors' hashes
 	seen    map[[16]byte]bool // reader × topic viewed today
+	readers func(users []int64) // told once the members' reading is written
 }
 
 // maxSeen bounds the readers remembered in a day; past it, views of new
@@ -103,7 +104,13 @@ func (v *visits) flush(ctx context.Context) error {
 	batch := v.pending
 	v.pending = content.NewVisits()
 	v.mu.Unlock()
-	return v.store.RecordVisits(ctx, batch)
+	if err := v.store.RecordVisits(ctx, batch); err != nil {
+		return err
+	}
+	if v.readers != nil {
+		v.readers(batch.Readers()) // their bells count less now
+	}
+	return nil
 }
 
 func (v *visits) run(ctx context.Context) {
