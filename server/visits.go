@@ -24,9 +24,9 @@ type visits struct {
 
 	mu      sync.Mutex
 	pending content.Visits
-	day     string            // the day seen is about
-	secret  []byte            // the day's key for visitors' hashes
-	seen    map[[16]byte]bool // reader × topic viewed today
+	day     string              // the day seen is about
+	secret  []byte              // the day's key for visitors' hashes
+	seen    map[[16]byte]bool   // reader × topic viewed today
 	readers func(users []int64) // told once the members' reading is written
 }
 
