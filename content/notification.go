@@ -45,6 +45,8 @@ func (n *Notification) Text() string {
 		return who + " vous a mentionné·e"
 	case NotifyReply:
 		return who + " a répondu à votre message"
+	case NotifyQuote:
+		return who + " a cité votre message"
 	case NotifyTopicReply:
 		return "Nouvelle réponse de " + who
 	case NotifyNewTopic:

@@ -2,6 +2,8 @@ package content
 
 import (
 	"context"
+	"regexp"
+	"strconv"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -22,6 +24,7 @@ type NotificationKind string
 const (
 	NotifyMention       NotificationKind = "mention"
 	NotifyReply         NotificationKind = "reply"       // a reply to my post
+	NotifyQuote         NotificationKind = "quote"       // a post quoting mine
 	NotifyTopicReply    NotificationKind = "topic_reply" // a reply in a topic I follow
 	NotifyNewTopic      NotificationKind = "new_topic"   // in a category or tag I follow
 	NotifyAccepted      NotificationKind = "accepted"    // my answer accepted
@@ -43,12 +46,14 @@ type notice struct {
 }
 
 // groups and ranks of the kinds: within a group one row per target, keeping
-// the most specific kind.
+// the most specific kind: an answer to my post says more than a quote of
+// it, which says more than a mention (« Citer » writes @author itself).
 var noticeKinds = map[NotificationKind]struct {
 	grp  string
 	rank int
 }{
-	NotifyTopicReply: {"activity", 1}, NotifyNewTopic: {"activity", 2}, NotifyReply: {"activity", 3}, NotifyMention: {"activity", 4},
+	NotifyTopicReply: {"activity", 1}, NotifyNewTopic: {"activity", 2}, NotifyMention: {"activity", 3}, NotifyQuote: {"activity", 4},
+	NotifyReply: {"activity", 5},
 	NotifyAccepted: {"accepted", 1}, NotifyMerci: {"merci", 1}, NotifyFicheRevision: {"revision", 1}, NotifyFicheReport: {"report", 1},
 }
 
@@ -147,12 +152,13 @@ func (s *Store) notifyEvent(ctx context.Context, tx *sqlx.Tx, e Event) ([]int64,
 // category and tags.
 func postNotices(ctx context.Context, tx *sqlx.Tx, postID int64) ([]notice, error) {
 	var p struct {
-		TopicID  int64 `db:"topic_id"`
-		Number   int   `db:"number"`
-		ReplyTo  *int  `db:"reply_to"`
-		Category int64 `db:"category_id"`
+		TopicID  int64  `db:"topic_id"`
+		Number   int    `db:"number"`
+		ReplyTo  *int   `db:"reply_to"`
+		Category int64  `db:"category_id"`
+		Body     string `db:"body"`
 	}
-	if err := tx.GetContext(ctx, &p, `SELECT p.topic_id, p.number, p.reply_to, t.category_id FROM posts p
+	if err := tx.GetContext(ctx, &p, `SELECT p.topic_id, p.number, p.reply_to, t.category_id, p.body FROM posts p
 		JOIN topics t ON t.id = p.topic_id WHERE p.id = ?`, postID); err != nil {
 		return nil, notFound(err)
 	}
@@ -178,12 +184,39 @@ func postNotices(ctx context.Context, tx *sqlx.Tx, postID int64) ([]notice, erro
 	if err := add(NotifyTopicReply, `SELECT user_id FROM follows WHERE target_type = 'topic' AND target_id = ? AND muted = 0`, p.TopicID); err != nil {
 		return nil, err
 	}
+	for _, n := range quotedPosts(p.Body, p.TopicID) {
+		if err := add(NotifyQuote, `SELECT author_id FROM posts WHERE topic_id = ? AND number = ?`, p.TopicID, n); err != nil {
+			return nil, err
+		}
+	}
 	if p.ReplyTo != nil {
 		if err := add(NotifyReply, `SELECT author_id FROM posts WHERE topic_id = ? AND number = ?`, p.TopicID, *p.ReplyTo); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// quoteHeader is the first line « Citer » writes: "> **@Karim** [a écrit](/discussions/3/slug?post=4#post-4) :".
+var quoteHeader = regexp.MustCompile(`(?m)^>\s*\*\*@[^*\n]{1,40}\*\* \[a écrit\]\(/discussions/(\d+)/[^?)\s]*\?post=(\d+)`)
+
+// maxQuotesTold bounds the quoted posts a reply tells about.
+const maxQuotesTold = 10
+
+// quotedPosts lists the numbers of the posts of topic topicID that body
+// quotes, each once.
+func quotedPosts(body string, topicID int64) []int {
+	var out []int
+	seen := map[int]bool{}
+	for _, m := range quoteHeader.FindAllStringSubmatch(body, maxQuotesTold) {
+		t, _ := strconv.ParseInt(m[1], 10, 64)
+		n, _ := strconv.Atoi(m[2])
+		if t == topicID && n > 0 && !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // postAuthorNotice tells the author of the post query finds.

@@ -57,21 +57,32 @@ func TestEachEventNotifiesTheRightPeopleOnce(t *testing.T) {
 	check("new topic")
 
 	// A reply to Léa's post that also mentions her: one notification, the
-	// mention; the topic's other followers (none yet) and Karim himself nothing.
+	// reply; the topic's other followers (none yet) and Karim himself nothing.
 	answer, err := store.Reply(ctx, karim, topic.ID, content.NewReply{Body: "@Lea regarde dans l’espace Mon Compte.", ReplyTo: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want[lea] = []string{"Attestation CAF introuvable: Karim vous a mentionné·e"}
+	want[lea] = []string{"Attestation CAF introuvable: Karim a répondu à votre message"}
 	check("reply with a mention")
 
 	// Lucie replies: Léa follows her topic, Karim follows it since he wrote in it.
 	if _, err := store.Reply(ctx, lucie, topic.ID, content.NewReply{Body: "Merci pour l’astuce.", ReplyTo: 2}); err != nil {
 		t.Fatal(err)
 	}
-	want[lea] = []string{"Attestation CAF introuvable: Nouvelle réponse de Lucie", "Attestation CAF introuvable: Karim vous a mentionné·e"}
+	want[lea] = []string{"Attestation CAF introuvable: Nouvelle réponse de Lucie", "Attestation CAF introuvable: Karim a répondu à votre message"}
 	want[karim] = []string{"Attestation CAF introuvable: Lucie a répondu à votre message"}
 	check("reply in a followed topic")
+
+	// Quoting Karim's answer tells him (a quote, below a reply or a mention).
+	quote := "> **@Karim** [a écrit](" + topic.PostPath(answer.Number) + "#post-" + itoa64(int64(answer.Number)) + ") :\n> regarde dans l’espace Mon Compte.\n\nC’est bien là."
+	if _, err := store.Reply(ctx, modo, topic.ID, content.NewReply{Body: quote}); err != nil {
+		t.Fatal(err)
+	}
+	want[karim] = append([]string{"Attestation CAF introuvable: Modo a cité votre message"}, want[karim]...)
+	want[lea] = []string{"Attestation CAF introuvable: Nouvelle réponse de Modo", "Attestation CAF introuvable: Nouvelle réponse de Lucie",
+		"Attestation CAF introuvable: Karim a répondu à votre message"}
+	want[lucie] = append([]string{"Attestation CAF introuvable: Nouvelle réponse de Modo"}, want[lucie]...)
+	check("quote")
 
 	// Two mercis on Karim's answer are one notification; accepting it another.
 	for _, u := range []*content.User{lea, lucie} {
@@ -83,7 +94,7 @@ func TestEachEventNotifiesTheRightPeopleOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	want[karim] = []string{"Attestation CAF introuvable: Lea a accepté votre réponse", "Attestation CAF introuvable: Lucie et 1 autre vous remercient",
-		"Attestation CAF introuvable: Lucie a répondu à votre message"}
+		"Attestation CAF introuvable: Modo a cité votre message", "Attestation CAF introuvable: Lucie a répondu à votre message"}
 	check("mercis and acceptance")
 
 	// A post hidden by a moderator is no longer announced.
@@ -138,7 +149,7 @@ func TestNotificationsPagesAndBell(t *testing.T) {
 		t.Fatalf("the bell does not count:\n%s", home.body)
 	}
 	page := cl.get("/notifications")
-	if page.status != 200 || !strings.Contains(page.body, "Karim vous a mentionné·e") || !strings.Contains(page.raw, topic.PostPath(2)) {
+	if page.status != 200 || !strings.Contains(page.body, "Karim a répondu à votre message") || !strings.Contains(page.raw, topic.PostPath(2)) {
 		t.Fatalf("notifications page: %d\n%s", page.status, page.body)
 	}
 	if r := ts.client().get("/notifications"); r.status == 200 {
