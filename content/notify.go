@@ -53,7 +53,7 @@ var noticeKinds = map[NotificationKind]struct {
 	rank int
 }{
 	NotifyTopicReply: {"activity", 1}, NotifyNewTopic: {"activity", 2}, NotifyMention: {"activity", 3}, NotifyQuote: {"activity", 4},
-	NotifyReply: {"activity", 5},
+	NotifyReply:    {"activity", 5},
 	NotifyAccepted: {"accepted", 1}, NotifyMerci: {"merci", 1}, NotifyFicheRevision: {"revision", 1}, NotifyFicheReport: {"report", 1},
 }
 
