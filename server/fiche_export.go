@@ -19,25 +19,19 @@ import (
 // exportedFiche loads the fiche of /fiches/{slug}.{ext} as the viewer may
 // read it, with its contributors.
 func (s *Server) exportedFiche(c *fiber.Ctx, ext string) (*content.Fiche, []content.Contributor, error) {
-	slug := strings.TrimSuffix(c.Params("slug"), ext)
-	l, err := s.store.FicheBySlug(c.UserContext(), currentUser(c), slug)
-	switch {
-	case err != nil:
+	f, err := s.ficheAt(c, strings.Clone(strings.TrimSuffix(c.Params("slug"), ext)))
+	if err != nil {
 		return nil, nil, err
-	case l.Gone:
-		return nil, nil, &httpError{fiber.StatusGone, "gone", "Cette fiche a été supprimée par la modération."}
-	case l.Redirect != "":
-		return nil, nil, redirectTo(l.Redirect+ext, fiber.StatusMovedPermanently)
 	}
-	authors, err := s.store.FicheContributors(c.UserContext(), l.Fiche)
+	authors, err := s.store.FicheContributors(c.UserContext(), f)
 	if err != nil {
 		return nil, nil, err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	if !l.Fiche.Published() {
+	if !f.Published() {
 		c.Set("X-Robots-Tag", "noindex")
 	}
-	return l.Fiche, authors, nil
+	return f, authors, nil
 }
 
 // FicheFrontMatter is the header of a fiche's markdown export.

@@ -139,7 +139,12 @@ type fichePage struct {
 // it; an old slug or a merged fiche redirects (301) to the same page of
 // the fiche's address, query kept.
 func (s *Server) loadFiche(c *fiber.Ctx) (*content.Fiche, error) {
-	slug := strings.Clone(c.Params("slug"))
+	return s.ficheAt(c, strings.Clone(c.Params("slug")))
+}
+
+// ficheAt is loadFiche for the fiche named slug in the address (an export's
+// slug without its ".md" or ".pdf").
+func (s *Server) ficheAt(c *fiber.Ctx, slug string) (*content.Fiche, error) {
 	l, err := s.store.FicheBySlug(c.UserContext(), currentUser(c), slug)
 	switch {
 	case err != nil:
