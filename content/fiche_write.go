@@ -191,6 +191,9 @@ func (s *Store) writeRevision(ctx context.Context, tx *sqlx.Tx, f *Fiche, author
 	if err != nil {
 		return err
 	}
+	if err := autoFollow(ctx, tx, f.UpdatedAt, author.ID, FollowFiche, f.ID); err != nil {
+		return err
+	}
 	if err := setTags(ctx, tx, ficheTagLinks, f.ID, f.Tags); err != nil {
 		return err
 	}
@@ -554,6 +557,9 @@ func (s *Store) InviteCoauthor(ctx context.Context, u *User, id int64, pseudo st
 		}
 		now := s.Now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO fiche_authors (fiche_id, user_id, added_at) VALUES (?, ?, ?)`, id, invited.ID, now); err != nil {
+			return err
+		}
+		if err := autoFollow(ctx, tx, now, invited.ID, FollowFiche, id); err != nil {
 			return err
 		}
 		return Emit(ctx, tx, Event{Kind: EventEdited, EntityType: EntityFiche, EntityID: id, ActorID: u.ID, CreatedAt: now})

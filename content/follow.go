@@ -15,38 +15,55 @@ const (
 	FollowTopic    FollowTarget = "topic"
 	FollowCategory FollowTarget = "category"
 	FollowTag      FollowTarget = "tag"
+	FollowFiche    FollowTarget = "fiche"
 )
 
-// autoFollow makes a member follow a topic they write in, unless they
-// explicitly stopped following it.
-func autoFollow(ctx context.Context, tx *sqlx.Tx, at time.Time, userID, topicID int64) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO follows (user_id, target_type, target_id, created_at) VALUES (?, 'topic', ?, ?)
-		ON CONFLICT (user_id, target_type, target_id) DO NOTHING`, userID, topicID, at)
+// WatchLevel is how closely a member follows something.
+type WatchLevel string
+
+// Watch levels. Without a row a member is at WatchNormal.
+const (
+	Watching    WatchLevel = "watching" // told of every reply, new topic or revision
+	WatchNormal WatchLevel = "normal"   // told only what concerns them: a mention, a reply to their post
+	Muted       WatchLevel = "muted"    // told nothing about it
+)
+
+// Valid tells a known level from anything else.
+func (l WatchLevel) Valid() bool { return l == Watching || l == WatchNormal || l == Muted }
+
+// autoFollow makes a member watch what they write in — a topic they post
+// in, a fiche they edit — unless they chose a level for it already.
+func autoFollow(ctx context.Context, tx *sqlx.Tx, at time.Time, userID int64, target FollowTarget, id int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO follows (user_id, target_type, target_id, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (user_id, target_type, target_id) DO NOTHING`, userID, target, id, at)
 	return err
 }
 
-// SetFollow starts or stops following a topic, a category or a tag.
-func (s *Store) SetFollow(ctx context.Context, u *User, target FollowTarget, id int64, follow bool) error {
+// SetWatch sets how closely u follows a topic, a category, a tag or a fiche.
+func (s *Store) SetWatch(ctx context.Context, u *User, target FollowTarget, id int64, level WatchLevel) error {
 	if u == nil {
 		return ErrForbidden
 	}
-	muted := 1
-	if follow {
-		muted = 0
+	if !level.Valid() {
+		return &ValidationError{Fields: []FieldError{{Field: "niveau",
+			Message: "Ce niveau de suivi n’existe pas : choisissez « Suivre », « Normal » ou « Silencieux »."}}}
 	}
-	_, err := s.db.W.ExecContext(ctx, `INSERT INTO follows (user_id, target_type, target_id, muted, created_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (user_id, target_type, target_id) DO UPDATE SET muted = excluded.muted`, u.ID, target, id, muted, s.Now())
+	_, err := s.db.W.ExecContext(ctx, `INSERT INTO follows (user_id, target_type, target_id, level, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (user_id, target_type, target_id) DO UPDATE SET level = excluded.level`, u.ID, target, id, level, s.Now())
 	return err
 }
 
-// Follows tells whether u follows the target.
-func (s *Store) Follows(ctx context.Context, u *User, target FollowTarget, id int64) (bool, error) {
+// WatchLevelOf tells how closely u follows the target.
+func (s *Store) WatchLevelOf(ctx context.Context, u *User, target FollowTarget, id int64) (WatchLevel, error) {
 	if u == nil {
-		return false, nil
+		return WatchNormal, nil
 	}
-	var n int
-	err := s.db.R.GetContext(ctx, &n, `SELECT count(*) FROM follows WHERE user_id = ? AND target_type = ? AND target_id = ? AND muted = 0`, u.ID, target, id)
-	return n > 0, err
+	var levels []WatchLevel
+	err := s.db.R.SelectContext(ctx, &levels, `SELECT level FROM follows WHERE user_id = ? AND target_type = ? AND target_id = ?`, u.ID, target, id)
+	if err != nil || len(levels) == 0 {
+		return WatchNormal, err
+	}
+	return levels[0], nil
 }
 
 func markRead(ctx context.Context, tx *sqlx.Tx, userID, topicID int64, number int) error {
@@ -58,7 +75,7 @@ func markRead(ctx context.Context, tx *sqlx.Tx, userID, topicID int64, number in
 // MarkAllRead marks every topic u follows as read.
 func (s *Store) MarkAllRead(ctx context.Context, u *User) error {
 	_, err := s.db.W.ExecContext(ctx, `INSERT INTO topic_reads (user_id, topic_id, last_number)
-		SELECT ?, t.id, t.last_number FROM topics t JOIN follows f ON f.target_type = 'topic' AND f.target_id = t.id AND f.user_id = ?
+		SELECT ?, t.id, t.last_number FROM topics t JOIN follows f ON f.target_type = 'topic' AND f.target_id = t.id AND f.user_id = ? AND f.level = 'watching'
 		WHERE true
 		ON CONFLICT (user_id, topic_id) DO UPDATE SET last_number = excluded.last_number`, u.ID, u.ID)
 	return err

@@ -118,6 +118,7 @@ func (s *Store) MergeTopic(ctx context.Context, mod *User, from, into int64) err
 		// counts; one event for each topic says so.
 		merged := topicEvent(EventMerged, from, mod.ID, now)
 		merged.Data.Into = into
+		merged.Data.Number = offset + 1 // where its opening post is now
 		if err := Emit(ctx, tx, merged); err != nil {
 			return err
 		}

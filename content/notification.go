@@ -11,17 +11,18 @@ import (
 
 // Notification is what a member is told, as their notifications page shows it.
 type Notification struct {
-	ID          int64            `db:"id"`
-	Kind        NotificationKind `db:"kind"`
-	ObjectType  string           `db:"object_type"`
-	ObjectID    int64            `db:"object_id"`
-	TargetType  string           `db:"target_type"`
-	TargetID    int64            `db:"target_id"`
-	Number      int              `db:"number"`
-	Count       int              `db:"count"`
-	ActorPseudo sql.NullString   `db:"actor_pseudo"`
-	CreatedAt   time.Time        `db:"created_at"`
-	ReadAt      *time.Time       `db:"read_at"`
+	ID          int64              `db:"id"`
+	Kind        NotificationKind   `db:"kind"`
+	ObjectType  string             `db:"object_type"`
+	ObjectID    int64              `db:"object_id"`
+	TargetType  string             `db:"target_type"`
+	TargetID    int64              `db:"target_id"`
+	Number      int                `db:"number"`
+	Count       int                `db:"count"`
+	Detail      ModerationDecision `db:"detail"` // for NotifyModeration
+	ActorPseudo sql.NullString     `db:"actor_pseudo"`
+	CreatedAt   time.Time          `db:"created_at"`
+	ReadAt      *time.Time         `db:"read_at"`
 
 	Title string `db:"-"` // of the topic or fiche
 	Path  string `db:"-"` // the exact place: the post, the revision's changes
@@ -65,6 +66,8 @@ func (n *Notification) Text() string {
 		return "Nouvelle révision par " + who
 	case NotifyFicheReport:
 		return who + " signale une information peut-être obsolète"
+	case NotifyModeration:
+		return n.Detail.Text(n.Number)
 	}
 	return "Du nouveau"
 }
@@ -109,7 +112,7 @@ func (s *Store) UnreadNotificationsBeside(ctx context.Context, u *User, objectTy
 // those whose object u may not read any more (a post hidden since, a fiche
 // back to brouillon or gone), grouped by topic or fiche.
 func (s *Store) Notifications(ctx context.Context, u *User, unreadOnly bool) ([]NotificationGroup, error) {
-	q := `SELECT n.id, n.kind, n.object_type, n.object_id, n.target_type, n.target_id, n.number, n.count, a.pseudo AS actor_pseudo,
+	q := `SELECT n.id, n.kind, n.object_type, n.object_id, n.target_type, n.target_id, n.number, n.count, n.detail, a.pseudo AS actor_pseudo,
 		n.created_at, n.read_at FROM notifications n LEFT JOIN users a ON a.id = n.actor_id WHERE n.user_id = ?`
 	if unreadOnly {
 		q += ` AND n.read_at IS NULL`
@@ -202,6 +205,9 @@ func (s *Store) readableTargets(ctx context.Context, u *User, rows []Notificatio
 				continue
 			}
 			out[DocID(EntityFiche, f.ID)] = noticeTarget{title: f.Title, object: f.Path(), path: func(n Notification) string {
+				if n.Kind == NotifyModeration && n.Number > 0 {
+					return f.Path() + "/historique"
+				}
 				if n.Kind == NotifyFicheRevision && n.Number > 1 {
 					// The changes since the revision before the first one told.
 					from := max(1, n.Number-n.Count)

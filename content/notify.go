@@ -31,6 +31,7 @@ const (
 	NotifyMerci         NotificationKind = "merci"       // on my post
 	NotifyFicheRevision NotificationKind = "fiche_revision"
 	NotifyFicheReport   NotificationKind = "fiche_report" // outdated information reported in my fiche
+	NotifyModeration    NotificationKind = "moderation"   // a moderator's decision about my content
 )
 
 // notice is one notification to write: kind for user about a target,
@@ -43,6 +44,7 @@ type notice struct {
 	targetType string
 	targetID   int64
 	number     int
+	detail     ModerationDecision // for NotifyModeration
 }
 
 // groups and ranks of the kinds: within a group one row per target, keeping
@@ -55,6 +57,7 @@ var noticeKinds = map[NotificationKind]struct {
 	NotifyTopicReply: {"activity", 1}, NotifyNewTopic: {"activity", 2}, NotifyMention: {"activity", 3}, NotifyQuote: {"activity", 4},
 	NotifyReply:    {"activity", 5},
 	NotifyAccepted: {"accepted", 1}, NotifyMerci: {"merci", 1}, NotifyFicheRevision: {"revision", 1}, NotifyFicheReport: {"report", 1},
+	NotifyModeration: {"moderation", 1},
 }
 
 // NotifyPending applies the events the notifier has not applied yet, in
@@ -124,13 +127,23 @@ func (s *Store) notifyEvent(ctx context.Context, tx *sqlx.Tx, e Event) ([]int64,
 			e.EntityID, e.Data.Number)
 	case e.EntityType == EntityPost && (e.Kind == EventHidden || e.Kind == EventWithdrawn):
 		// What readers can no longer see is not announced any more.
-		_, err = tx.ExecContext(ctx, `DELETE FROM notifications WHERE target_type = 'post' AND target_id = ? AND read_at IS NULL`, e.EntityID)
+		_, err = tx.ExecContext(ctx, `DELETE FROM notifications WHERE target_type = 'post' AND target_id = ? AND read_at IS NULL
+			AND grp != 'moderation'`, e.EntityID)
+		if err == nil && e.Kind == EventHidden {
+			notices, err = moderationNotices(ctx, tx, e)
+		}
 	case e.EntityType == EntityFiche && e.Kind == EventEdited && e.Data.Number > 1:
 		notices, err = ficheNotices(ctx, tx, NotifyFicheRevision, e.EntityID, e.Data.Number,
-			`SELECT user_id FROM fiche_authors WHERE fiche_id = ?1 UNION SELECT author_id FROM fiche_revisions WHERE fiche_id = ?1 AND hidden_at IS NULL`)
+			`SELECT user_id FROM follows WHERE target_type = 'fiche' AND target_id = ?1 AND level = 'watching'`)
 	case e.EntityType == EntityFiche && e.Kind == EventReported:
 		notices, err = ficheNotices(ctx, tx, NotifyFicheReport, e.EntityID, 0, `SELECT user_id FROM fiche_authors WHERE fiche_id = ?1`)
+	default:
+		notices, err = moderationNotices(ctx, tx, e)
 	}
+	if err != nil {
+		return nil, err
+	}
+	muted, err := mutedBy(ctx, tx, notices)
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +151,9 @@ func (s *Store) notifyEvent(ctx context.Context, tx *sqlx.Tx, e Event) ([]int64,
 	for _, n := range notices {
 		if n.user == e.ActorID || n.user == 0 {
 			continue // nobody is told of their own action
+		}
+		if muted[n.user] && n.kind != NotifyModeration {
+			continue // they asked for silence about it
 		}
 		if err := writeNotice(ctx, tx, n, e); err != nil {
 			return nil, err
@@ -177,11 +193,11 @@ func postNotices(ctx context.Context, tx *sqlx.Tx, postID int64) ([]notice, erro
 		return nil
 	}
 	if p.Number == 1 {
-		err := add(NotifyNewTopic, `SELECT user_id FROM follows WHERE muted = 0 AND ((target_type = 'category' AND target_id = ?)
+		err := add(NotifyNewTopic, `SELECT user_id FROM follows WHERE level = 'watching' AND ((target_type = 'category' AND target_id = ?)
 			OR (target_type = 'tag' AND target_id IN (SELECT tag_id FROM topic_tags WHERE topic_id = ?)))`, p.Category, p.TopicID)
 		return out, err
 	}
-	if err := add(NotifyTopicReply, `SELECT user_id FROM follows WHERE target_type = 'topic' AND target_id = ? AND muted = 0`, p.TopicID); err != nil {
+	if err := add(NotifyTopicReply, `SELECT user_id FROM follows WHERE target_type = 'topic' AND target_id = ? AND level = 'watching'`, p.TopicID); err != nil {
 		return nil, err
 	}
 	for _, n := range quotedPosts(p.Body, p.TopicID) {
@@ -253,13 +269,14 @@ func ficheNotices(ctx context.Context, tx *sqlx.Tx, kind NotificationKind, id in
 func writeNotice(ctx context.Context, tx *sqlx.Tx, n notice, e Event) error {
 	k := noticeKinds[n.kind]
 	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, kind, rank, grp, object_type, object_id, target_type, target_id,
-		number, actor_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		number, actor_id, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (user_id, grp, target_type, target_id) DO UPDATE SET
 			kind = CASE WHEN excluded.rank > notifications.rank THEN excluded.kind ELSE notifications.kind END,
 			rank = max(excluded.rank, notifications.rank),
 			count = CASE WHEN notifications.read_at IS NOT NULL THEN 1
 				WHEN excluded.grp = 'activity' THEN notifications.count ELSE notifications.count + 1 END,
-			number = excluded.number, actor_id = excluded.actor_id, created_at = excluded.created_at, read_at = NULL`,
-		n.user, n.kind, k.rank, k.grp, n.objectType, n.objectID, n.targetType, n.targetID, n.number, nullID(e.ActorID), e.CreatedAt)
+			number = excluded.number, actor_id = excluded.actor_id, detail = excluded.detail, created_at = excluded.created_at,
+			read_at = NULL`,
+		n.user, n.kind, k.rank, k.grp, n.objectType, n.objectID, n.targetType, n.targetID, n.number, nullID(e.ActorID), n.detail, e.CreatedAt)
 	return err
 }

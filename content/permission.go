@@ -305,6 +305,7 @@ type FicheActions struct {
 	Report   bool
 	Handle   bool // mark reports handled
 	Comment  bool
+	Follow   bool // choose how closely to follow it
 }
 
 // FicheActionsFor lists what u may do with f.
@@ -312,5 +313,6 @@ func FicheActionsFor(u *User, f *Fiche) FicheActions {
 	edit := CanEditFiche(u, f)
 	return FicheActions{Edit: edit == nil, Propose: f.Published() && f.Protected && edit != nil && CanWrite(u) == nil,
 		Publish: CanPublishFiche(u, f), Invite: CanInviteCoauthor(u, f), Moderate: CanModerateFiche(u, f),
-		Save: CanSaveFiche(u, f), Report: CanReportFiche(u, f), Handle: CanHandleReport(u, f), Comment: CanCommentFiche(u, f) == nil}
+		Save: CanSaveFiche(u, f), Report: CanReportFiche(u, f), Handle: CanHandleReport(u, f), Comment: CanCommentFiche(u, f) == nil,
+		Follow: u != nil && CanReadFiche(u, f)}
 }

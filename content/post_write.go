@@ -80,7 +80,7 @@ func (s *Store) Reply(ctx context.Context, author *User, topicID int64, in NewRe
 			last_number = ?, last_poster_id = ?, last_activity_at = ? WHERE id = ?`, p.Number, author.ID, now, topicID); err != nil {
 			return err
 		}
-		if err := autoFollow(ctx, tx, now, author.ID, topicID); err != nil {
+		if err := autoFollow(ctx, tx, now, author.ID, FollowTopic, topicID); err != nil {
 			return err
 		}
 		if err := markRead(ctx, tx, author.ID, topicID, p.Number); err != nil {

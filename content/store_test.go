@@ -291,7 +291,7 @@ func TestReplyDeletesDraftFollowsAndWritesEvents(t *testing.T) {
 	if d, err := s.DraftAt(ctx, bob, DraftReply(tp.ID)); err != nil || d.Body != "Brouillon de bob_42" {
 		t.Fatalf("DraftAt before reply = %v, %v", d, err)
 	}
-	if f, err := s.Follows(ctx, bob, FollowTopic, tp.ID); err != nil || f {
+	if f, err := s.WatchLevelOf(ctx, bob, FollowTopic, tp.ID); err != nil || f != WatchNormal {
 		t.Fatalf("bob follows before replying: %v, %v", f, err)
 	}
 
@@ -304,7 +304,7 @@ func TestReplyDeletesDraftFollowsAndWritesEvents(t *testing.T) {
 	if d, err := s.DraftAt(ctx, carol, DraftReply(tp.ID)); err != nil || d.Body != "Brouillon de Carole" {
 		t.Errorf("carol's draft was touched by bob's reply: %v, %v", d, err)
 	}
-	if f, err := s.Follows(ctx, bob, FollowTopic, tp.ID); err != nil || !f {
+	if f, err := s.WatchLevelOf(ctx, bob, FollowTopic, tp.ID); err != nil || f != Watching {
 		t.Errorf("bob does not follow the topic he answered: %v, %v", f, err)
 	}
 	// The reply marks the topic read for its author.

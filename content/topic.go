@@ -63,10 +63,11 @@ type Topic struct {
 	OtherParticipants int           `db:"-"`
 	// For the viewing member: whether they follow it, and how many posts
 	// arrived since their last visit (only for followed topics).
-	Following bool `db:"following"`
-	Unread    int  `db:"unread"`
-	ReadUpTo  int  `db:"read_up_to"`
-	New       bool `db:"is_new"` // never opened by the viewer, created lately by someone else
+	Following bool       `db:"following"`
+	Watch     WatchLevel `db:"watch"` // the viewer's level
+	Unread    int        `db:"unread"`
+	ReadUpTo  int        `db:"read_up_to"`
+	New       bool       `db:"is_new"` // never opened by the viewer, created lately by someone else
 }
 
 // Resolved tells whether a question has an accepted answer.
@@ -91,8 +92,8 @@ const topicIsNew = `:viewer != 0 AND r.user_id IS NULL AND t.author_id != :viewe
 const topicSelect = `SELECT t.id, t.category_id, t.author_id, t.title, t.slug, t.kind, t.pinned, t.locked, t.merged_into,
 	t.accepted_post_id, t.post_count, t.answer_count, t.last_number, t.edited_at, t.views, t.created_at, t.last_activity_at,
 	c.slug AS category_slug, c.name AS category_name, a.pseudo AS author_pseudo, lp.pseudo AS last_poster_pseudo,
-	coalesce(f.muted = 0, 0) AS following,
-	CASE WHEN f.muted = 0 THEN max(t.last_number - coalesce(r.last_number, 0), 0) ELSE 0 END AS unread,
+	coalesce(f.level = 'watching', 0) AS following, coalesce(f.level, 'normal') AS watch,
+	CASE WHEN f.level = 'watching' THEN max(t.last_number - coalesce(r.last_number, 0), 0) ELSE 0 END AS unread,
 	coalesce(r.last_number, 0) AS read_up_to,
 	(` + topicIsNew + `) AS is_new
 	FROM topics t
@@ -241,7 +242,7 @@ func insertTopic(ctx context.Context, tx *sqlx.Tx, t *Topic, first *Post, tags [
 	if err := setTopicTags(ctx, tx, t.ID, tags); err != nil {
 		return err
 	}
-	if err := autoFollow(ctx, tx, t.CreatedAt, t.AuthorID, t.ID); err != nil {
+	if err := autoFollow(ctx, tx, t.CreatedAt, t.AuthorID, FollowTopic, t.ID); err != nil {
 		return err
 	}
 	if err := markRead(ctx, tx, t.AuthorID, t.ID, 1); err != nil {

@@ -44,13 +44,13 @@ func (s *Store) ListTopics(ctx context.Context, viewer *User, f TopicFilter) ([]
 		where = append(where, "t.accepted_post_id IS NOT NULL")
 	}
 	if f.Following {
-		where = append(where, `(f.muted = 0 OR (f.muted IS NULL AND (
-			t.category_id IN (SELECT target_id FROM follows WHERE user_id = :viewer AND target_type = 'category' AND muted = 0)
+		where = append(where, `(f.level = 'watching' OR (f.level IS NULL AND (
+			t.category_id IN (SELECT target_id FROM follows WHERE user_id = :viewer AND target_type = 'category' AND level = 'watching')
 			OR t.id IN (SELECT tt.topic_id FROM topic_tags tt JOIN follows ft ON ft.target_type = 'tag' AND ft.target_id = tt.tag_id
-				WHERE ft.user_id = :viewer AND ft.muted = 0))))`)
+				WHERE ft.user_id = :viewer AND ft.level = 'watching'))))`)
 	}
 	if f.Unread {
-		where = append(where, "f.muted = 0 AND t.last_number > coalesce(r.last_number, 0)")
+		where = append(where, "f.level = 'watching' AND t.last_number > coalesce(r.last_number, 0)")
 	}
 	if f.New {
 		where = append(where, "("+topicIsNew+")")

@@ -24,7 +24,7 @@ type topicListPage struct {
 	FilterBase  string // the list's path, for filter links
 	Category    *content.Category
 	Tag         string
-	Following   bool // the viewer follows this category or tag
+	Watch       content.WatchLevel // how closely the viewer follows this category or tag
 	FeedURL     string
 	Empty       string // what the list says when nothing matches its filter
 	Categories  []content.Category
@@ -111,7 +111,7 @@ func (s *Server) handleCategoryShow(c *fiber.Ctx) error {
 	}
 	p := &topicListPage{Page: s.page(c, cat.Name), Heading: cat.Name, Intro: cat.Description, Category: cat,
 		FeedURL: "/categories/" + cat.Slug + ".atom"}
-	if p.Following, err = s.store.Follows(c.UserContext(), p.User, content.FollowCategory, cat.ID); err != nil {
+	if p.Watch, err = s.store.WatchLevelOf(c.UserContext(), p.User, content.FollowCategory, cat.ID); err != nil {
 		return err
 	}
 	return s.topicList(c, p, content.TopicFilter{Category: cat.Slug})
@@ -128,7 +128,7 @@ func (s *Server) handleTagShow(c *fiber.Ctx) error {
 	}
 	p := &topicListPage{Page: s.page(c, "Étiquette « "+tag+" »"), Heading: "Étiquette « " + tag + " »", Tag: tag,
 		FeedURL: "/etiquettes/" + tag + ".atom"}
-	if p.Following, err = s.store.Follows(c.UserContext(), p.User, content.FollowTag, id); err != nil {
+	if p.Watch, err = s.store.WatchLevelOf(c.UserContext(), p.User, content.FollowTag, id); err != nil {
 		return err
 	}
 	return s.topicList(c, p, content.TopicFilter{Tag: tag})
@@ -148,35 +148,21 @@ func (s *Server) handleTagIndex(c *fiber.Ctx) error {
 	return s.render(c, 200, "discussions/tags", &tagsPage{Page: s.page(c, "Étiquettes"), Tags: tags})
 }
 
-// handleFollow follows or stops following a category or a tag.
+// handleFollow sets how closely the member follows a category or a tag.
 func (s *Server) handleFollow(c *fiber.Ctx) error {
-	u := currentUser(c)
-	follow := c.FormValue("suivre") == "1"
-	var target content.FollowTarget
-	var id int64
-	var back string
 	if slug := c.Params("slug"); slug != "" {
 		cat, err := s.store.CategoryBySlug(c.UserContext(), slug)
 		if err != nil {
 			return err
 		}
-		target, id, back = content.FollowCategory, cat.ID, "/categories/"+cat.Slug
-	} else {
-		tag := strings.Clone(c.Params("tag"))
-		tid, err := s.store.TagID(c.UserContext(), tag)
-		if err != nil {
-			return err
-		}
-		target, id, back = content.FollowTag, tid, "/etiquettes/"+tag
+		return s.setWatch(c, content.FollowCategory, cat.ID, "/categories/"+cat.Slug, "la catégorie « "+cat.Name+" »")
 	}
-	if err := s.store.SetFollow(c.UserContext(), u, target, id, follow); err != nil {
+	tag := strings.Clone(c.Params("tag"))
+	id, err := s.store.TagID(c.UserContext(), tag)
+	if err != nil {
 		return err
 	}
-	msg := "Vous ne suivez plus ces discussions."
-	if follow {
-		msg = "Vous suivez maintenant ces discussions : elles apparaissent dans « Que je suis »."
-	}
-	return s.redirectWithFlash(c, back, msg)
+	return s.setWatch(c, content.FollowTag, id, "/etiquettes/"+tag, "l’étiquette « "+tag+" »")
 }
 
 func (s *Server) handleMarkAllRead(c *fiber.Ctx) error {

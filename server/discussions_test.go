@@ -144,18 +144,18 @@ func TestFollowCategoryAndTag(t *testing.T) {
 	lucie := ts.loggedIn(ts.mustCreateMember("Lucie", content.RoleMember))
 	ts.mustCreateTopic(karim, "Réparer un smartphone", "Texte", func(n *content.NewTopic) { n.Category, n.Tags = "outils-et-materiel", "smartphone" })
 	ts.mustCreateTopic(karim, "Une question sur les impôts", "Texte")
-	if r := lucie.postForm("/etiquettes/smartphone/suivre", url.Values{"suivre": {"1"}}); r.status != 303 {
+	if r := lucie.postForm("/etiquettes/smartphone/suivre", url.Values{"niveau": {"suivre"}}); r.status != 303 {
 		t.Fatalf("follow tag: %d", r.status)
 	}
 	r := lucie.get("/discussions?filtre=suivies")
 	if !strings.Contains(r.body, "Réparer un smartphone") || strings.Contains(r.body, "impôts") {
 		t.Errorf("followed tag list:\n%s", r.body)
 	}
-	lucie.postForm("/categories/demarches-en-ligne/suivre", url.Values{"suivre": {"1"}})
+	lucie.postForm("/categories/demarches-en-ligne/suivre", url.Values{"niveau": {"suivre"}})
 	if r := lucie.get("/discussions?filtre=suivies"); !strings.Contains(r.body, "impôts") {
 		t.Error("a followed category's topic is missing")
 	}
-	lucie.postForm("/etiquettes/smartphone/suivre", url.Values{"suivre": {"0"}})
+	lucie.postForm("/etiquettes/smartphone/suivre", url.Values{"niveau": {"normal"}})
 	if r := lucie.get("/discussions?filtre=suivies"); strings.Contains(r.body, "Réparer un smartphone") {
 		t.Error("an unfollowed tag still shows")
 	}
@@ -321,14 +321,14 @@ func TestFollowAndUnread(t *testing.T) {
 		t.Error("mark all read did not clear")
 	}
 	// Stop following: no more counts, even after new replies.
-	asKarim.postForm("/discussions/"+itoa(int(topic.ID))+"/suivre", url.Values{"suivre": {"0"}})
+	asKarim.postForm("/discussions/"+itoa(int(topic.ID))+"/suivre", url.Values{"niveau": {"normal"}})
 	ts.mustReply(lucie, topic, "Réponse quatre", 0)
 	if r := asKarim.get("/discussions"); strings.Contains(r.body, "nouveau") {
 		t.Error("unfollowed topic still counted")
 	}
 	// Replying does not follow again a topic one chose to stop following.
 	ts.mustReply(karim, topic, "Je réponds quand même", 0)
-	if ok, _ := ts.srv.store.Follows(context.Background(), karim, content.FollowTopic, topic.ID); ok {
+	if l, _ := ts.srv.store.WatchLevelOf(context.Background(), karim, content.FollowTopic, topic.ID); l == content.Watching {
 		t.Error("replying overrode the explicit unfollow")
 	}
 }

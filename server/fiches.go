@@ -31,6 +31,7 @@ func (s *Server) ficheRoutes(app *fiber.App) {
 	app.Post("/fiches/:slug/signaler", s.requireMember, s.handleFicheReport)
 	app.Post("/fiches/:slug/signalements/:id<int>/traite", s.requireMember, s.handleFicheReportHandled)
 	app.Post("/fiches/:slug/commentaires", s.requireMember, s.handleFicheComment)
+	app.Post("/fiches/:slug/suivre", s.requireMember, s.handleFicheFollow)
 }
 
 type ficheListPage struct {
@@ -133,6 +134,7 @@ type fichePage struct {
 	Collections  ficheSaveBox      // the viewer's collections, when they may save it (collections.go)
 	Reports      ficheReportsView  // open reports and the report form (fiche_report.go)
 	Comments     ficheCommentsView // the latest comments and the comment form (fiche_comment.go)
+	Watch        content.WatchLevel
 }
 
 // loadFiche finds the fiche of the address's slug as the viewer may see
@@ -194,6 +196,17 @@ func (s *Server) handleFicheShow(c *fiber.Ctx) error {
 	return s.render(c, 200, "fiches/show", p)
 }
 
+func (s *Server) handleFicheFollow(c *fiber.Ctx) error {
+	f, err := s.loadFiche(c)
+	if err != nil {
+		return err
+	}
+	if !content.FicheActionsFor(currentUser(c), f).Follow {
+		return content.ErrForbidden
+	}
+	return s.setWatch(c, content.FollowFiche, f.ID, f.Path(), "cette fiche")
+}
+
 // fichePageOf is the page of fiche f for the viewer, its forms empty (a
 // refused form puts itself back before rendering).
 func (s *Server) fichePageOf(c *fiber.Ctx, f *content.Fiche) (*fichePage, error) {
@@ -205,6 +218,9 @@ func (s *Server) fichePageOf(c *fiber.Ctx, f *content.Fiche) (*fichePage, error)
 		return nil, err
 	}
 	if p.Backlinks, err = s.store.Backlinks(ctx, f); err != nil {
+		return nil, err
+	}
+	if p.Watch, err = s.store.WatchLevelOf(ctx, u, content.FollowFiche, f.ID); err != nil {
 		return nil, err
 	}
 	if p.Can.Save {

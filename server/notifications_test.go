@@ -40,7 +40,7 @@ func TestEachEventNotifiesTheRightPeopleOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.SetFollow(ctx, lucie, content.FollowCategory, cat.ID, true); err != nil {
+	if err := store.SetWatch(ctx, lucie, content.FollowCategory, cat.ID, content.Watching); err != nil {
 		t.Fatal(err)
 	}
 	// A new topic: the category's follower is told, its author is not.

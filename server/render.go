@@ -172,6 +172,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"excerptText": content.ExcerptText,
 		"excerptOwn":  content.ExcerptWithoutQuotes,
 		"add":         func(a, b int) int { return a + b },
+		"watch":       newWatchControl,
 		"hasType": func(types []string, t string) bool {
 			for _, x := range types {
 				if x == t {

@@ -352,15 +352,7 @@ func (s *Server) handleTopicFollow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	follow := c.FormValue("suivre") == "1"
-	if err := s.store.SetFollow(c.UserContext(), currentUser(c), content.FollowTopic, t.ID, follow); err != nil {
-		return err
-	}
-	msg := "Vous ne suivez plus cette discussion."
-	if follow {
-		msg = "Vous suivez cette discussion : les nouvelles réponses seront signalées dans les listes."
-	}
-	return s.redirectWithFlash(c, t.Path(), msg)
+	return s.setWatch(c, content.FollowTopic, t.ID, t.Path(), "cette discussion")
 }
 
 func (s *Server) handleTopicModerate(c *fiber.Ctx) error {

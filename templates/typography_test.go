@@ -157,7 +157,7 @@ func TestRendererAppliesTypography(t *testing.T) {
 
 	stub := func(...any) string { return "" }
 	funcs := template.FuncMap{}
-	for _, name := range []string{"asset", "date", "datetime", "iso", "field", "baseURL", "ago", "excerpt", "excerptText", "excerptOwn", "add", "hasType"} {
+	for _, name := range []string{"asset", "date", "datetime", "iso", "field", "baseURL", "ago", "excerpt", "excerptText", "excerptOwn", "add", "hasType", "watch"} {
 		funcs[name] = stub // what server.templateFuncs provides; only parsed here
 	}
 	views, err := New(funcs)
