@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -100,5 +101,51 @@ func TestBadNamesAreRefused(t *testing.T) {
 		if _, err := Apply(context.Background(), openDB(t), set); err == nil {
 			t.Errorf("set %v accepted", set)
 		}
+	}
+}
+
+// upTo is the embedded migrations numbered up to last.
+func upTo(t *testing.T, last string) fstest.MapFS {
+	t.Helper()
+	names, err := fs.Glob(Files, "*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := fstest.MapFS{}
+	for _, n := range names {
+		if n <= last {
+			b, _ := fs.ReadFile(Files, n)
+			set[n] = &fstest.MapFile{Data: b}
+		}
+	}
+	return set
+}
+
+func TestWatchLevelsKeepWhatMembersFollowed(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	if _, err := Apply(ctx, db, upTo(t, "0015")); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO users (id, pseudo, pseudo_key, email, password_hash, created_at, updated_at)
+			VALUES (1, 'Lea', 'lea', 'lea@exemple.fr', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
+		`INSERT INTO follows (user_id, target_type, target_id, muted, created_at) VALUES (1, 'topic', 7, 0, CURRENT_TIMESTAMP)`,
+		`INSERT INTO follows (user_id, target_type, target_id, muted, created_at) VALUES (1, 'topic', 8, 1, CURRENT_TIMESTAMP)`,
+		`INSERT INTO follows (user_id, target_type, target_id, muted, created_at) VALUES (1, 'category', 3, 0, CURRENT_TIMESTAMP)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Apply(ctx, db, Files); err != nil {
+		t.Fatal(err)
+	}
+	var levels []string
+	if err := db.Select(&levels, `SELECT target_type || target_id || '=' || level FROM follows ORDER BY target_type, target_id`); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(levels, " "); got != "category3=watching topic7=watching topic8=normal" {
+		t.Errorf("after the upgrade: %s (followed stays watched, an explicit stop is normal)", got)
 	}
 }
