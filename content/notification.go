@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -87,9 +88,8 @@ type NotificationGroup struct {
 	Unread int
 }
 
-// maxNotificationsShown bounds what the notifications page reads: the
-// latest ones, grouped.
-const maxNotificationsShown = 300
+// NotificationsPerPage is how many notifications a page of them lists.
+const NotificationsPerPage = 50
 
 // UnreadNotifications counts u's unread notifications, for the bell.
 func (s *Store) UnreadNotifications(ctx context.Context, u *User) (int, error) {
@@ -108,24 +108,41 @@ func (s *Store) UnreadNotificationsBeside(ctx context.Context, u *User, objectTy
 	return n, err
 }
 
-// Notifications lists u's latest notifications, newest first, leaving out
-// those whose object u may not read any more (a post hidden since, a fiche
-// back to brouillon or gone), grouped by topic or fiche.
+// Notifications lists the first page of u's notifications (NotificationsPage).
 func (s *Store) Notifications(ctx context.Context, u *User, unreadOnly bool) ([]NotificationGroup, error) {
+	groups, _, err := s.NotificationsPage(ctx, u, unreadOnly, "")
+	return groups, err
+}
+
+// NotificationsPage lists u's notifications, newest first, from the cursor
+// before ("" for the latest), leaving out those whose object u may not read
+// any more (a post hidden since, a fiche back to brouillon or gone),
+// grouped by topic or fiche. next is the cursor of the following page, ""
+// on the last. A cursor that does not parse starts from the latest.
+func (s *Store) NotificationsPage(ctx context.Context, u *User, unreadOnly bool, before string) (groups []NotificationGroup, next string, err error) {
 	q := `SELECT n.id, n.kind, n.object_type, n.object_id, n.target_type, n.target_id, n.number, n.count, n.detail, a.pseudo AS actor_pseudo,
 		n.created_at, n.read_at FROM notifications n LEFT JOIN users a ON a.id = n.actor_id WHERE n.user_id = ?`
+	args := []any{u.ID}
 	if unreadOnly {
 		q += ` AND n.read_at IS NULL`
 	}
+	if at, id, ok := parseNotificationCursor(before); ok {
+		q += ` AND (n.created_at < ? OR (n.created_at = ? AND n.id < ?))`
+		args = append(args, at, at, id)
+	}
 	var rows []Notification
-	if err := s.db.R.SelectContext(ctx, &rows, q+` ORDER BY n.created_at DESC, n.id DESC LIMIT ?`, u.ID, maxNotificationsShown); err != nil {
-		return nil, err
+	if err := s.db.R.SelectContext(ctx, &rows, q+` ORDER BY n.created_at DESC, n.id DESC LIMIT ?`, append(args, NotificationsPerPage+1)...); err != nil {
+		return nil, "", err
+	}
+	if len(rows) > NotificationsPerPage {
+		rows = rows[:NotificationsPerPage]
+		last := rows[len(rows)-1]
+		next = strconv.FormatInt(last.CreatedAt.UnixNano(), 10) + "." + strconv.FormatInt(last.ID, 10)
 	}
 	readable, err := s.readableTargets(ctx, u, rows)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	var groups []NotificationGroup
 	index := map[string]int{}
 	for _, n := range rows {
 		where, ok := readable[n.TargetType+":"+strconv.FormatInt(n.TargetID, 10)]
@@ -145,7 +162,18 @@ func (s *Store) Notifications(ctx context.Context, u *User, unreadOnly bool) ([]
 			groups[i].Unread++
 		}
 	}
-	return groups, nil
+	return groups, next, nil
+}
+
+// parseNotificationCursor reads "unixnano.id".
+func parseNotificationCursor(c string) (time.Time, int64, bool) {
+	at, id, found := strings.Cut(c, ".")
+	nanos, err1 := strconv.ParseInt(at, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if !found || err1 != nil || err2 != nil || nanos <= 0 || n <= 0 {
+		return time.Time{}, 0, false
+	}
+	return time.Unix(0, nanos).UTC(), n, true
 }
 
 // noticeTarget is what a notification links to, once u may read it.

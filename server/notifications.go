@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"context"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -54,15 +55,35 @@ type notificationsPage struct {
 	Page
 	Groups     []content.NotificationGroup
 	UnreadOnly bool
+	Older      string // the next page's address, "" on the last
+	Here       string // this page's address, where its forms come back
 }
 
 func (s *Server) handleNotifications(c *fiber.Ctx) error {
 	unread := c.Query("filtre") == "non-lues"
-	groups, err := s.store.Notifications(c.UserContext(), currentUser(c), unread)
+	groups, next, err := s.store.NotificationsPage(c.UserContext(), currentUser(c), unread, c.Query("avant"))
 	if err != nil {
 		return err
 	}
-	return s.render(c, 200, "notifications/list", &notificationsPage{Page: s.page(c, "Notifications"), Groups: groups, UnreadOnly: unread})
+	p := &notificationsPage{Page: s.page(c, "Notifications"), Groups: groups, UnreadOnly: unread, Here: "/notifications"}
+	q := url.Values{}
+	if unread {
+		q.Set("filtre", "non-lues")
+	}
+	if next != "" {
+		older := url.Values{"avant": {next}}
+		if unread {
+			older.Set("filtre", "non-lues")
+		}
+		p.Older = "/notifications?" + older.Encode()
+	}
+	if before := c.Query("avant"); before != "" {
+		q.Set("avant", before)
+	}
+	if len(q) > 0 {
+		p.Here += "?" + q.Encode()
+	}
+	return s.render(c, 200, "notifications/list", p)
 }
 
 func (s *Server) handleNotificationsRead(c *fiber.Ctx) error {
