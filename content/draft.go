@@ -23,6 +23,9 @@ const (
 	DraftKindFiche    DraftKind = "fiche"
 	// A comment under fiche ID.
 	DraftKindFicheComment DraftKind = "fiche-comment"
+	// A conversation being started, and a reply in conversation ID.
+	DraftKindMessage      DraftKind = "message"
+	DraftKindMessageReply DraftKind = "message-reply"
 )
 
 // DraftPlace is where a draft is written: a kind, and the ID of what it is
@@ -37,6 +40,12 @@ var DraftNewTopic = DraftPlace{Kind: DraftKindTopic}
 
 // DraftReply is the draft place of a reply in a topic.
 func DraftReply(topicID int64) DraftPlace { return DraftPlace{Kind: DraftKindReply, ID: topicID} }
+
+// DraftNewMessage is the draft place of a conversation being started.
+var DraftNewMessage = DraftPlace{Kind: DraftKindMessage}
+
+// DraftMessageReply is the draft place of a reply in a conversation.
+func DraftMessageReply(id int64) DraftPlace { return DraftPlace{Kind: DraftKindMessageReply, ID: id} }
 
 // IsFiche tells a fiche's composer (new or editing) from the discussions'.
 func (p DraftPlace) IsFiche() bool { return p.Kind == DraftKindFiche || p.Kind == DraftKindNewFiche }
@@ -70,6 +79,8 @@ var draftKinds = map[DraftKind]draftKind{
 	DraftKindNewFiche:     {path: "/fiches/nouvelle", maxBody: MaxFicheBody},
 	DraftKindFiche:        {needsID: true, targets: (*Store).ficheTitles, maxBody: MaxFicheBody},
 	DraftKindFicheComment: {needsID: true, targets: (*Store).ficheCommentTitles, maxBody: MaxBodyLength},
+	DraftKindMessage:      {path: "/messages/nouveau", maxBody: MaxBodyLength},
+	DraftKindMessageReply: {needsID: true, targets: (*Store).conversationTitles, maxBody: MaxBodyLength},
 }
 
 // ParseDraftPlace reads a place as stored or sent by a page.
@@ -101,6 +112,8 @@ type DraftFields struct {
 	Audiences string `json:"audiences,omitempty"` // comma-separated slugs
 	Base      string `json:"base_revision,omitempty"`
 	Comment   string `json:"comment,omitempty"`
+	// A private message's recipients, as typed.
+	Participants string `json:"participants,omitempty"`
 }
 
 // Limits of a draft: its text as a post's, the small fields as the forms'.
@@ -110,7 +123,7 @@ const (
 )
 
 func (f DraftFields) tooLong() bool {
-	for _, v := range []string{f.Category, f.Tags, f.Kind, f.ReplyTo, f.Summary, f.Audiences, f.Base, f.Comment} {
+	for _, v := range []string{f.Category, f.Tags, f.Kind, f.ReplyTo, f.Summary, f.Audiences, f.Base, f.Comment, f.Participants} {
 		if utf8.RuneCountInString(v) > maxDraftField {
 			return true
 		}
@@ -164,7 +177,8 @@ func (s *Store) SaveDraft(ctx context.Context, u *User, d Draft) error {
 	d.Body, d.Title = normalizeText(d.Body), normalizeText(d.Title)
 	d.Fields = DraftFields{Category: normalizeText(d.Fields.Category), Tags: normalizeText(d.Fields.Tags),
 		Kind: normalizeText(d.Fields.Kind), ReplyTo: normalizeText(d.Fields.ReplyTo), Summary: normalizeText(d.Fields.Summary),
-		Audiences: normalizeText(d.Fields.Audiences), Base: normalizeText(d.Fields.Base), Comment: normalizeText(d.Fields.Comment)}
+		Audiences: normalizeText(d.Fields.Audiences), Base: normalizeText(d.Fields.Base), Comment: normalizeText(d.Fields.Comment),
+		Participants: normalizeText(d.Fields.Participants)}
 	extra, err := json.Marshal(d.Fields)
 	if err != nil {
 		return err

@@ -69,6 +69,11 @@ func (n *Notification) Text() string {
 		return who + " signale une information peut-être obsolète"
 	case NotifyModeration:
 		return n.Detail.Text(n.Number)
+	case NotifyMessage:
+		if n.Count > 1 {
+			return strconv.Itoa(n.Count) + " nouveaux messages, le dernier de " + who
+		}
+		return who + " vous a écrit"
 	}
 	return "Du nouveau"
 }
@@ -185,16 +190,24 @@ type noticeTarget struct {
 // readableTargets loads the posts and fiches notifications point to, one
 // query each, keeping those u may read now.
 func (s *Store) readableTargets(ctx context.Context, u *User, rows []Notification) (map[string]noticeTarget, error) {
-	var posts, fiches []int64
+	var posts, fiches, conversations []int64
 	for _, n := range rows {
 		switch n.TargetType {
 		case EntityPost:
 			posts = append(posts, n.TargetID)
 		case EntityFiche:
 			fiches = append(fiches, n.TargetID)
+		case EntityConversation:
+			conversations = append(conversations, n.TargetID)
 		}
 	}
 	out := map[string]noticeTarget{}
+	if len(conversations) > 0 {
+		// Only the members still in it: never a moderator, never one who left.
+		if err := s.readableConversations(ctx, u, conversations, out); err != nil {
+			return nil, err
+		}
+	}
 	if len(posts) > 0 {
 		var ps []struct {
 			ID       int64      `db:"id"`

@@ -32,6 +32,7 @@ const (
 	NotifyFicheRevision NotificationKind = "fiche_revision"
 	NotifyFicheReport   NotificationKind = "fiche_report" // outdated information reported in my fiche
 	NotifyModeration    NotificationKind = "moderation"   // a moderator's decision about my content
+	NotifyMessage       NotificationKind = "message"      // a private message: one row per conversation, counted
 )
 
 // notice is one notification to write: kind for user about a target,
@@ -58,6 +59,7 @@ var noticeKinds = map[NotificationKind]struct {
 	NotifyReply:    {"activity", 5},
 	NotifyAccepted: {"accepted", 1}, NotifyMerci: {"merci", 1}, NotifyFicheRevision: {"revision", 1}, NotifyFicheReport: {"report", 1},
 	NotifyModeration: {"moderation", 1},
+	NotifyMessage:    {"message", 1},
 }
 
 // NotifyPending applies the events the notifier has not applied yet, in
@@ -135,6 +137,8 @@ func (s *Store) notifyEvent(ctx context.Context, tx *sqlx.Tx, e Event) ([]int64,
 	case e.EntityType == EntityFiche && e.Kind == EventEdited && e.Data.Number > 1:
 		notices, err = ficheNotices(ctx, tx, NotifyFicheRevision, e.EntityID, e.Data.Number,
 			`SELECT user_id FROM follows WHERE target_type = 'fiche' AND target_id = ?1 AND level = 'watching'`)
+	case e.EntityType == EntityMessage && e.Kind == EventCreated:
+		notices, err = messageNotices(ctx, tx, e)
 	case e.EntityType == EntityFiche && e.Kind == EventReported:
 		notices, err = ficheNotices(ctx, tx, NotifyFicheReport, e.EntityID, 0, `SELECT user_id FROM fiche_authors WHERE fiche_id = ?1`)
 	default:

@@ -21,6 +21,9 @@ const (
 	EntityPost  = "post"
 	EntityUser  = "user"
 	EntityFiche = "fiche"
+	// A private message: no consumer but the notifier reads it (search does
+	// not index it, pages do not stream it).
+	EntityMessage = "message"
 )
 
 // EventKind says what happened to an entity.

@@ -316,3 +316,43 @@ func FicheActionsFor(u *User, f *Fiche) FicheActions {
 		Save: CanSaveFiche(u, f), Report: CanReportFiche(u, f), Handle: CanHandleReport(u, f), Comment: CanCommentFiche(u, f) == nil,
 		Follow: u != nil && CanReadFiche(u, f)}
 }
+
+// Private messages are read only by the members still in their
+// conversation: not by moderators, not by administrators, anywhere (pages,
+// API, search, feeds, notifications). The one exception is a message a
+// participant reported: while the report is open, moderators read that
+// message alone.
+
+// CanReadConversation tells whether u may read the conversation in which
+// m is u's membership (nil: u was never in it): a member who has not left.
+func CanReadConversation(u *User, m *ConversationMember) bool {
+	return u != nil && !u.Suspended() && m != nil && m.UserID == u.ID && m.LeftAt == nil
+}
+
+// CanWriteInConversation tells whether u may add a message (or members) to
+// the conversation of membership m: a writer still in it.
+func CanWriteInConversation(u *User, m *ConversationMember) error {
+	if err := CanWrite(u); err != nil {
+		return err
+	}
+	if m == nil || m.UserID != u.ID {
+		return ErrNotFound
+	}
+	if m.LeftAt != nil {
+		return ErrLeftConversation
+	}
+	return nil
+}
+
+// CanReadMessage tells whether u may read message msg of a conversation
+// where u's membership is m: a participant, or a moderator while a report
+// on that message is open.
+func CanReadMessage(u *User, m *ConversationMember, msg *Message) bool {
+	return CanReadConversation(u, m) || (CanModerate(u) && msg.OpenReports > 0)
+}
+
+// CanReportMessage tells whether u may report msg: a participant, about
+// somebody else's message.
+func CanReportMessage(u *User, m *ConversationMember, msg *Message) bool {
+	return CanReadConversation(u, m) && msg.AuthorID != u.ID
+}
