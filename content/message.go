@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html/template"
 	"strings"
 	"time"
@@ -28,8 +29,9 @@ const (
 	ConversationsPerPage   = 30
 )
 
-// ErrLeftConversation refuses writing in a conversation one has left.
-var ErrLeftConversation = errors.New("left the conversation")
+// ErrLeftConversation refuses writing in a conversation one has left; it
+// is an ErrForbidden.
+var ErrLeftConversation = fmt.Errorf("left the conversation: %w", ErrForbidden)
 
 // ConversationMember is one member's place in a conversation.
 type ConversationMember struct {
@@ -54,6 +56,12 @@ type Conversation struct {
 
 // Path is the conversation's page.
 func (c *Conversation) Path() string { return ConversationPath(c.ID) }
+
+// FirstUnread is the number of the first message the viewer has not read.
+func (c *Conversation) FirstUnread() int { return c.LastNumber - c.Unread + 1 }
+
+// FirstUnreadPage is the page of the conversation where FirstUnread is.
+func (c *Conversation) FirstUnreadPage() int { return (c.FirstUnread()-1)/MessagesPerPage + 1 }
 
 // ConversationPath is the page of conversation id.
 func ConversationPath(id int64) string { return "/messages/" + itoa64(id) }

@@ -200,6 +200,9 @@ type memberPage struct {
 	Mercis    int
 	Activity  *content.Activity
 	SearchURL string // every post of the member, through search
+	// Private messages: whether the viewer may write to or block the
+	// member, and has blocked them.
+	CanMessage, CanBlock, Blocked bool
 }
 
 func (s *Server) handleMemberShow(c *fiber.Ctx) error {
@@ -221,6 +224,13 @@ func (s *Server) handleMemberShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, 200, "accounts/member", &memberPage{Page: s.page(c, m.Pseudo), Member: m, Mercis: mercis, Activity: activity,
-		SearchURL: "/recherche?" + url.Values{"auteur": {m.Pseudo}, "tri": {"recent"}}.Encode()})
+	p := &memberPage{Page: s.page(c, m.Pseudo), Member: m, Mercis: mercis, Activity: activity,
+		SearchURL: "/recherche?" + url.Values{"auteur": {m.Pseudo}, "tri": {"recent"}}.Encode()}
+	if u := currentUser(c); u != nil && u.ID != m.ID {
+		p.CanMessage, p.CanBlock = content.CanWrite(u) == nil && !m.Suspended(), content.CanBlock(u, m) == nil
+		if p.Blocked, err = s.store.HasBlocked(c.UserContext(), u, m.ID); err != nil {
+			return err
+		}
+	}
+	return s.render(c, 200, "accounts/member", p)
 }

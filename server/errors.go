@@ -204,6 +204,7 @@ var fieldLabels = map[string]string{
 	"departement": "Département", "metier": "Rôle dans le réseau", "title": "Titre", "body": "Message",
 	"tags": "Étiquettes", "category": "Catégorie", "name": "Nom", "kind": "Type",
 	"summary": "Chapô", "audiences": "Publics", "comment": "Résumé de la modification", "description": "Description",
+	"participants": "Destinataires", "reason": "Raison du signalement",
 }
 
 func (s *Server) csrfFailure(c *fiber.Ctx) error {

@@ -337,7 +337,8 @@ func (s *Server) handleDraftAutosave(c *fiber.Ctx) error {
 	}
 	d := content.Draft{Place: place, Title: strings.Clone(c.FormValue("title")), Body: strings.Clone(c.FormValue("body")),
 		Fields: content.DraftFields{Category: strings.Clone(c.FormValue("category")), Tags: strings.Clone(c.FormValue("tags")),
-			Kind: strings.Clone(c.FormValue("kind")), ReplyTo: strings.Clone(c.FormValue("reply_to"))}}
+			Kind: strings.Clone(c.FormValue("kind")), ReplyTo: strings.Clone(c.FormValue("reply_to")),
+			Participants: strings.Clone(c.FormValue("participants"))}}
 	if place.IsFiche() {
 		d = ficheDraft(place, readFicheForm(c))
 	}

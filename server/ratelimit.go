@@ -51,6 +51,9 @@ type rateLimits struct {
 	register     *window // registrations per IP
 	resetIP      *window // reset requests per IP
 	resetAccount *window // reset and confirmation requests per account
+	// Private messages per member: new conversations, replies.
+	conversations *window
+	messages      *window
 }
 
 // longestPeriod is how long strikes are kept.
@@ -61,11 +64,13 @@ func newRateLimits(store *content.Store, log *slog.Logger) *rateLimits {
 		return &window{store: store, log: log, bucket: bucket, max: max, period: period}
 	}
 	return &rateLimits{
-		loginIP:      w("login-ip", 30, 15*time.Minute),
-		loginAccount: w("login-account", 10, 15*time.Minute),
-		register:     w("register-ip", 20, longestPeriod),
-		resetIP:      w("reset-ip", 10, 15*time.Minute),
-		resetAccount: w("reset-account", 3, 15*time.Minute),
+		loginIP:       w("login-ip", 30, 15*time.Minute),
+		loginAccount:  w("login-account", 10, 15*time.Minute),
+		register:      w("register-ip", 20, longestPeriod),
+		resetIP:       w("reset-ip", 10, 15*time.Minute),
+		resetAccount:  w("reset-account", 3, 15*time.Minute),
+		conversations: w("conversations-member", 10, longestPeriod),
+		messages:      w("messages-member", 30, 10*time.Minute),
 	}
 }
 

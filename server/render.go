@@ -23,6 +23,7 @@ type Page struct {
 	RequestID  string
 	Nav        []navItem
 	Unread     int // the member's unread notifications, for the bell
+	Messages   int // the member's conversations with unread messages
 }
 
 type navItem struct {
@@ -52,6 +53,7 @@ func (s *Server) page(c *fiber.Ctx, title string) Page {
 	if p.User != nil {
 		// An indexed count; a failure leaves the bell at 0 rather than the page broken.
 		p.Unread, _ = s.store.UnreadNotifications(c.UserContext(), p.User)
+		p.Messages, _ = s.store.UnreadConversations(c.UserContext(), p.User)
 	}
 	for _, n := range sections {
 		n.Current = n.Href == p.Path || (n.Href != "/" && strings.HasPrefix(p.Path, n.Href))

@@ -117,6 +117,7 @@ func (s *Server) newApp() *fiber.App {
 	s.ficheModerationRoutes(app)
 	s.notificationRoutes(app)
 	s.composerRoutes(app)
+	s.messageRoutes(app)
 
 	api := app.Group("/api/v1")
 	api.Get("/me", s.requireMember, s.handleAPIMe)
@@ -132,6 +133,7 @@ func (s *Server) newApp() *fiber.App {
 	api.Get("/notifications", s.requireMember, s.handleAPINotifications)
 	api.Post("/notifications/lu", s.requireMember, s.handleAPINotificationsRead)
 	api.Post("/fiches/:slug/enregistrer", s.requireMember, s.handleAPIFicheSave)
+	s.apiMessageRoutes(api)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	return app
