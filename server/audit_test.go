@@ -245,7 +245,7 @@ func (c *crawl) enqueue(u string) {
 
 // Forms not sent blank: they change something without asking anything (log
 // out, delete, thank, follow…).
-var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer|traite|lu)$`)
+var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer|traite|lu|quitter)$`)
 
 // blankForm empties a form's text fields, lifts the browser's own checks so
 // that the server's are what answers, and sends it with one of its buttons.
@@ -505,6 +505,29 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Private messages: a conversation of Karim's with a reported message
+	// (the moderators' queue), a reply draft, a member he blocked.
+	conv, err := ts.srv.store.StartConversation(ctx, maelle, content.NewConversation{Participants: "Karim, Lucie",
+		Title: "Permanence commune à la médiathèque", Body: "Bonjour à vous deux : on se retrouve **jeudi** ?\n\n- 14 h\n- 16 h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reported, err := ts.srv.store.ReplyInConversation(ctx, maelle, conv.ID, "Un message déplacé, signalé par Karim.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.srv.store.ReplyInConversation(ctx, karim, conv.ID, "Jeudi 14 h, c’est parfait."); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.srv.store.ReportMessage(ctx, karim, reported.ID, "Ce message n’a rien à faire ici."); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.srv.store.SaveDraft(ctx, karim, content.Draft{Place: content.DraftMessageReply(conv.ID), Body: "Je viendrai avec…"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.srv.store.SetBlocked(ctx, karim, moved, true); err != nil {
+		t.Fatal(err)
+	}
 	ts.syncIndex()
 	if err := ts.srv.SyncNotifications(ctx); err != nil {
 		t.Fatal(err)
@@ -558,6 +581,12 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		"/courriel/annuler?jeton=" + undo,
 		"/membres/Suspendu",
 		"/messages/" + fmt.Sprint(edited.ID) + "/modifier",
+		"/messages",
+		"/messages/nouveau",
+		"/messages/bloques",
+		conv.Path(),
+		conv.Path() + "/signaler/2",
+		"/moderation/messages",
 	}}
 }
 

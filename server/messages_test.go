@@ -384,3 +384,39 @@ func TestMessagesAPI(t *testing.T) {
 		t.Errorf("read: %d %v", status, out)
 	}
 }
+
+// The permission table of private messages: for every kind of viewer, what
+// the page, the API and the rules of content/permission.go decide about
+// reading a conversation and writing in it must be one decision.
+func TestConversationPermissionTable(t *testing.T) {
+	ts := newTestSite(t)
+	author := ts.mustCreateMember("Auteur", content.RoleMember)
+	ts.mustCreateMember("Destinataire", content.RoleMember)
+	leaver := ts.mustCreateMember("Partie", content.RoleMember)
+	outsider := ts.mustCreateMember("Autre", content.RoleMember)
+	mod := ts.mustCreateMember("Modo", content.RoleModerator)
+	admin := ts.mustCreateMember("Admin", content.RoleAdmin)
+	conv := ts.mustConverse(author, "Destinataire, Partie", "Objet", "Premier message.")
+	if err := ts.srv.store.LeaveConversation(ts.ctx(), leaver, conv.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []*content.User{author, ts.mustUser("Destinataire"), leaver, outsider, mod, admin} {
+		me, err := ts.srv.store.Membership(ts.ctx(), u, conv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		read, write := content.CanReadConversation(u, me), content.CanWriteInConversation(u, me) == nil
+		cl, token := ts.loggedIn(u), ts.mustToken(u)
+		page := cl.get(conv.Path())
+		apiStatus, _ := ts.apiCall(token, "GET", "/api/v1"+conv.Path(), "")
+		reply := cl.postForm(conv.Path()+"/reponses", url.Values{"body": {"Réponse de " + u.Pseudo}})
+		apiReply, _ := ts.apiCall(token, "POST", "/api/v1"+conv.Path()+"/reponses", `{"body":"Par l’API"}`)
+		got := fmt.Sprint(page.status == 200, apiStatus == 200, reply.status == 303, apiReply == 201)
+		if want := fmt.Sprint(read, read, write, write); got != want {
+			t.Errorf("%s: page, API, reply, API reply = %s; the rules say %s", u.Pseudo, got, want)
+		}
+		if !read && page.status != 404 {
+			t.Errorf("%s: page answers %d, want 404", u.Pseudo, page.status)
+		}
+	}
+}
