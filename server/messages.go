@@ -373,6 +373,10 @@ func (s *Server) handleBlock(c *fiber.Ctx) error {
 	f := readForm(c, "pseudo")
 	pseudo := strings.TrimPrefix(strings.TrimSpace(f.Get("pseudo")), "@")
 	block := c.FormValue("bloquer") == "1"
+	if pseudo == "" {
+		f.Errors.Add("pseudo", "Indiquez le pseudo du membre dont vous ne voulez plus recevoir de messages.")
+		return s.renderBlocks(c, fiber.StatusUnprocessableEntity, f)
+	}
 	m, err := s.store.UserByPseudo(c.UserContext(), pseudo)
 	if errors.Is(err, content.ErrNotFound) || (err == nil && !content.CanSeeMember(currentUser(c), m)) {
 		f.Errors.Add("pseudo", "Aucun membre n’a le pseudo « "+pseudo+" » : vérifiez son orthographe.")
