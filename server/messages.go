@@ -23,6 +23,7 @@ func (s *Server) messageRoutes(app *fiber.App) {
 	app.Post("/messages/nouveau", s.requireMember, s.handleConversationCreate)
 	app.Get("/messages/bloques", s.requireMember, s.handleBlocks)
 	app.Post("/messages/bloques", s.requireMember, s.handleBlock)
+	app.Post("/messages/bloques/retirer", s.requireMember, s.handleBlock)
 	app.Get("/messages/:id<int>", s.requireMember, s.handleConversationShow)
 	app.Post("/messages/:id<int>/reponses", s.requireMember, s.handleConversationReply)
 	app.Post("/messages/:id<int>/participants", s.requireMember, s.handleConversationAdd)
@@ -367,12 +368,13 @@ func (s *Server) renderBlocks(c *fiber.Ctx, status int, f form) error {
 	return s.render(c, status, "messages/blocks", &blocksPage{Page: s.page(c, "Membres bloqués"), Blocked: bs, Form: f})
 }
 
-// handleBlock blocks (bloquer=1) or unblocks the member of the pseudo
-// field, from the list or from the member's page (retour=membre).
+// handleBlock blocks the member of the pseudo field, or unblocks them
+// (/messages/bloques/retirer: one click, its own address), from the list or
+// from the member's page (retour=membre).
 func (s *Server) handleBlock(c *fiber.Ctx) error {
 	f := readForm(c, "pseudo")
 	pseudo := strings.TrimPrefix(strings.TrimSpace(f.Get("pseudo")), "@")
-	block := c.FormValue("bloquer") == "1"
+	block := !strings.HasSuffix(c.Path(), "/retirer")
 	if pseudo == "" {
 		f.Errors.Add("pseudo", "Indiquez le pseudo du membre dont vous ne voulez plus recevoir de messages.")
 		return s.renderBlocks(c, fiber.StatusUnprocessableEntity, f)

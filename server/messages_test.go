@@ -169,18 +169,18 @@ func TestBlockingIsSilent(t *testing.T) {
 
 	lc := ts.loggedIn(lucie)
 	wantStatus(t, lc.get("/membres/Karim"), 200, "Ne plus recevoir de messages de Karim", "Lui écrire")
-	r := lc.postForm("/messages/bloques", url.Values{"pseudo": {"Karim"}, "bloquer": {"1"}, "retour": {"membre"}})
+	r := lc.postForm("/messages/bloques", url.Values{"pseudo": {"Karim"}, "retour": {"membre"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	if r.location != "/membres/Karim" {
 		t.Errorf("back to %q", r.location)
 	}
 	wantStatus(t, lc.get("/membres/Karim"), 200, "Recevoir de nouveau les messages de Karim")
 	wantStatus(t, lc.get("/messages/bloques"), 200, "Karim", "Débloquer")
-	wantStatus(t, lc.postForm("/messages/bloques", url.Values{"pseudo": {"Modo"}, "bloquer": {"1"}}), http.StatusSeeOther)
+	wantStatus(t, lc.postForm("/messages/bloques", url.Values{"pseudo": {"Modo"}}), http.StatusSeeOther)
 	if blocked, _ := ts.srv.store.HasBlocked(ts.ctx(), lucie, ts.mustUser("Modo").ID); blocked {
 		t.Error("a moderator was blocked")
 	}
-	wantStatus(t, lc.postForm("/messages/bloques", url.Values{"pseudo": {"Personne"}, "bloquer": {"1"}}), http.StatusUnprocessableEntity, "« Personne »")
+	wantStatus(t, lc.postForm("/messages/bloques", url.Values{"pseudo": {"Personne"}}), http.StatusUnprocessableEntity, "« Personne »")
 
 	kc := ts.loggedIn(karim)
 	unknown := kc.postForm("/messages/nouveau", url.Values{"participants": {"Luciee"}, "title": {"Bonjour"}, "body": {"Texte"}})
@@ -208,7 +208,7 @@ func TestBlockingIsSilent(t *testing.T) {
 		t.Error("the conversation is in the blocker's list")
 	}
 	// Unblocked, Karim may write to her again.
-	wantStatus(t, lc.postForm("/messages/bloques", url.Values{"pseudo": {"Karim"}, "bloquer": {"0"}}), http.StatusSeeOther)
+	wantStatus(t, lc.postForm("/messages/bloques/retirer", url.Values{"pseudo": {"Karim"}}), http.StatusSeeOther)
 	wantStatus(t, kc.postForm("/messages/nouveau", url.Values{"participants": {"Lucie"}, "title": {"Bonjour"}, "body": {"Texte"}}), http.StatusSeeOther)
 }
 
