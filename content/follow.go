@@ -16,6 +16,7 @@ const (
 	FollowCategory FollowTarget = "category"
 	FollowTag      FollowTarget = "tag"
 	FollowFiche    FollowTarget = "fiche"
+	FollowProposal FollowTarget = "proposal"
 )
 
 // WatchLevel is how closely a member follows something.

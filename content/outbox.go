@@ -31,29 +31,30 @@ type EventKind string
 
 // Event kinds.
 const (
-	EventCreated    EventKind = "created"
-	EventEdited     EventKind = "edited"
-	EventWithdrawn  EventKind = "withdrawn" // deleted by its author
-	EventHidden     EventKind = "hidden"    // by a moderator
-	EventRestored   EventKind = "restored"
-	EventMentioned  EventKind = "mentioned" // Data.Mentioned lists the members named
-	EventAccepted   EventKind = "accepted"  // Data.Number is the accepted post
-	EventUnaccepted EventKind = "unaccepted"
-	EventThanked    EventKind = "thanked"
-	EventPinned     EventKind = "pinned"
-	EventUnpinned   EventKind = "unpinned"
-	EventLocked     EventKind = "locked"
-	EventUnlocked   EventKind = "unlocked"
-	EventMoved      EventKind = "moved"  // to another category
-	EventMerged     EventKind = "merged" // Data.Into is the topic that received the posts
-	EventRerendered EventKind = "rerendered"
-	EventSuspended  EventKind = "suspended"
-	EventReinstated EventKind = "reinstated"
-	EventPublished  EventKind = "published" // a brouillon became public
-	EventProtected  EventKind = "protected" // Data.Number 1: protected, 0: open again
-	EventRevision   EventKind = "revision"  // Data.Number is the revision hidden or shown again
-	EventDeleted    EventKind = "deleted"   // by a moderator
-	EventSaved      EventKind = "saved"     // a fiche's save count changed (collections)
+	EventCreated      EventKind = "created"
+	EventEdited       EventKind = "edited"
+	EventWithdrawn    EventKind = "withdrawn" // deleted by its author
+	EventHidden       EventKind = "hidden"    // by a moderator
+	EventRestored     EventKind = "restored"
+	EventMentioned    EventKind = "mentioned" // Data.Mentioned lists the members named
+	EventAccepted     EventKind = "accepted"  // Data.Number is the accepted post
+	EventUnaccepted   EventKind = "unaccepted"
+	EventThanked      EventKind = "thanked"
+	EventPinned       EventKind = "pinned"
+	EventUnpinned     EventKind = "unpinned"
+	EventLocked       EventKind = "locked"
+	EventUnlocked     EventKind = "unlocked"
+	EventMoved        EventKind = "moved"  // to another category
+	EventMerged       EventKind = "merged" // Data.Into is the topic that received the posts
+	EventRerendered   EventKind = "rerendered"
+	EventSuspended    EventKind = "suspended"
+	EventReinstated   EventKind = "reinstated"
+	EventPublished    EventKind = "published"     // a brouillon became public; a proposal's version, Data.Number
+	EventStateChanged EventKind = "state_changed" // a proposal opened, back to brouillon, archived
+	EventProtected    EventKind = "protected"     // Data.Number 1: protected, 0: open again
+	EventRevision     EventKind = "revision"      // Data.Number is the revision hidden or shown again
+	EventDeleted      EventKind = "deleted"       // by a moderator
+	EventSaved        EventKind = "saved"         // a fiche's save count changed (collections)
 	// Outdated information reported in a fiche, and the report marked
 	// handled by one of its editors; Data.Number is the report.
 	EventReported      EventKind = "reported"

@@ -356,3 +356,74 @@ func CanReadMessage(u *User, m *ConversationMember, msg *Message) bool {
 func CanReportMessage(u *User, m *ConversationMember, msg *Message) bool {
 	return CanReadConversation(u, m) && msg.AuthorID != u.ID
 }
+
+// Textes de propositions.
+
+// CanReadProposal tells whether u — or a visitor holding a share link that
+// grants link — may read p: a brouillon by its owner, co-authors, readers
+// and link holders only; an open text by everyone, or by members only when
+// its owner chose so; a published or archived one by everyone.
+func CanReadProposal(u *User, p *Proposal, link ShareAccess) bool {
+	if u != nil && u.Suspended() {
+		return false
+	}
+	switch p.State {
+	case ProposalDraft:
+		return p.RoleOf(u) != "" || link != ShareNone
+	case ProposalOpen:
+		return !p.MembersOnly || u != nil || p.RoleOf(u) != "" || link != ShareNone
+	}
+	return true
+}
+
+// CanEditProposal tells whether u may change p's working text: its owner or
+// a co-author, while it is not archived. A published text's working text
+// prepares the next version; what was published stays frozen.
+func CanEditProposal(u *User, p *Proposal) error {
+	if err := CanWrite(u); err != nil {
+		return err
+	}
+	switch {
+	case !CanReadProposal(u, p, ShareNone):
+		return ErrNotFound
+	case !p.Writes(u):
+		return ErrForbidden
+	case p.State == ProposalArchived:
+		return Invalid("state", "Ce texte est archivé : il ne se modifie plus.")
+	}
+	return nil
+}
+
+// CanManageProposal tells whether u may change p's state, invite
+// co-authors and manage its share links: its owner, or a moderator once
+// the text is no longer a brouillon (a brouillon stays its authors' own).
+func CanManageProposal(u *User, p *Proposal) bool {
+	if CanWrite(u) != nil {
+		return false
+	}
+	return p.RoleOf(u) == "owner" || (p.State != ProposalDraft && CanModerate(u))
+}
+
+// proposalTransitions are the state changes allowed, from each state.
+var proposalTransitions = map[ProposalState][]ProposalState{
+	ProposalDraft:     {ProposalOpen, ProposalPublished},
+	ProposalOpen:      {ProposalDraft, ProposalPublished},
+	ProposalPublished: {ProposalPublished, ProposalArchived}, // published again: a new version
+	ProposalArchived:  {},
+}
+
+// CanMoveProposal tells whether u may take p to state to.
+func CanMoveProposal(u *User, p *Proposal, to ProposalState) error {
+	if !CanManageProposal(u, p) {
+		if CanReadProposal(u, p, ShareNone) {
+			return ErrForbidden
+		}
+		return ErrNotFound
+	}
+	for _, st := range proposalTransitions[p.State] {
+		if st == to {
+			return nil
+		}
+	}
+	return Invalid("state", "Ce texte ne peut pas passer de « "+p.State.Label()+" » à « "+to.Label()+" ».")
+}

@@ -1,11 +1,12 @@
--- Watch levels: a member follows a topic, a category, a tag or a fiche at
+-- Watch levels: a member follows a topic, a category, a tag, a fiche or a
+-- texte de propositions at
 -- one of three levels — 'watching' (told of every reply or revision),
 -- 'normal' (told only what concerns them: a mention, a reply to their post)
 -- or 'muted' (told nothing about it). SQLite cannot change a CHECK: the
 -- table is rebuilt; an explicit "stop following" (muted = 1) was 'normal'.
 CREATE TABLE follows_new (
     user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    target_type TEXT NOT NULL CHECK (target_type IN ('topic', 'category', 'tag', 'fiche')),
+    target_type TEXT NOT NULL CHECK (target_type IN ('topic', 'category', 'tag', 'fiche', 'proposal')),
     target_id   INTEGER NOT NULL,
     level       TEXT NOT NULL DEFAULT 'watching' CHECK (level IN ('watching', 'normal', 'muted')),
     created_at  DATETIME NOT NULL,
