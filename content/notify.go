@@ -144,6 +144,9 @@ func (s *Store) notifyEvent(ctx context.Context, tx *sqlx.Tx, e Event) ([]int64,
 	default:
 		notices, err = moderationNotices(ctx, tx, e)
 	}
+	if err == nil {
+		notices, err = dropUnwanted(ctx, tx, notices)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +272,8 @@ func ficheNotices(ctx context.Context, tx *sqlx.Tx, kind NotificationKind, id in
 
 // writeNotice adds n, or updates the member's row for the same target:
 // the most specific kind wins; reactions and revisions are counted while
-// unread, and a read row comes back unread.
+// unread, and a read row comes back unread, and unmailed: the next mail
+// tells what is new.
 func writeNotice(ctx context.Context, tx *sqlx.Tx, n notice, e Event) error {
 	k := noticeKinds[n.kind]
 	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, kind, rank, grp, object_type, object_id, target_type, target_id,
@@ -280,7 +284,7 @@ func writeNotice(ctx context.Context, tx *sqlx.Tx, n notice, e Event) error {
 			count = CASE WHEN notifications.read_at IS NOT NULL THEN 1
 				WHEN excluded.grp = 'activity' THEN notifications.count ELSE notifications.count + 1 END,
 			number = excluded.number, actor_id = excluded.actor_id, detail = excluded.detail, created_at = excluded.created_at,
-			read_at = NULL`,
+			read_at = NULL, mailed_at = NULL`,
 		n.user, n.kind, k.rank, k.grp, n.objectType, n.objectID, n.targetType, n.targetID, n.number, nullID(e.ActorID), n.detail, e.CreatedAt)
 	return err
 }
