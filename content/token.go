@@ -40,6 +40,12 @@ type Mail struct {
 	SentAt    *time.Time `db:"sent_at"`
 	Attempts  int        `db:"attempts"`
 	LastError string     `db:"last_error"`
+
+	HTML            string     `db:"html"`             // the HTML alternative, or ""
+	ListUnsubscribe string     `db:"list_unsubscribe"` // one-click unsubscribe URL (RFC 8058), or ""
+	UserID          *int64     `db:"user_id"`          // the member it is for, when it is about their account
+	NextAttemptAt   *time.Time `db:"next_attempt_at"`  // after a temporary failure
+	FailedAt        *time.Time `db:"failed_at"`        // refused for good, or out of attempts
 }
 
 // MailFunc composes the mail that carries a freshly issued link token. The

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -27,7 +28,7 @@ type mailer struct {
 type mailQueue interface {
 	PendingMails(ctx context.Context, limit int) ([]content.Mail, error)
 	MarkMailSent(ctx context.Context, id int64) error
-	MarkMailFailed(ctx context.Context, id int64, reason string) error
+	MarkMailFailed(ctx context.Context, id int64, reason string, permanent bool) error
 }
 
 func newMailer(cfg Config, store mailQueue, log *slog.Logger) (*mailer, error) {
@@ -100,8 +101,9 @@ func (m *mailer) flush(ctx context.Context) error {
 	}
 	for _, mail := range pending {
 		if err := m.send(ctx, mail); err != nil {
-			m.log.Warn("mail not delivered, will retry", "mail_id", mail.ID, "err", err)
-			if err := m.store.MarkMailFailed(ctx, mail.ID, err.Error()); err != nil {
+			permanent := refusedForGood(err)
+			m.log.Warn("mail not delivered", "mail_id", mail.ID, "to", mail.To, "permanent", permanent, "attempt", mail.Attempts+1, "err", err)
+			if err := m.store.MarkMailFailed(ctx, mail.ID, err.Error(), permanent); err != nil {
 				return err
 			}
 			continue
@@ -128,5 +130,24 @@ func (m *mailer) send(ctx context.Context, mail content.Mail) error {
 	}
 	msg.Subject(mail.Subject)
 	msg.SetBodyString(gomail.TypeTextPlain, mail.Body)
+	if mail.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, mail.HTML)
+	}
+	if mail.ListUnsubscribe != "" {
+		// RFC 8058: mail clients offer « Se désabonner » and POST
+		// "List-Unsubscribe=One-Click" to the URL themselves.
+		msg.SetGenHeader(gomail.HeaderListUnsubscribe, "<"+mail.ListUnsubscribe+">")
+		msg.SetGenHeader(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+	}
 	return m.client.DialAndSendWithContext(ctx, msg)
+}
+
+// refusedForGood tells a permanent refusal (an SMTP 5xx reply: unknown
+// address, message rejected) from a failure worth retrying.
+func refusedForGood(err error) bool {
+	var se *gomail.SendError
+	if errors.As(err, &se) {
+		return se.ErrorCode() >= 500 && se.ErrorCode() < 600
+	}
+	return false
 }
