@@ -148,6 +148,13 @@ func (s *Store) NotificationsPage(ctx context.Context, u *User, unreadOnly bool,
 	if err != nil {
 		return nil, "", err
 	}
+	return groupNotifications(rows, readable), next, nil
+}
+
+// groupNotifications keeps the rows whose target is readable, gathered by
+// topic or fiche in the order of their newest row.
+func groupNotifications(rows []Notification, readable map[string]noticeTarget) []NotificationGroup {
+	var groups []NotificationGroup
 	index := map[string]int{}
 	for _, n := range rows {
 		where, ok := readable[n.TargetType+":"+strconv.FormatInt(n.TargetID, 10)]
@@ -167,7 +174,7 @@ func (s *Store) NotificationsPage(ctx context.Context, u *User, unreadOnly bool,
 			groups[i].Unread++
 		}
 	}
-	return groups, next, nil
+	return groups
 }
 
 // parseNotificationCursor reads "unixnano.id".
