@@ -103,7 +103,7 @@ func (s *Server) mail(to, name string, data linkMail) content.Mail {
 	if err != nil {
 		panic(err)
 	}
-	return content.Mail{To: to, Subject: subject, Body: body}
+	return content.Mail{To: to, Subject: subject, Body: body, HTML: s.plainHTML(subject, body)}
 }
 
 func (s *Server) handleVerifyForm(c *fiber.Ctx) error {

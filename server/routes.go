@@ -33,6 +33,10 @@ func (s *Server) newApp() *fiber.App {
 	app.Get("/static/*", s.handleStatic)
 	app.Get("/sante", s.handleHealth)
 
+	// The one route without a CSRF check: the signed link is the proof, and
+	// a mail client's one-click POST (RFC 8058) has no token to send.
+	app.Post(unsubscribePath, s.identify, s.handleUnsubscribe)
+
 	// refuseOversizedBodies comes before csrf, which would read the body.
 	app.Use(s.identify, s.refuseOversizedBodies, s.csrf)
 
@@ -62,6 +66,8 @@ func (s *Server) newApp() *fiber.App {
 	account.Post("/profil", s.handleProfileUpdate)
 	account.Post("/mot-de-passe", s.handlePasswordChange)
 	account.Post("/courriel", s.handleEmailChange)
+	account.Get("/notifications", s.handleMailPrefs)
+	account.Post("/notifications", s.handleMailPrefsSave)
 	account.Get("/jetons", s.handleTokens)
 	account.Post("/jetons", s.handleTokenCreate)
 	account.Post("/jetons/:id/revoquer", s.handleTokenRevoke)
@@ -69,6 +75,7 @@ func (s *Server) newApp() *fiber.App {
 	app.Post("/compte/courriel/confirmer", s.handleEmailConfirm)
 	app.Get("/courriel/annuler", s.handleEmailUndoForm)
 	app.Post("/courriel/annuler", s.handleEmailUndo)
+	app.Get(unsubscribePath, s.handleUnsubscribeForm)
 
 	// Discussions.
 	app.Get("/discussions", s.handleTopicList)

@@ -221,6 +221,7 @@ func (s *Server) background(ctx context.Context) {
 	run(s.index.Run)
 	run(s.live.follow)
 	run(s.notify)
+	run(s.mailSchedule)
 	run(s.visits.run)
 	defer wg.Wait()
 	tick := time.NewTicker(10 * time.Minute)

@@ -20,8 +20,9 @@ var files embed.FS
 
 // Renderer renders pages by name ("accounts/login") and mails ("verify").
 type Renderer struct {
-	pages map[string]*template.Template
-	mails map[string]*texttemplate.Template
+	pages     map[string]*template.Template
+	mails     map[string]*texttemplate.Template
+	mailHTMLs map[string]*template.Template // the HTML parts, mail/<name>.html
 }
 
 // New parses every page and mail with funcs available to them.
@@ -32,7 +33,8 @@ func New(funcs template.FuncMap) (*Renderer, error) {
 			return nil, err
 		}
 	}
-	r := &Renderer{pages: map[string]*template.Template{}, mails: map[string]*texttemplate.Template{}}
+	r := &Renderer{pages: map[string]*template.Template{}, mails: map[string]*texttemplate.Template{},
+		mailHTMLs: map[string]*template.Template{}}
 	err := fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -40,6 +42,13 @@ func New(funcs template.FuncMap) (*Renderer, error) {
 		dir := path.Dir(p)
 		switch {
 		case dir == "layouts" || dir == "partials":
+			return nil
+		case dir == "mail" && path.Ext(p) == ".html":
+			t, err := template.New(path.Base(p)).Funcs(funcs).ParseFS(files, p)
+			if err != nil {
+				return err
+			}
+			r.mailHTMLs[strings.TrimSuffix(path.Base(p), ".html")] = t
 			return nil
 		case dir == "mail":
 			t, err := texttemplate.New(path.Base(p)).Funcs(texttemplate.FuncMap(funcs)).ParseFS(files, p)
@@ -99,4 +108,18 @@ func (r *Renderer) Mail(name string, data any) (subject, body string, err error)
 		return "", "", err
 	}
 	return FrenchText(strings.TrimSpace(s.String())), FrenchText(strings.TrimSpace(b.String())) + "\n", nil
+}
+
+// MailHTML renders the HTML part of mail name (its "html" template), with
+// French typography applied.
+func (r *Renderer) MailHTML(name string, data any) (string, error) {
+	t, ok := r.mailHTMLs[name]
+	if !ok {
+		return "", fmt.Errorf("no HTML mail template %q", name)
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, "html", data); err != nil {
+		return "", err
+	}
+	return string(Typography(b.Bytes())), nil
 }
