@@ -3,8 +3,8 @@ package content
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
