@@ -274,7 +274,7 @@ func TestUnsubscribeLinksTamperedExpiredReplayed(t *testing.T) {
 	browser := ts.client()
 	for _, tc := range []struct {
 		name, query, want string
-		status          int
+		status            int
 	}{
 		{"another kind, same signature", tampered.Query(), "Ce lien de désabonnement est incorrect", 400},
 		{"another member", other.Query(), "Ce lien de désabonnement est incorrect", 400},
