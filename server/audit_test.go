@@ -532,6 +532,8 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	if err := ts.srv.SyncNotifications(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// A notification mail's unsubscribe link, and one cut short.
+	unsubscribe := content.NewUnsubscribeLink(ts.srv.secret, karim.ID, string(content.NotifyReply), ts.srv.store.Now())
 
 	return auditFixtures{member: karim, moderator: lucie, admin: admin, seeds: []string{
 		"/",
@@ -544,6 +546,9 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		"/recherche?q=%22mot+de+passe%22+-carnet&type=message",
 		"/compte/",
 		"/compte/jetons",
+		"/compte/notifications",
+		"/desabonnement?" + unsubscribe.Query(),
+		"/desabonnement?membre=1&type=reply&jour=20260101&signature=coupe",
 		"/brouillons",
 		"/enregistrements",
 		"/collections",
