@@ -56,6 +56,8 @@ var NotificationKinds = []KindInfo{
 	{NotifyMerci, "Remerciements", "les remerciements", DeliverSite},
 	{NotifyFicheRevision, "Nouvelles révisions de vos fiches", "les nouvelles révisions de vos fiches", DeliverDaily},
 	{NotifyFicheReport, "Signalements sur vos fiches", "les signalements d’informations obsolètes sur vos fiches", DeliverDaily},
+	{NotifyMessage, "Messages privés", "les messages privés", DeliverImmediate},
+	{NotifyModeration, "Décisions de la modération sur vos contenus", "les décisions de la modération sur vos contenus", DeliverImmediate},
 }
 
 // Kind returns the description of kind k, and whether it is one.
