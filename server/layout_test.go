@@ -114,6 +114,13 @@ func TestPhoneLayout(t *testing.T) {
 	ts.mustCreateTopic(karim, "Atelier smartphone pour les seniors", "Comment leur montrer où télécharger leurs attestations ?",
 		func(n *content.NewTopic) { n.Category, n.Kind = "accompagnement-des-publics", content.KindDiscussion })
 	ts.mustCreateTopic(lucie, "Carte Vitale perdue : que faire ?", "Une personne a perdu sa carte, elle n’a pas de compte ameli.")
+	// Karim's header counts unread messages and notifications: the longest
+	// account menu, with hidden words for screen readers in it.
+	if _, err := ts.srv.store.StartConversation(ts.ctx(), lucie, content.NewConversation{Participants: "Karim", Title: "Atelier de jeudi",
+		Body: "Tu peux me remplacer ?"}); err != nil {
+		t.Fatal(err)
+	}
+	ts.mustReply(lucie, topic, "@Karim tu as vu ?", 0)
 	// Nine days ago: « il y a 9 jours » is the longest relative date. (The
 	// store's clock is not changed: the server's background work reads it.)
 	old := time.Now().Add(-9*24*time.Hour - time.Hour).UTC()
