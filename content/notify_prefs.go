@@ -54,11 +54,18 @@ var NotificationKinds = []KindInfo{
 		"les nouvelles discussions dans les catégories et étiquettes que vous suivez", DeliverDaily},
 	{NotifyAccepted, "Réponses acceptées", "vos réponses acceptées", DeliverSite},
 	{NotifyMerci, "Remerciements", "les remerciements", DeliverSite},
-	{NotifyFicheRevision, "Nouvelles révisions de vos fiches", "les nouvelles révisions de vos fiches", DeliverDaily},
+	{NotifyFicheRevision, "Nouvelles révisions des fiches suivies", "les nouvelles révisions des fiches que vous suivez", DeliverDaily},
 	{NotifyFicheReport, "Signalements sur vos fiches", "les signalements d’informations obsolètes sur vos fiches", DeliverDaily},
 	{NotifyMessage, "Messages privés", "les messages privés", DeliverImmediate},
 	{NotifyModeration, "Décisions de la modération sur vos contenus", "les décisions de la modération sur vos contenus", DeliverImmediate},
 }
+
+// alwaysTold are the kinds a member cannot turn off entirely: what the
+// moderation decided about their content is at least shown on the site.
+var alwaysTold = map[NotificationKind]bool{NotifyModeration: true}
+
+// AlwaysTold tells a kind « Jamais » is not offered for.
+func (k KindInfo) AlwaysTold() bool { return alwaysTold[k.Kind] }
 
 // Kind returns the description of kind k, and whether it is one.
 func Kind(k NotificationKind) (KindInfo, bool) {
@@ -133,6 +140,8 @@ func (s *Store) SaveMailPrefs(ctx context.Context, userID int64, p MailPrefs) er
 			v.Add("kind", "Type de notification inconnu : « "+string(k)+" ».")
 		} else if !ValidDelivery(d) {
 			v.Add(string(k), "Choix inconnu : « "+string(d)+" ». Choisissez une des options proposées.")
+		} else if d == DeliverNever && alwaysTold[k] {
+			v.Add(string(k), "Les décisions de la modération vous sont toujours signalées, au moins sur le site : choisissez comment.")
 		}
 	}
 	if p.DigestHour < 0 || p.DigestHour > 23 {

@@ -432,6 +432,9 @@ func TestNeverMeansNoNotificationAndTheFormRefusesUnknownChoices(t *testing.T) {
 		!strings.Contains(r.body, `name="type-reply" value="immediate" checked`) || !strings.Contains(r.body, `name="type-merci" value="site" checked`) {
 		t.Fatalf("preferences page: %d\n%s", r.status, r.body)
 	}
+	if strings.Contains(r.body, `name="type-moderation" value="never"`) || !strings.Contains(r.body, `name="type-moderation" value="site"`) {
+		t.Error("« Jamais » is offered for moderation decisions")
+	}
 	for _, tc := range []struct {
 		name string
 		form url.Values
@@ -440,6 +443,8 @@ func TestNeverMeansNoNotificationAndTheFormRefusesUnknownChoices(t *testing.T) {
 		{"unknown kind", url.Values{"type-reply": {"daily"}, "type-inconnu": {"never"}}, "Type de notification inconnu : « inconnu »."},
 		{"unknown delivery", url.Values{"type-reply": {"daily"}, "type-merci": {"pigeon"}}, "Choix inconnu : « pigeon »."},
 		{"hour out of range", url.Values{"type-reply": {"daily"}, "digest_hour": {"25"}}, "L’heure du résumé va de 0 à 23."},
+		{"moderation silenced", url.Values{"type-reply": {"daily"}, "type-moderation": {"never"}},
+			"Les décisions de la modération vous sont toujours signalées, au moins sur le site"},
 	} {
 		r := browser.postForm("/compte/notifications", tc.form)
 		if r.status != 400 || !strings.Contains(r.body, tc.want) || !strings.Contains(r.body, `name="type-reply" value="daily" checked`) {
@@ -513,5 +518,39 @@ func TestRefusedMailIsRetriedThenShownToAdmins(t *testing.T) {
 	}
 	if !strings.Contains(ts.logs.String(), "mail not delivered") {
 		t.Error("the refusal is not logged")
+	}
+}
+
+// Private messages and moderation decisions are mailed at once by default;
+// a message mail goes to the conversation's members only, and says nothing
+// of it in the subject beyond its title.
+func TestMessagesAndModerationDecisionsAreMailed(t *testing.T) {
+	sink, ts, _ := startSink(t)
+	parisClock(ts.srv.store, parisAt(23, 10, 0))
+	ts.mustCreateMember("Lea", content.RoleMember)
+	karim, lucie, modo := ts.mustCreateMember("Karim", content.RoleMember), ts.mustCreateMember("Lucie", content.RoleMember),
+		ts.mustCreateMember("Modo", content.RoleModerator)
+	conv, err := ts.srv.store.StartConversation(ts.ctx(), karim, content.NewConversation{Participants: "Lea", Title: "Atelier de jeudi",
+		Body: "Tu peux me remplacer jeudi ?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.deliver()
+	got := sink.take(t)
+	if len(got) != 1 || got[0].header.Get("To") != "<lea@exemple.fr>" || !strings.Contains(got[0].subject, "Atelier de jeudi") ||
+		!strings.Contains(got[0].text, "http://ligue.test/messages/"+itoa64(conv.ID)) {
+		t.Fatalf("the message mails: %+v (want one, to Léa)", got)
+	}
+
+	topic := ts.mustCreateTopic(lucie, "Imprimer depuis un téléphone", "Comment ?")
+	answer := ts.mustReply(lucie, topic, "Avec le câble.", 0)
+	if err := ts.srv.store.SetPostHidden(ts.ctx(), modo, answer.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	ts.deliver()
+	got = sink.takeFor(t, "lucie@exemple.fr")
+	if len(got) != 1 || !strings.Contains(got[0].subject, "La modération a masqué votre message") ||
+		!strings.Contains(got[0].text, "http://ligue.test"+topic.PostPath(answer.Number)) {
+		t.Errorf("Lucie's moderation mail: %+v", got)
 	}
 }

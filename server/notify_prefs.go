@@ -18,7 +18,6 @@ const kindField = "type-"
 type prefsPage struct {
 	Page
 	Kinds      []prefsKind
-	Deliveries []option
 	Hours      []option
 	Weekdays   []option
 	Hour       string
@@ -29,6 +28,7 @@ type prefsPage struct {
 type prefsKind struct {
 	Field, Label string
 	Chosen       string
+	Deliveries   []option // the choices offered for it
 }
 
 // weekdays in the order French calendars show them; values are Go's.
@@ -38,10 +38,13 @@ func (s *Server) prefsPage(c *fiber.Ctx, p content.MailPrefs, f form) *prefsPage
 	page := &prefsPage{Page: s.page(c, "Mes notifications"), Weekdays: weekdays, Form: f,
 		Hour: strconv.Itoa(p.DigestHour), Weekday: strconv.Itoa(p.DigestWeekday)}
 	for _, k := range content.NotificationKinds {
-		page.Kinds = append(page.Kinds, prefsKind{Field: kindField + string(k.Kind), Label: k.Label, Chosen: string(p.Delivery[k.Kind])})
-	}
-	for _, d := range content.Deliveries {
-		page.Deliveries = append(page.Deliveries, option{Value: string(d.Delivery), Label: d.Label})
+		kind := prefsKind{Field: kindField + string(k.Kind), Label: k.Label, Chosen: string(p.Delivery[k.Kind])}
+		for _, d := range content.Deliveries {
+			if d.Delivery != content.DeliverNever || !k.AlwaysTold() {
+				kind.Deliveries = append(kind.Deliveries, option{Value: string(d.Delivery), Label: d.Label})
+			}
+		}
+		page.Kinds = append(page.Kinds, kind)
 	}
 	for h := 0; h < 24; h++ {
 		page.Hours = append(page.Hours, option{Value: strconv.Itoa(h), Label: strconv.Itoa(h) + "\u00a0h"})
