@@ -17,12 +17,12 @@ const kindField = "type-"
 
 type prefsPage struct {
 	Page
-	Kinds      []prefsKind
-	Hours      []option
-	Weekdays   []option
-	Hour       string
-	Weekday    string
-	Form       form
+	Kinds    []prefsKind
+	Hours    []option
+	Weekdays []option
+	Hour     string
+	Weekday  string
+	Form     form
 }
 
 type prefsKind struct {
