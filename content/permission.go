@@ -404,6 +404,25 @@ func CanManageProposal(u *User, p *Proposal) bool {
 	return p.RoleOf(u) == "owner" || (p.State != ProposalDraft && CanModerate(u))
 }
 
+// CanAmendProposal tells whether u may propose an amendment to p: a
+// writer who reads it, while it is open to contributions and its owner
+// has not closed amendments.
+func CanAmendProposal(u *User, p *Proposal) error {
+	if err := CanWrite(u); err != nil {
+		return err
+	}
+	switch {
+	case !CanReadProposal(u, p, ShareNone):
+		return ErrNotFound
+	case p.State != ProposalOpen:
+		return Invalid("state", "Ce texte n’est pas ouvert aux contributions : "+
+			"ses amendements se proposent pendant la phase « Ouvert aux contributions », pas sur une version publiée.")
+	case p.AmendmentsClosed:
+		return Invalid("state", "Les amendements de ce texte sont clos : ceux déjà proposés restent visibles.")
+	}
+	return nil
+}
+
 // proposalTransitions are the state changes allowed, from each state.
 var proposalTransitions = map[ProposalState][]ProposalState{
 	ProposalDraft:     {ProposalOpen, ProposalPublished},

@@ -69,8 +69,10 @@ type Proposal struct {
 	MembersOnly    bool          `db:"members_only"`
 	Revision       int           `db:"revision"`
 	Version        int           `db:"version"`
-	CreatedAt      time.Time     `db:"created_at"`
-	UpdatedAt      time.Time     `db:"updated_at"`
+	// AmendmentsClosed: the owner stopped new amendments.
+	AmendmentsClosed bool      `db:"amendments_closed"`
+	CreatedAt        time.Time `db:"created_at"`
+	UpdatedAt        time.Time `db:"updated_at"`
 
 	Members []ProposalMember `db:"-"`
 	Items   []ProposalItem   `db:"-"` // the working text's propositions, in order
@@ -176,7 +178,7 @@ func (v *ProposalVersion) Items() []VersionItem {
 }
 
 const proposalSelect = `SELECT id, slug, owner_id, title, preamble, preamble_html, conclusion, conclusion_html, state,
-	members_only, revision, version, created_at, updated_at FROM proposals`
+	members_only, revision, version, amendments_closed, created_at, updated_at FROM proposals`
 
 // ProposalBySlug loads a proposal with its working text as u may see it,
 // or ErrNotFound — the same for a brouillon u may not read as for nothing
