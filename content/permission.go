@@ -446,3 +446,24 @@ func CanMoveProposal(u *User, p *Proposal, to ProposalState) error {
 	}
 	return Invalid("state", "Ce texte ne peut pas passer de « "+p.State.Label()+" » à « "+to.Label()+" ».")
 }
+
+// ProposalActions is what a viewer may do on a proposal's pages.
+type ProposalActions struct {
+	Edit   bool // change the working text: its owner and co-authors, until archived
+	Manage bool // change its state, members and share links
+	Moves  []ProposalState
+}
+
+// ProposalActionsFor tells what u may do on p, from the same rules as the
+// store's writes.
+func ProposalActionsFor(u *User, p *Proposal) ProposalActions {
+	a := ProposalActions{Edit: CanEditProposal(u, p) == nil, Manage: CanManageProposal(u, p)}
+	if a.Manage {
+		for _, to := range proposalTransitions[p.State] {
+			if CanMoveProposal(u, p, to) == nil {
+				a.Moves = append(a.Moves, to)
+			}
+		}
+	}
+	return a
+}

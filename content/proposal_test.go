@@ -283,3 +283,34 @@ func TestPublishedVersionIsFrozen(t *testing.T) {
 		t.Error("an archived text is opened again")
 	}
 }
+
+func TestProposalActionsFollowTheRules(t *testing.T) {
+	s := mustOpenStore(t)
+	ctx := context.Background()
+	owner, coauthor, modo := mustCreateMember(t, s, "Lea", RoleMember), mustCreateMember(t, s, "Karim", RoleMember),
+		mustCreateMember(t, s, "Modo", RoleModerator)
+	p := proposalWith(t, s, owner, "Un texte", "Une proposition")
+	if _, err := s.InviteToProposal(ctx, owner, p.ID, "Karim", RoleCoauthor); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = s.ProposalBySlug(ctx, owner, p.Slug, "")
+	if a := ProposalActionsFor(owner, p); !a.Edit || !a.Manage || len(a.Moves) != 2 {
+		t.Errorf("owner of a brouillon: %+v, want edit, manage, open or publish", a)
+	}
+	if a := ProposalActionsFor(coauthor, p); !a.Edit || a.Manage || a.Moves != nil {
+		t.Errorf("co-author: %+v, want edit only", a)
+	}
+	if a := ProposalActionsFor(modo, p); a.Edit || a.Manage {
+		t.Errorf("moderator on a brouillon: %+v, want nothing", a)
+	}
+	if _, err := s.MoveProposal(ctx, owner, p.ID, ProposalPublished, false); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = s.ProposalBySlug(ctx, nil, p.Slug, "")
+	if a := ProposalActionsFor(modo, p); a.Edit || !a.Manage || len(a.Moves) != 2 {
+		t.Errorf("moderator on a published text: %+v, want manage, publish again or archive", a)
+	}
+	if a := ProposalActionsFor(nil, p); a.Edit || a.Manage {
+		t.Errorf("visitor: %+v, want nothing", a)
+	}
+}
