@@ -37,6 +37,7 @@ var sections = []navItem{
 	{Label: "Accueil", Href: "/"},
 	{Label: "Discussions", Href: "/discussions"},
 	{Label: "Fiches", Href: "/fiches"},
+	{Label: "Propositions", Href: "/propositions"},
 	{Label: "Recherche", Href: "/recherche"},
 }
 

@@ -120,6 +120,7 @@ func (s *Server) newApp() *fiber.App {
 	admin.Get("/courriels", s.handleAdminMails)
 
 	s.ficheRoutes(app)
+	s.proposalRoutes(app)
 	s.collectionRoutes(app)
 	s.ficheModerationRoutes(app)
 	s.notificationRoutes(app)
