@@ -269,7 +269,7 @@ func TestPhoneLayout(t *testing.T) {
 	if r := measure("/discussions without JavaScript"); r.Header > phoneHeaderBudget {
 		t.Errorf("without JavaScript, the header takes %d px at 360 px, budget %d", r.Header, phoneHeaderBudget)
 	}
-	for range 7 { // the skip link, the brand, Discussions, Fiches, Recherche, Se connecter, Créer un compte
+	for range 8 { // the skip link, the brand, Discussions, Fiches, Propositions, Recherche, Se connecter, Créer un compte
 		browse(t, ctx, "press Tab", chromedp.KeyEvent(kb.Tab))
 	}
 	focused := browserEval[string](t, ctx, "read the focus", `(() => {
@@ -277,7 +277,7 @@ func TestPhoneLayout(t *testing.T) {
 		return a.textContent.trim() + (r.left >= 0 && r.right <= innerWidth ? "" : " (off screen, " + Math.round(r.left) + "–" + Math.round(r.right) + " px)");
 	})()`)
 	if focused != "Créer un compte" {
-		t.Errorf("the seventh Tab on a phone focuses %q, want « Créer un compte », scrolled into view", focused)
+		t.Errorf("the eighth Tab on a phone focuses %q, want « Créer un compte », scrolled into view", focused)
 	}
 	shot("visitor_focus-360-light")
 	t.Logf("screenshots in %s", dir)
