@@ -33,6 +33,7 @@ func TestAuditEveryPage(t *testing.T) {
 	ts, base := browserSite(t, func(app *fiber.App) {
 		app.Get(brokenPage, func(*fiber.Ctx) error { return errors.New("a fault on purpose, to check the 500 page") })
 		app.Get(conflictPage, func(c *fiber.Ctx) error { return auditConflict(c, site) })
+		app.Get(proposalConflictPage, func(c *fiber.Ctx) error { return auditProposalConflict(c, site) })
 	})
 	site = ts
 	fx := seedAuditFixtures(t, ts)
@@ -114,6 +115,33 @@ func auditConflict(c *fiber.Ctx, ts *testSite) error {
 	conflict := &content.FicheConflict{Current: l.Fiche, By: []string{"Karim"}, Conflicts: merged.Conflicts,
 		Merged: content.FicheInput{Title: l.Fiche.Title, Summary: l.Fiche.Summary, Body: merged.Text, BaseRevision: l.Fiche.Revision}}
 	return ts.srv.renderFicheConflict(c, l.Fiche, f, conflict)
+}
+
+// proposalConflictPage is the conflict page of a proposition's edit, made
+// in memory as conflictPage is.
+const proposalConflictPage = "/audit/conflit-proposition"
+
+// auditProposal is the audit's published text, Maëlle's, written with Karim.
+const auditProposal = "/propositions/10-propositions-pour-un-numerique-a-echelle-humaine"
+
+// auditProposalConflict answers what the proposition form would for a
+// change crossing Maëlle's on the first proposition of the audit's text.
+func auditProposalConflict(c *fiber.Ctx, ts *testSite) error {
+	u := currentUser(c)
+	p, err := ts.srv.store.ProposalBySlug(c.UserContext(), u, strings.TrimPrefix(auditProposal, "/propositions/"), "")
+	if err != nil || !p.Writes(u) || len(p.Items) == 0 {
+		return content.ErrNotFound
+	}
+	it := p.Items[0]
+	const base, theirs = "Un accueil physique dans chaque commune.\n", "Un accueil physique dans chaque commune, ouvert le samedi.\n"
+	ours := "Un accueil humain dans chaque quartier.\n"
+	merged := content.Merge3(base, ours, theirs, "Maëlle_29")
+	f := emptyForm()
+	f.Values["title"], f.Values["body"], f.Values["base_revision"] = it.Title, ours, "1"
+	conflict := &content.ProposalConflict{Part: content.PartItem, ItemID: it.ID, By: []string{"Maëlle_29"}, Conflicts: merged.Conflicts,
+		Current: content.PartEdit{Part: content.PartItem, ItemID: it.ID, Title: it.Title, Body: theirs, BaseRevision: it.Revision},
+		Merged:  content.PartEdit{Part: content.PartItem, ItemID: it.ID, Title: it.Title, Body: merged.Text, BaseRevision: it.Revision}}
+	return ts.srv.renderProposalConflict(c, p, f, p.Path()+"/propositions/"+fmt.Sprint(it.ID)+"/modifier", conflict)
 }
 
 // crawl visits the site as one role, from seeds, following internal links.
@@ -245,7 +273,7 @@ func (c *crawl) enqueue(u string) {
 
 // Forms not sent blank: they change something without asking anything (log
 // out, delete, thank, follow…).
-var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer|traite|lu|quitter|retirer)$`)
+var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer|traite|lu|quitter|retirer|monter|descendre)$`)
 
 // blankForm empties a form's text fields, lifts the browser's own checks so
 // that the server's are what answers, and sends it with one of its buttons.
@@ -528,6 +556,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	if err := ts.srv.store.SetBlocked(ctx, karim, moved, true); err != nil {
 		t.Fatal(err)
 	}
+	draft, text, open := seedAuditProposals(t, ts, karim, maelle, lucie)
 	ts.syncIndex()
 	if err := ts.srv.SyncNotifications(ctx); err != nil {
 		t.Fatal(err)
@@ -592,7 +621,79 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		conv.Path(),
 		conv.Path() + "/signaler/2",
 		"/moderation/messages",
+		"/propositions",
+		"/propositions/nouveau",
+		draft.Path(),
+		draft.Path() + "/gerer",
+		draft.Path() + "/modifier?partie=preambule",
+		draft.Path() + "/propositions/nouvelle",
+		text.Path(),
+		text.Path() + "/versions/1",
+		text.Path() + "/comparer?de=1&a=2",
+		text.Path() + "/modifier?partie=titre",
+		text.Path() + "/propositions/" + fmt.Sprint(text.Items[0].ID) + "/modifier",
+		text.Path() + "/gerer",
+		proposalConflictPage,
+		open.Path(),
 	}}
+}
+
+// seedAuditProposals writes Karim's brouillon (a reader, a share link),
+// Maëlle's text published twice with Karim as co-author and changed since,
+// and Lucie's text open to everyone.
+func seedAuditProposals(t *testing.T, ts *testSite, karim, maelle, lucie *content.User) (draft, text, open *content.Proposal) {
+	t.Helper()
+	ctx, s := ts.ctx(), ts.srv.store
+	start := func(u *content.User, title, preamble string, items ...string) *content.Proposal {
+		p, err := s.CreateProposal(ctx, u, content.NewProposal{Title: title, Preamble: preamble})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			res, err := s.EditProposal(ctx, u, p.ID, content.PartEdit{Part: content.PartItem, Title: it,
+				Body: "Nous proposons **" + strings.ToLower(it[:1]) + it[1:] + "**, parce que :\n\n- les personnes le demandent\n- les structures le peuvent\n"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p = res.Proposal
+		}
+		return p
+	}
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	draft = start(karim, "Brouillon : une charte de l’accueil numérique", "Ce que nous promettons aux personnes qui poussent la porte.",
+		"Accueillir sans rendez-vous", "Ne jamais faire à la place")
+	_, err := s.InviteToProposal(ctx, karim, draft.ID, "Maëlle_29", content.RoleReader)
+	check(err)
+	_, err = s.CreateShareLink(ctx, karim, draft.ID, content.ShareRead)
+	check(err)
+
+	text = start(maelle, "10 propositions pour un numérique à échelle humaine", "Nous, médiateurs et médiatrices du réseau…",
+		"Un accueil physique dans chaque commune", "Des médiateurs formés et reconnus", "Du matériel reconditionné prêté")
+	_, err = s.InviteToProposal(ctx, maelle, text.ID, "Karim", content.RoleCoauthor)
+	check(err)
+	_, err = s.EditProposal(ctx, maelle, text.ID, content.PartEdit{Part: content.PartConclusion, Body: "Signez ce texte, et faites-le circuler.", BaseRevision: text.Revision})
+	check(err)
+	_, err = s.MoveProposal(ctx, maelle, text.ID, content.ProposalPublished, false)
+	check(err)
+	first := text.Items[1]
+	_, err = s.EditProposal(ctx, karim, text.ID, content.PartEdit{Part: content.PartItem, ItemID: first.ID, Title: "Des médiateurs formés, reconnus et payés",
+		Body: first.Body + "\nUn métier, pas un bénévolat.\n", BaseRevision: first.Revision})
+	check(err)
+	_, err = s.MoveProposal(ctx, maelle, text.ID, content.ProposalPublished, false)
+	check(err)
+	res, err := s.EditProposal(ctx, karim, text.ID, content.PartEdit{Part: content.PartItem, Title: "Des permanences le samedi", Body: "Pour celles et ceux qui travaillent."})
+	check(err)
+	text = res.Proposal
+
+	open = start(lucie, "Pour des permanences numériques en mairie", "", "Une permanence par semaine")
+	open, err = s.MoveProposal(ctx, lucie, open.ID, content.ProposalOpen, false)
+	check(err)
+	return draft, text, open
 }
 
 // longPost is a post of about 250 words, as a detailed answer would be;
