@@ -116,8 +116,9 @@ func (s *Store) InviteToProposal(ctx context.Context, u *User, id int64, pseudo 
 		if invited.ID == p.OwnerID {
 			return "", Invalid("pseudo", invited.Pseudo+" est déjà l’auteur·rice de ce texte.")
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO proposal_members (proposal_id, user_id, role, added_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (proposal_id, user_id) DO UPDATE SET role = excluded.role, via_link = NULL`, id, invited.ID, role, s.Now())
+		_, err := tx.ExecContext(ctx, `INSERT INTO proposal_members (proposal_id, user_id, role, invited_as, added_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (proposal_id, user_id) DO UPDATE SET role = excluded.role, invited_as = excluded.role, via_link = NULL`,
+			id, invited.ID, role, role, s.Now())
 		if err != nil {
 			return "", err
 		}
@@ -134,8 +135,14 @@ func (s *Store) InviteToProposal(ctx context.Context, u *User, id int64, pseudo 
 // RemoveFromProposal takes a co-author's or reader's access away.
 func (s *Store) RemoveFromProposal(ctx context.Context, u *User, id, userID int64) error {
 	_, err := s.manageProposal(ctx, u, id, "proposal_remove_member", EventEdited, func(tx *sqlx.Tx, p *Proposal) (string, error) {
-		_, err := tx.ExecContext(ctx, `DELETE FROM proposal_members WHERE proposal_id = ? AND user_id = ?`, id, userID)
-		return "user " + itoa64(userID), err
+		res, err := tx.ExecContext(ctx, `DELETE FROM proposal_members WHERE proposal_id = ? AND user_id = ?`, id, userID)
+		if err != nil {
+			return "", err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return "", ErrNotFound
+		}
+		return "user " + itoa64(userID), nil
 	})
 	return err
 }
@@ -156,7 +163,8 @@ func (s *Store) CreateShareLink(ctx context.Context, u *User, id int64, access S
 }
 
 // RevokeShareLink stops link linkID of proposal id at once, and takes back
-// the access of those who came in through it.
+// the access of those who came in through it (back to the role they were
+// invited to by pseudo, if any).
 func (s *Store) RevokeShareLink(ctx context.Context, u *User, id, linkID int64) error {
 	_, err := s.manageProposal(ctx, u, id, "proposal_revoke_link", EventEdited, func(tx *sqlx.Tx, p *Proposal) (string, error) {
 		res, err := tx.ExecContext(ctx, `UPDATE proposal_share_links SET revoked_at = ? WHERE id = ? AND proposal_id = ? AND revoked_at IS NULL`,
@@ -166,6 +174,10 @@ func (s *Store) RevokeShareLink(ctx context.Context, u *User, id, linkID int64) 
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return "", ErrNotFound
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE proposal_members SET role = invited_as, via_link = NULL
+			WHERE proposal_id = ? AND via_link = ? AND invited_as IS NOT NULL`, id, linkID); err != nil {
+			return "", err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM proposal_members WHERE proposal_id = ? AND via_link = ?`, id, linkID)
 		return "link " + itoa64(linkID), err

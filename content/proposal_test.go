@@ -314,3 +314,38 @@ func TestProposalActionsFollowTheRules(t *testing.T) {
 		t.Errorf("visitor: %+v, want nothing", a)
 	}
 }
+
+func TestRevokingALinkGivesBackTheInvitedRole(t *testing.T) {
+	s := mustOpenStore(t)
+	ctx := context.Background()
+	lea, karim, lucie := mustCreateMember(t, s, "Lea", RoleMember), mustCreateMember(t, s, "Karim", RoleMember),
+		mustCreateMember(t, s, "Lucie", RoleMember)
+	p := proposalWith(t, s, lea, "Texte", "Accueil")
+	if _, err := s.InviteToProposal(ctx, lea, p.ID, "Karim", RoleReader); err != nil {
+		t.Fatal(err)
+	}
+	write, _ := s.CreateShareLink(ctx, lea, p.ID, ShareWrite)
+	for _, u := range []*User{karim, lucie} {
+		if _, err := s.JoinByShareLink(ctx, u, p.ID, write); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, _ = s.ProposalBySlug(ctx, lea, p.Slug, "")
+	if p.RoleOf(karim) != RoleCoauthor || p.RoleOf(lucie) != RoleCoauthor {
+		t.Fatalf("through the writing link: %q %q", p.RoleOf(karim), p.RoleOf(lucie))
+	}
+	links, _ := s.ProposalShareLinks(ctx, p)
+	if err := s.RevokeShareLink(ctx, lea, p.ID, links[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = s.ProposalBySlug(ctx, lea, p.Slug, "")
+	if p.RoleOf(karim) != RoleReader || p.RoleOf(lucie) != "" {
+		t.Errorf("after revoking: Karim %q (invited as reader), Lucie %q (came by the link)", p.RoleOf(karim), p.RoleOf(lucie))
+	}
+	if err := s.RemoveFromProposal(ctx, lea, p.ID, lucie.ID); err == nil {
+		t.Error("removing someone who is not a member")
+	}
+	if _, err := s.MoveProposalItem(ctx, lea, p.ID, p.Items[0].ID, 3, p.Revision); err == nil {
+		t.Error("a move of three places")
+	}
+}

@@ -464,35 +464,7 @@ func removeItem(items []ProposalItem, id int64) []ProposalItem {
 // text changed since is refused, so that nobody reorders what they did not see.
 func (s *Store) ReorderProposalItems(ctx context.Context, u *User, id int64, order []int64, baseRevision int) (*Proposal, error) {
 	p, _, err := s.changeProposal(ctx, u, id, CanEditProposal, func(tx *sqlx.Tx, p *Proposal) (bool, error) {
-		if baseRevision != p.Revision-1 {
-			return false, Invalid("order", "Le texte a changé depuis que vous l’avez ouvert : voici l’ordre actuel des propositions, refaites votre déplacement.")
-		}
-		if !sameItems(p.Items, order) {
-			return false, Invalid("order", "Cet ordre ne reprend pas chaque proposition du texte une fois : rouvrez le texte et recommencez.")
-		}
-		changed := false
-		byID := map[int64]*ProposalItem{}
-		for i := range p.Items {
-			byID[p.Items[i].ID] = &p.Items[i]
-		}
-		items := make([]ProposalItem, len(order))
-		for i, itemID := range order {
-			it := byID[itemID]
-			if it.Position != i+1 {
-				changed = true
-				it.Position = i + 1
-				if _, err := tx.ExecContext(ctx, `UPDATE proposal_items SET position = ? WHERE id = ?`, it.Position, it.ID); err != nil {
-					return false, err
-				}
-			}
-			items[i] = *it
-		}
-		if !changed {
-			return false, nil
-		}
-		p.Items = items
-		ids, _ := json.Marshal(order)
-		return true, writeProposalRevision(ctx, tx, p, u, proposalRevision{part: PartOrder, body: string(ids)})
+		return reorderItems(ctx, tx, p, u, order, baseRevision)
 	})
 	return p, err
 }
@@ -500,28 +472,60 @@ func (s *Store) ReorderProposalItems(ctx context.Context, u *User, id int64, ord
 // MoveProposalItem moves proposition itemID one place up (delta -1) or down
 // (+1): the buttons that reorder without JavaScript.
 func (s *Store) MoveProposalItem(ctx context.Context, u *User, id, itemID int64, delta, baseRevision int) (*Proposal, error) {
-	var p Proposal
-	if err := s.db.R.GetContext(ctx, &p, proposalSelect+` WHERE id = ?`, id); err != nil {
-		return nil, notFound(err)
+	if delta != 1 && delta != -1 {
+		return nil, Invalid("order", "Une proposition monte ou descend d’une place à la fois.")
 	}
-	if err := s.loadProposal(ctx, s.db.R, &p); err != nil {
-		return nil, err
-	}
-	order := make([]int64, len(p.Items))
-	at := -1
-	for i, it := range p.Items {
-		order[i] = it.ID
-		if it.ID == itemID {
-			at = i
+	p, _, err := s.changeProposal(ctx, u, id, CanEditProposal, func(tx *sqlx.Tx, p *Proposal) (bool, error) {
+		order := make([]int64, len(p.Items))
+		at := -1
+		for i, it := range p.Items {
+			order[i] = it.ID
+			if it.ID == itemID {
+				at = i
+			}
 		}
+		if at < 0 {
+			return false, ErrNotFound
+		}
+		if to := at + delta; to >= 0 && to < len(order) {
+			order[at], order[to] = order[to], order[at]
+		}
+		return reorderItems(ctx, tx, p, u, order, baseRevision)
+	})
+	return p, err
+}
+
+// reorderItems gives p's propositions the order of their IDs, inside tx.
+func reorderItems(ctx context.Context, tx *sqlx.Tx, p *Proposal, u *User, order []int64, baseRevision int) (bool, error) {
+	if baseRevision != p.Revision-1 {
+		return false, Invalid("order", "Le texte a changé depuis que vous l’avez ouvert : voici l’ordre actuel des propositions, refaites votre déplacement.")
 	}
-	if at < 0 {
-		return nil, ErrNotFound
+	if !sameItems(p.Items, order) {
+		return false, Invalid("order", "Cet ordre ne reprend pas chaque proposition du texte une fois : rouvrez le texte et recommencez.")
 	}
-	if to := at + delta; to >= 0 && to < len(order) && (delta == 1 || delta == -1) {
-		order[at], order[to] = order[to], order[at]
+	byID := map[int64]*ProposalItem{}
+	for i := range p.Items {
+		byID[p.Items[i].ID] = &p.Items[i]
 	}
-	return s.ReorderProposalItems(ctx, u, id, order, baseRevision)
+	changed := false
+	items := make([]ProposalItem, len(order))
+	for i, itemID := range order {
+		it := byID[itemID]
+		if it.Position != i+1 {
+			changed = true
+			it.Position = i + 1
+			if _, err := tx.ExecContext(ctx, `UPDATE proposal_items SET position = ? WHERE id = ?`, it.Position, it.ID); err != nil {
+				return false, err
+			}
+		}
+		items[i] = *it
+	}
+	if !changed {
+		return false, nil
+	}
+	p.Items = items
+	ids, _ := json.Marshal(order)
+	return true, writeProposalRevision(ctx, tx, p, u, proposalRevision{part: PartOrder, body: string(ids)})
 }
 
 func sameItems(items []ProposalItem, order []int64) bool {

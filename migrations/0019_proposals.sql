@@ -42,6 +42,7 @@ CREATE TABLE proposal_members (
     user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     role        TEXT NOT NULL CHECK (role IN ('coauthor', 'reader')),
     via_link    INTEGER REFERENCES proposal_share_links (id) ON DELETE CASCADE,
+    invited_as  TEXT CHECK (invited_as IN ('coauthor', 'reader')), -- the role given by pseudo, kept when a link's is taken back
     added_at    DATETIME NOT NULL,
     PRIMARY KEY (proposal_id, user_id)
 );
