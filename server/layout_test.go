@@ -274,10 +274,14 @@ func TestPhoneLayout(t *testing.T) {
 	}
 	focused := browserEval[string](t, ctx, "read the focus", `(() => {
 		const a = document.activeElement, r = a.getBoundingClientRect();
-		return a.textContent.trim() + (r.left >= 0 && r.right <= innerWidth ? "" : " (off screen, " + Math.round(r.left) + "–" + Math.round(r.right) + " px)");
+		// Chromium scrolls a focused link into view only when less than 32 px
+		// of it shows: a link at the edge may stay cut, not hidden (WCAG
+		// 2.4.11, focus not obscured). At least half of it must show.
+		const shown = Math.min(r.right, innerWidth) - Math.max(r.left, 0);
+		return a.textContent.trim() + (shown >= r.width / 2 ? "" : " (off screen, " + Math.round(r.left) + "–" + Math.round(r.right) + " px)");
 	})()`)
 	if focused != "Créer un compte" {
-		t.Errorf("the eighth Tab on a phone focuses %q, want « Créer un compte », scrolled into view", focused)
+		t.Errorf("the eighth Tab on a phone focuses %q, want « Créer un compte », in view", focused)
 	}
 	shot("visitor_focus-360-light")
 	t.Logf("screenshots in %s", dir)
