@@ -102,8 +102,8 @@ func (r *renderer) setFont(f face, size float64) {
 	r.font, r.fontSize, r.fontSet = f, size, true
 }
 
-// footer prints the fiche's address, revision, date, licence and the page
-// number at the bottom of every page.
+// footer prints the document's address, edition (a fiche's revision and
+// date), licence and the page number at the bottom of every page.
 func (r *renderer) footer() {
 	r.fontSet = false
 	r.pdf.SetDrawColor(ruleColor.r, ruleColor.g, ruleColor.b)
@@ -117,9 +117,12 @@ func (r *renderer) footer() {
 		r.footerLine(r.pieces(r.doc.URL, link), contentRight-marginLeft-labelWidth, marginLeft, footerTop+1.5)
 	}
 	r.footerLine(label, labelWidth, contentRight-labelWidth, footerTop+1.5)
-	meta := "Révision " + strconv.Itoa(r.doc.Revision)
-	if !r.doc.Updated.IsZero() {
-		meta += " · mis à jour le " + content.FrenchDate(r.doc.Updated)
+	meta := r.doc.Edition
+	if meta == "" {
+		meta = "Révision " + strconv.Itoa(r.doc.Revision)
+		if !r.doc.Updated.IsZero() {
+			meta += " · mis à jour le " + content.FrenchDate(r.doc.Updated)
+		}
 	}
 	if r.doc.Licence != "" {
 		meta += " · licence " + r.doc.Licence

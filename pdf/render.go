@@ -1,4 +1,5 @@
-// Package pdf prints a fiche as a PDF, inside the binary: it walks the
+// Package pdf prints a fiche (or a text of propositions' published
+// version, written as markdown) as a PDF, inside the binary: it walks the
 // markdown's syntax tree and lays the text out itself with fpdf, the Go
 // fonts and an emoji font, so that no browser is needed and nothing is
 // fetched from the network.
@@ -17,7 +18,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Document is a fiche as printed.
+// Document is a fiche, or a text of propositions, as printed.
 type Document struct {
 	Title    string
 	Summary  string // the chapô, plain text
@@ -27,6 +28,10 @@ type Document struct {
 	Updated  time.Time
 	Licence  string   // e.g. "CC BY-SA 4.0"
 	Authors  []string // contributors' pseudos
+	// Edition says in the footer which state of the text this is; empty,
+	// « Révision N · mis à jour le … » from Revision and Updated. A text of
+	// propositions says « Version 2 · publiée le 3 mars 2026 ».
+	Edition string
 }
 
 // Images opens a local image by the address it has in the markdown (e.g.

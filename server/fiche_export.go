@@ -47,30 +47,35 @@ type FicheFrontMatter struct {
 	Audiences []string `json:"audiences"`
 }
 
-// ficheMarkdown writes the export: a YAML front matter whose values are
-// JSON (valid YAML, and safe whatever the title holds), then the text.
-func ficheMarkdown(fm FicheFrontMatter, body string) string {
+// frontField is one line of an export's front matter.
+type frontField struct {
+	key   string
+	value any
+}
+
+// markdownExport writes an export: a YAML front matter whose values are
+// JSON (valid YAML, and safe whatever a title holds), then the text. The
+// fiches' and the proposals' exports share it.
+func markdownExport(fields []frontField, body string) string {
 	var b strings.Builder
 	b.WriteString("---\n")
-	line := func(key string, v any) {
-		j, _ := json.Marshal(v)
-		fmt.Fprintf(&b, "%s: %s\n", key, j)
+	for _, f := range fields {
+		j, _ := json.Marshal(f.value)
+		fmt.Fprintf(&b, "%s: %s\n", f.key, j)
 	}
-	line("title", fm.Title)
-	line("summary", fm.Summary)
-	line("authors", fm.Authors)
-	line("revision", fm.Revision)
-	line("date", fm.Date)
-	line("licence", fm.Licence)
-	line("url", fm.URL)
-	line("tags", fm.Tags)
-	line("audiences", fm.Audiences)
 	b.WriteString("---\n\n")
 	b.WriteString(body)
 	if !strings.HasSuffix(body, "\n") {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// ficheMarkdown writes a fiche's export.
+func ficheMarkdown(fm FicheFrontMatter, body string) string {
+	return markdownExport([]frontField{{"title", fm.Title}, {"summary", fm.Summary}, {"authors", fm.Authors},
+		{"revision", fm.Revision}, {"date", fm.Date}, {"licence", fm.Licence}, {"url", fm.URL}, {"tags", fm.Tags},
+		{"audiences", fm.Audiences}}, body)
 }
 
 func (s *Server) ficheFrontMatter(f *content.Fiche, authors []content.Contributor) FicheFrontMatter {

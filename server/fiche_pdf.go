@@ -16,7 +16,9 @@ import (
 )
 
 // The PDF of a fiche, made in the binary (package pdf), cached per
-// revision: a fiche read by many is drawn once per change.
+// revision: a fiche read by many is drawn once per change. A text of
+// propositions' published versions go through the same drawing and cache
+// (proposal_export.go).
 
 // pdfCache keeps the latest PDFs made, by fiche, revision and address.
 type pdfCache struct {
@@ -65,31 +67,48 @@ func (s *Server) handleFichePDF(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	key := strconv.FormatInt(f.ID, 10) + ":" + strconv.Itoa(f.Revision) + ":" + f.Slug
-	data, ok := s.pdfs.get(key)
-	if !ok {
-		select {
-		case pdfSlots <- struct{}{}:
-		case <-c.UserContext().Done():
-			return c.UserContext().Err()
-		}
-		defer func() { <-pdfSlots }()
+	key := "fiche:" + strconv.FormatInt(f.ID, 10) + ":" + strconv.Itoa(f.Revision) + ":" + f.Slug
+	data, err := s.drawPDF(c, key, f.Published(), func() pdf.Document {
 		doc := pdf.Document{Title: f.Title, Summary: f.Summary, Markdown: s.store.ExpandWikiLinks(c.UserContext(), f.Body, s.cfg.BaseURL),
 			URL: s.cfg.BaseURL + f.Path(), Revision: f.Revision, Updated: f.UpdatedAt, Licence: content.FicheLicence}
 		for _, a := range authors {
 			doc.Authors = append(doc.Authors, a.Pseudo)
 		}
-		var buf bytes.Buffer
-		if err := pdf.Render(&buf, doc, s.uploadImage); err != nil {
-			return err
-		}
-		data = buf.Bytes()
-		if f.Published() {
-			s.pdfs.put(key, data)
-		}
+		return doc
+	})
+	if err != nil {
+		return err
 	}
+	return sendPDF(c, f.Slug, data)
+}
+
+// drawPDF returns the PDF of what doc describes, from the cache under key
+// or drawn (at most two at once) and, when cache, kept there. A
+// brouillon's PDF is not kept: it is read by few, and changes.
+func (s *Server) drawPDF(c *fiber.Ctx, key string, cache bool, doc func() pdf.Document) ([]byte, error) {
+	if data, ok := s.pdfs.get(key); ok {
+		return data, nil
+	}
+	select {
+	case pdfSlots <- struct{}{}:
+	case <-c.UserContext().Done():
+		return nil, c.UserContext().Err()
+	}
+	defer func() { <-pdfSlots }()
+	var buf bytes.Buffer
+	if err := pdf.Render(&buf, doc(), s.uploadImage); err != nil {
+		return nil, err
+	}
+	if cache {
+		s.pdfs.put(key, buf.Bytes())
+	}
+	return buf.Bytes(), nil
+}
+
+// sendPDF answers a PDF export, named after its slug.
+func sendPDF(c *fiber.Ctx, slug string, data []byte) error {
 	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderContentDisposition, `inline; filename="`+f.Slug+`.pdf"`)
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="`+slug+`.pdf"`)
 	return c.Send(data)
 }
 
