@@ -20,6 +20,8 @@ func (s *Server) proposalRoutes(app *fiber.App) {
 	app.Post("/propositions/nouveau", s.requireMember, s.handleProposalCreate)
 	app.Get("/propositions/:slug", s.handleProposalShow)
 	app.Get("/propositions/:slug/versions/:n<int>", s.handleProposalVersion)
+	app.Get("/propositions/:slug/versions/:file", s.handleProposalVersionExport) // 2.md, 2.pdf
+	app.Get("/propositions/:slug/historique", s.handleProposalHistory)
 	app.Get("/propositions/:slug/comparer", s.handleProposalCompare)
 	s.proposalEditRoutes(app)
 	s.proposalManageRoutes(app)
@@ -114,9 +116,24 @@ type proposalPage struct {
 	WriteURL bool // a visitor holds a writing link: logging in lets them write
 	Controls bool // the co-authors' links and buttons on the working text
 	Shown    int  // the version shown, 0 for the working text
+	// Contributors is who wrote what the viewer reads; Feed the text's
+	// Atom feed, for a text everybody may read.
+	Contributors *contributorsView
+	Feed         string
 }
 
 func (s *Server) handleProposalShow(c *fiber.Ctx) error {
+	// One route: /propositions/{slug}.md, .pdf and .atom are its exports.
+	if ext := exportSuffix(c.Params("slug"), ".md", ".pdf", ".atom"); ext != "" {
+		slug := strings.Clone(strings.TrimSuffix(c.Params("slug"), ext))
+		switch ext {
+		case ".md":
+			return s.proposalMarkdown(c, slug, 0)
+		case ".pdf":
+			return s.proposalPDF(c, slug, 0)
+		}
+		return s.handleProposalFeed(c, slug)
+	}
 	if token := strings.Clone(c.Query("partage")); token != "" {
 		return s.openShareLink(c, token)
 	}
@@ -142,6 +159,12 @@ func (s *Server) handleProposalShow(c *fiber.Ctx) error {
 		page.Text, page.Shown = versionText(page.Version), page.Version.Number
 	}
 	page.Controls = page.Can.Edit && page.Version == nil
+	if page.Contributors, err = s.contributorsOf(c, p); err != nil {
+		return err
+	}
+	if content.CanReadProposal(nil, p, content.ShareNone) {
+		page.Feed = p.Path() + ".atom"
+	}
 	if u == nil {
 		access, err := s.store.ShareLinkAccess(c.UserContext(), p.ID, c.Cookies(shareCookie))
 		if err != nil {
