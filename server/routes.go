@@ -138,6 +138,7 @@ func (s *Server) newApp() *fiber.App {
 	api.Patch("/posts/:id<int>", s.requireMember, s.handleAPIPostEdit)
 	api.Post("/posts/:id<int>/merci", s.requireMember, s.handleAPIMerci)
 	s.apiFicheRoutes(api)
+	s.apiProposalRoutes(api)
 	api.Get("/notifications", s.requireMember, s.handleAPINotifications)
 	api.Post("/notifications/lu", s.requireMember, s.handleAPINotificationsRead)
 	api.Post("/fiches/:slug/enregistrer", s.requireMember, s.handleAPIFicheSave)
