@@ -13,7 +13,7 @@ import (
 // names a type, so adding fiches is a new source, not edits in the index.
 
 // Access marks: what anybody may read is public; a restricted document
-// also lists a mark for each reader ("user:ID").
+// also lists a mark for each reader ("user:ID"), or AccessMembers.
 const (
 	AccessPublic     = "public"
 	AccessRestricted = "restricted"
@@ -158,11 +158,13 @@ func (r *SearchSources) Targets(ctx context.Context, viewer *User, ids []string)
 	return out, nil
 }
 
-// AccessFor lists the access marks a viewer holds.
+// AccessFor lists the access marks a viewer holds: a member who is not
+// suspended also their own and AccessMembers (a suspended one reads no
+// restricted text, as CanReadFiche and CanReadProposal say).
 func AccessFor(u *User) []string {
 	marks := []string{AccessPublic}
-	if u != nil {
-		marks = append(marks, "user:"+strconv.FormatInt(u.ID, 10))
+	if u != nil && !u.Suspended() {
+		marks = append(marks, "user:"+strconv.FormatInt(u.ID, 10), AccessMembers)
 	}
 	return marks
 }

@@ -31,6 +31,7 @@ func NewStore(db *DB) *Store {
 	s.search = &SearchSources{}
 	s.search.Register(discussionSearch{s})
 	s.search.Register(ficheSearch{s})
+	s.search.Register(proposalSearch{s})
 	return s
 }
 

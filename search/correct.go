@@ -1,8 +1,10 @@
 package search
 
 import (
+	"context"
 	"html"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -47,15 +49,25 @@ func (m matcher) corrected(clauses []clause) ([]clause, bool) {
 	return out, changed
 }
 
-// suggest finds the closest word the index knows: the words stemming
-// changes are in exact, the others (and the stems) in text.
+// suggest finds the closest word of the documents the viewer may read:
+// the words stemming changes are in exact, the others (and the stems) in
+// text. The index's dictionary holds every document's words, brouillons'
+// included, so each candidate is checked against what the viewer reads
+// before it counts — as a correction, or as proof that the typed word
+// exists: otherwise a word found only in a private text would change what
+// a visitor is offered, and tell them it is written somewhere.
 func (m matcher) suggest(word string) (string, bool) {
 	w := fold(word)
 	rs := []rune(w)
 	if len(rs) < 4 {
 		return "", false
 	}
-	best, bestDist, bestCount := "", 3, uint64(0)
+	type candidate struct {
+		field, term string
+		dist        int
+		count       uint64
+	}
+	var found []candidate
 	for _, field := range []string{"exact", "text"} {
 		dict, err := m.idx.FieldDictPrefix(field, []byte(string(rs[:2])))
 		if err != nil {
@@ -69,18 +81,54 @@ func (m matcher) suggest(word string) (string, bool) {
 			if n := utf8.RuneCountInString(e.Term); n < len(rs)-2 || n > len(rs)+2 {
 				continue
 			}
-			d := levenshtein(e.Term, w)
-			if d == 0 {
-				dict.Close()
-				return "", false // the word exists: not a typo
-			}
-			if d <= fuzziness(w) && (d < bestDist || d == bestDist && e.Count > bestCount) {
-				best, bestDist, bestCount = e.Term, d, e.Count
+			if d := levenshtein(e.Term, w); d <= fuzziness(w) {
+				found = append(found, candidate{field, e.Term, d, e.Count})
 			}
 		}
 		dict.Close()
 	}
+	// The closest first, then the most frequent; the typed word itself
+	// (distance 0) says there is no typo, if the viewer may read it.
+	sort.SliceStable(found, func(i, j int) bool {
+		if found[i].dist != found[j].dist {
+			return found[i].dist < found[j].dist
+		}
+		return found[i].count > found[j].count
+	})
+	best, bestDist, bestCount := "", -1, uint64(0)
+	for i, c := range found {
+		if i >= maxSuggestChecks || bestDist >= 0 && c.dist > bestDist {
+			break
+		}
+		n := m.readable(c.field, c.term)
+		switch {
+		case n == 0:
+		case c.dist == 0:
+			return "", false // the word exists: not a typo
+		case n > bestCount:
+			best, bestDist, bestCount = c.term, c.dist, n
+		}
+	}
 	return best, best != ""
+}
+
+// maxSuggestChecks bounds the candidates a correction checks.
+const maxSuggestChecks = 24
+
+// readable counts the documents the viewer may read whose field holds term.
+func (m matcher) readable(field, term string) uint64 {
+	ctx := m.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	b := bleve.NewBooleanQuery()
+	b.AddMust(termQuery(field, term))
+	b.AddMustNot(unreadable(m.viewer))
+	sr, err := m.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(b, 0, 0, false))
+	if err != nil {
+		return 0
+	}
+	return sr.Total
 }
 
 // prefixed reads the plain words of three letters or more as beginnings of

@@ -14,7 +14,7 @@ import (
 
 // mappingVersion changes whenever the mapping or analysis does; an index
 // built with another version is rebuilt automatically.
-const mappingVersion = "12"
+const mappingVersion = "13"
 
 const (
 	analyzerText  = "fr_folded" // accents folded, elisions, stop words, light stemming

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -90,9 +91,12 @@ func hasLetterOrDigit(s string) bool {
 	return false
 }
 
-// matcher builds the queries of clauses against one index.
+// matcher builds the queries of clauses against one index, for a viewer
+// (whose readable documents alone may suggest a spelling).
 type matcher struct {
-	idx bleve.Index
+	idx    bleve.Index
+	ctx    context.Context
+	viewer *content.User
 }
 
 // plan is a query made of clauses, as Bleve runs it. Words are term

@@ -127,7 +127,7 @@ func (ix *Index) search(ctx context.Context, r Request) (*Results, error) {
 		res.Notice = fmt.Sprintf("Les résultats s’arrêtent à la page %d : précisez votre recherche pour trouver plus vite.", MaxPage)
 		res.Page = MaxPage
 	}
-	m := matcher{idx: idx}
+	m := matcher{idx: idx, ctx: ctx, viewer: r.Viewer}
 	p := m.build(clauses)
 	if len(clauses) > 0 && len(p.must) == 0 && len(p.mustNot) == 0 {
 		res.Notice = "Votre recherche ne contient que des mots très courants (« le », « de »…) : ajoutez un mot plus précis."
@@ -317,7 +317,7 @@ func (ix *Index) similar(ctx context.Context, viewer *content.User, typ, title s
 	if ix.idx == nil {
 		return nil, ErrRebuilding
 	}
-	m := matcher{idx: ix.idx}
+	m := matcher{idx: ix.idx, ctx: ctx, viewer: viewer}
 	var alike []query.Query
 	seen := map[string]bool{}
 	for _, w := range m.analyzed(analyzerText, content.TruncateRunes(title, MaxQueryLength)) {

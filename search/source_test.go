@@ -193,7 +193,7 @@ func TestANewSearchableTypeIsFoundWithoutChangingTheIndex(t *testing.T) {
 	for _, dt := range store.SearchSources().Types() {
 		types = append(types, dt.Value)
 	}
-	if strings.Join(types, ",") != "discussion,message,fiche,note" {
+	if strings.Join(types, ",") != "discussion,message,fiche,proposition,note" {
 		t.Errorf("the registry lists every kind of result: %v", types)
 	}
 
