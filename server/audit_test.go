@@ -635,6 +635,8 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		text.Path() + "/gerer",
 		proposalConflictPage,
 		open.Path(),
+		open.Path() + "/historique",
+		text.Path() + "/historique",
 	}}
 }
 
@@ -690,10 +692,16 @@ func seedAuditProposals(t *testing.T, ts *testSite, karim, maelle, lucie *conten
 	check(err)
 	text = res.Proposal
 
+	// Lucie’s text began ten days ago and she wrote its conclusion now: its page
+	// draws the contributors' chart.
+	s.SetClock(func() time.Time { return time.Now().AddDate(0, 0, -10) })
 	open = start(lucie, "Pour des permanences numériques en mairie", "", "Une permanence par semaine")
 	open, err = s.MoveProposal(ctx, lucie, open.ID, content.ProposalOpen, false)
 	check(err)
-	return draft, text, open
+	s.SetClock(time.Now)
+	res, err = s.EditProposal(ctx, lucie, open.ID, content.PartEdit{Part: content.PartConclusion, Body: "Venez en parler à la mairie.", BaseRevision: open.Revision})
+	check(err)
+	return draft, text, res.Proposal
 }
 
 // longPost is a post of about 250 words, as a detailed answer would be;
