@@ -423,6 +423,40 @@ func CanAmendProposal(u *User, p *Proposal) error {
 	return nil
 }
 
+// CanSignProposal tells whether u may sign p — u nil: a visitor, who signs
+// with an e-mail address confirmed by a link. Only a published text is
+// signed; archiving it closes its signatures. Withdrawing one's own
+// signature is always allowed.
+func CanSignProposal(u *User, p *Proposal) error {
+	if u != nil {
+		if err := CanWrite(u); err != nil {
+			return err
+		}
+	}
+	switch {
+	case !CanReadProposal(u, p, ShareNone):
+		return ErrNotFound
+	case p.State == ProposalDraft || p.State == ProposalOpen:
+		return Invalid("signature", "Ce texte n’est pas encore publié : il se signera quand ses auteur·rices en publieront une version.")
+	case p.State == ProposalArchived:
+		return Invalid("signature", "Ce texte est archivé : les signatures sont closes.")
+	}
+	return nil
+}
+
+// CanExportSignatures tells whether u may download p's signatures: its
+// owner and the moderators, once it has been published (before, it has
+// none: a 404, as for any page of a brouillon).
+func CanExportSignatures(u *User, p *Proposal) error {
+	switch {
+	case !CanReadProposal(u, p, ShareNone) || p.State == ProposalDraft || p.State == ProposalOpen:
+		return ErrNotFound
+	case CanWrite(u) != nil || (p.RoleOf(u) != "owner" && !CanModerate(u)):
+		return ErrForbidden
+	}
+	return nil
+}
+
 // proposalTransitions are the state changes allowed, from each state.
 var proposalTransitions = map[ProposalState][]ProposalState{
 	ProposalDraft:     {ProposalOpen, ProposalPublished},
