@@ -120,6 +120,9 @@ type proposalPage struct {
 	// Atom feed, for a text everybody may read.
 	Contributors *contributorsView
 	Feed         string
+
+	// Signing is the « Signer ce texte » box, once published.
+	Signing *signatureBox
 }
 
 func (s *Server) handleProposalShow(c *fiber.Ctx) error {
@@ -164,6 +167,9 @@ func (s *Server) handleProposalShow(c *fiber.Ctx) error {
 	}
 	if content.CanReadProposal(nil, p, content.ShareNone) {
 		page.Feed = p.Path() + ".atom"
+	}
+	if page.Signing, err = s.signatureBoxFor(c, p, emptyForm()); err != nil {
+		return err
 	}
 	if u == nil {
 		access, err := s.store.ShareLinkAccess(c.UserContext(), p.ID, c.Cookies(shareCookie))

@@ -54,6 +54,10 @@ type rateLimits struct {
 	// Private messages per member: new conversations, replies.
 	conversations *window
 	messages      *window
+	// Signature forms: per IP (a room of people may sign from one network:
+	// generous), per address (each accepted visitor's form sends a mail).
+	signIP    *window
+	signEmail *window
 }
 
 // longestPeriod is how long strikes are kept.
@@ -71,6 +75,8 @@ func newRateLimits(store *content.Store, log *slog.Logger) *rateLimits {
 		resetAccount:  w("reset-account", 3, 15*time.Minute),
 		conversations: w("conversations-member", 10, longestPeriod),
 		messages:      w("messages-member", 30, 10*time.Minute),
+		signIP:        w("signature-ip", 30, 15*time.Minute),
+		signEmail:     w("signature-email", 5, 15*time.Minute),
 	}
 }
 

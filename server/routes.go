@@ -121,6 +121,7 @@ func (s *Server) newApp() *fiber.App {
 
 	s.ficheRoutes(app)
 	s.proposalRoutes(app)
+	s.signatureRoutes(app)
 	s.collectionRoutes(app)
 	s.ficheModerationRoutes(app)
 	s.notificationRoutes(app)

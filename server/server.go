@@ -231,6 +231,12 @@ func (s *Server) background(ctx context.Context) {
 			if err := s.store.PruneStrikes(ctx, s.store.Now().Add(-longestPeriod)); err != nil && ctx.Err() == nil {
 				s.log.Error("rate limit clean-up", "err", err)
 			}
+			// Visitors' signatures never confirmed stopped counting after 7 days.
+			if removed, err := s.store.PruneUnconfirmedSignatures(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("signature clean-up", "err", err)
+			} else if removed > 0 {
+				s.log.Info("unconfirmed signatures removed", "count", removed)
+			}
 			if removed, err := s.store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("session clean-up", "err", err)
 			} else if removed > 0 {
