@@ -5,7 +5,7 @@
 -- text (every version) and remembers the version current when it was made.
 --
 -- A visitor's address is kept only as a hash (email_hash): enough for one
--- signature per address, and a copy of the database gives out no address.
+-- signature per address, and a copy of the database is no list of addresses.
 -- The links of the visitor's mail are single-use tokens, stored hashed:
 -- confirm_hash until the signature is confirmed, withdraw_hash until it is
 -- withdrawn. An unconfirmed signature stops counting after 7 days and is

@@ -273,7 +273,7 @@ func (c *crawl) enqueue(u string) {
 
 // Forms not sent blank: they change something without asking anything (log
 // out, delete, thank, follow…).
-var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer|traite|lu|quitter|retirer|monter|descendre)$`)
+var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer|traite|lu|quitter|retirer|monter|descendre|signer|signatures/confirmer|signatures/retrait)$`)
 
 // blankForm empties a form's text fields, lifts the browser's own checks so
 // that the server's are what answers, and sends it with one of its buttons.
@@ -557,6 +557,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		t.Fatal(err)
 	}
 	draft, text, open := seedAuditProposals(t, ts, karim, maelle, lucie)
+	confirmSig, withdrawSig := seedAuditSignatures(t, ts, text, karim, lucie)
 	ts.syncIndex()
 	if err := ts.srv.SyncNotifications(ctx); err != nil {
 		t.Fatal(err)
@@ -637,7 +638,57 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		open.Path(),
 		open.Path() + "/historique",
 		text.Path() + "/historique",
+		text.Path() + "/signatures",
+		text.Path() + "/signatures?departement=29&role=mediateur",
+		text.Path() + "/signatures/confirmer?jeton=" + confirmSig,
+		text.Path() + "/signatures/confirmer?jeton=faux",
+		text.Path() + "/signatures/retrait?jeton=" + withdrawSig,
 	}}
+}
+
+// seedAuditSignatures signs Maëlle's published text: Karim and Lucie as
+// members, visitors from several départements, one of them not confirmed
+// yet. It returns that one's confirmation link and a confirmed visitor's
+// withdrawal link.
+func seedAuditSignatures(t *testing.T, ts *testSite, text *content.Proposal, karim, lucie *content.User) (confirm, withdraw string) {
+	t.Helper()
+	ctx, s := ts.ctx(), ts.srv.store
+	if err := s.UpdateProfile(ctx, karim.ID, content.Profile{Structure: "Médiathèque de Brest", Departement: "29", Metier: "mediateur"}); err != nil {
+		t.Fatal(err)
+	}
+	karim, err := s.UserByID(ctx, karim.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []*content.User{karim, lucie} {
+		if _, err := s.SignProposal(ctx, u, text.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	visitors := []content.SignatureInput{
+		{Name: "Aurélie Le Goff", Email: "aurelie@exemple.fr", Structure: "Centre social de Kerourien", Departement: "29", Metier: "conseiller"},
+		{Name: "Jean-Baptiste Ørsted", Email: "jb@exemple.fr", Departement: "69", Metier: "formateur"},
+		{Name: "Nadia Benali", Email: "nadia@exemple.fr", Structure: "France Services de Bastia", Departement: "2B", Metier: "mediateur"},
+		{Name: "Hélène Payet", Email: "helene@exemple.fr", Departement: "974"},
+		{Name: "Sans confirmation", Email: "oubli@exemple.fr", Departement: "75"},
+	}
+	for i, in := range visitors {
+		var m content.SignatureMail
+		if err := s.SignProposalAsVisitor(ctx, text.ID, in, func(sm content.SignatureMail) content.Mail {
+			m = sm
+			return ts.srv.signatureMail(sm)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if i == len(visitors)-1 {
+			return m.ConfirmToken, withdraw
+		}
+		if _, err := s.ConfirmSignature(ctx, text.ID, m.ConfirmToken); err != nil {
+			t.Fatal(err)
+		}
+		withdraw = m.WithdrawToken
+	}
+	return "", withdraw
 }
 
 // seedAuditProposals writes Karim's brouillon (a reader, a share link),
