@@ -213,9 +213,12 @@ func (s *Store) JoinByShareLink(ctx context.Context, u *User, id int64, token st
 		case current == "owner" || current == RoleCoauthor || current == role:
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO proposal_members (proposal_id, user_id, role, via_link, added_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (proposal_id, user_id) DO UPDATE SET role = excluded.role, via_link = excluded.via_link`, id, u.ID, role, link.ID, s.Now())
-		return err
+		if _, err := tx.ExecContext(ctx, `INSERT INTO proposal_members (proposal_id, user_id, role, via_link, added_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (proposal_id, user_id) DO UPDATE SET role = excluded.role, via_link = excluded.via_link`, id, u.ID, role, link.ID, s.Now()); err != nil {
+			return err
+		}
+		// Who may read the text changed: its search document says so.
+		return Emit(ctx, tx, Event{Kind: EventEdited, EntityType: EntityProposal, EntityID: id, ActorID: u.ID, CreatedAt: s.Now()})
 	})
 	return link.Access, err
 }

@@ -83,6 +83,12 @@ func TestProposalSearchPrivacy(t *testing.T) {
 		must(t, search(who, "quinconce"), 200, "Brouillon confidentiel sur les médiatuers", "Texte de propositions", "1 résultat.")
 		must(t, search(who, "quinconse"), 200, "Résultats pour « quinconce »")
 	}
+	// A member who joins through a share link finds the brouillon at once.
+	r = ps.owner.postForm(draft+"/partages", url.Values{"access": {"read"}})
+	follow(t, ps.member, ps.member.get(shareURL.FindStringSubmatch(r.body)[1]))
+	ps.syncIndex()
+	must(t, search(ps.member, "quinconce"), 200, "Brouillon confidentiel sur les médiatuers", "1 résultat.")
+
 	// Everyone finds the published text, with its type in the facets and
 	// the type filter.
 	r = search(ps.visitor, "bibliothèque")
