@@ -347,3 +347,86 @@ func (s *Store) CloseAmendments(ctx context.Context, u *User, id int64, closed b
 	})
 	return err
 }
+
+// Label says what the amendment proposes, for proposition number n (0 when
+// it is no longer in the text).
+func (a *Amendment) Label(n int) string {
+	which := "une proposition retirée depuis"
+	if n > 0 {
+		which = "la proposition " + itoa64(int64(n))
+	}
+	switch a.Kind {
+	case AmendAdd:
+		return "Ajouter une proposition"
+	case AmendRemove:
+		return "Retirer " + which
+	}
+	return "Modifier " + which
+}
+
+// Supports tells whether u supports amendment aid.
+func (s *Store) Supports(ctx context.Context, u *User, aid int64) (bool, error) {
+	if u == nil {
+		return false, nil
+	}
+	var n int
+	err := s.db.R.GetContext(ctx, &n, `SELECT count(*) FROM amendment_supports WHERE amendment_id = ? AND user_id = ?`, aid, u.ID)
+	return n > 0, err
+}
+
+// ItemAmendments is what a text's page says under each proposition: its
+// open amendments and the accepted ones whose authors it credits.
+type ItemAmendments struct {
+	Open     int
+	Credited []AmendmentCredit
+}
+
+// AmendmentCredit names an accepted amendment and its author.
+type AmendmentCredit struct {
+	ItemID int64  `db:"item_id"`
+	ID     int64  `db:"id"`
+	Author string `db:"author"`
+}
+
+// AmendmentsByItem reads, for each proposition of p, its open amendments
+// and the accepted ones its text took in; open is every open amendment,
+// new propositions included.
+func (s *Store) AmendmentsByItem(ctx context.Context, p *Proposal) (map[int64]ItemAmendments, int, error) {
+	out := map[int64]ItemAmendments{}
+	var counts []struct {
+		ItemID *int64 `db:"item_id"`
+		N      int    `db:"n"`
+	}
+	if err := s.db.R.SelectContext(ctx, &counts, `SELECT item_id, count(*) AS n FROM amendments
+		WHERE proposal_id = ? AND state = 'open' GROUP BY item_id`, p.ID); err != nil {
+		return nil, 0, err
+	}
+	open := 0
+	for _, c := range counts {
+		open += c.N
+		if c.ItemID != nil {
+			ia := out[*c.ItemID]
+			ia.Open = c.N
+			out[*c.ItemID] = ia
+		}
+	}
+	var credits []AmendmentCredit
+	if err := s.db.R.SelectContext(ctx, &credits, `SELECT DISTINCT r.item_id, a.id, u.pseudo AS author FROM proposal_revisions r
+		JOIN amendments a ON a.id = r.amendment_id JOIN users u ON u.id = a.author_id
+		WHERE r.proposal_id = ? AND r.part = 'item' AND r.item_id IS NOT NULL ORDER BY a.id`, p.ID); err != nil {
+		return nil, 0, err
+	}
+	for _, c := range credits {
+		ia := out[c.ItemID]
+		ia.Credited = append(ia.Credited, c)
+		out[c.ItemID] = ia
+	}
+	return out, open, nil
+}
+
+// HasAmendments tells whether p was ever amended.
+func (s *Store) HasAmendments(ctx context.Context, p *Proposal) (bool, error) {
+	var n int
+	err := s.db.R.GetContext(ctx, &n, `SELECT count(*) FROM (SELECT 1 FROM amendments WHERE proposal_id = ? LIMIT 1)`, p.ID)
+	return n > 0, err
+}

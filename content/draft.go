@@ -79,8 +79,10 @@ var draftKinds = map[DraftKind]draftKind{
 	DraftKindNewFiche:     {path: "/fiches/nouvelle", maxBody: MaxFicheBody},
 	DraftKindFiche:        {needsID: true, targets: (*Store).ficheTitles, maxBody: MaxFicheBody},
 	DraftKindFicheComment: {needsID: true, targets: (*Store).ficheCommentTitles, maxBody: MaxBodyLength},
-	DraftKindMessage:      {path: "/messages/nouveau", maxBody: MaxBodyLength},
-	DraftKindMessageReply: {needsID: true, targets: (*Store).conversationTitles, maxBody: MaxBodyLength},
+	// A comment under a texte de propositions (proposal_comment.go).
+	DraftKindProposalComment: {needsID: true, targets: (*Store).proposalCommentTitles, maxBody: MaxBodyLength},
+	DraftKindMessage:         {path: "/messages/nouveau", maxBody: MaxBodyLength},
+	DraftKindMessageReply:    {needsID: true, targets: (*Store).conversationTitles, maxBody: MaxBodyLength},
 }
 
 // ParseDraftPlace reads a place as stored or sent by a page.

@@ -25,8 +25,9 @@ type Notification struct {
 	CreatedAt   time.Time          `db:"created_at"`
 	ReadAt      *time.Time         `db:"read_at"`
 
-	Title string `db:"-"` // of the topic or fiche
+	Title string `db:"-"` // of the topic, fiche or text
 	Path  string `db:"-"` // the exact place: the post, the revision's changes
+	Note  string `db:"-"` // what the target adds: a refused amendment's reason
 }
 
 // Unread tells a new notification from one already seen.
@@ -41,6 +42,9 @@ func (n *Notification) Text() string {
 	others := ""
 	if n.Count > 1 {
 		others = " et " + strconv.Itoa(n.Count-1) + " autre" + plural(n.Count-1)
+	}
+	if text, ok := n.proposalText(who); ok {
+		return text
 	}
 	switch n.Kind {
 	case NotifyMention:
@@ -161,7 +165,7 @@ func groupNotifications(rows []Notification, readable map[string]noticeTarget) [
 		if !ok {
 			continue
 		}
-		n.Title, n.Path = where.title, where.path(n)
+		n.Title, n.Path, n.Note = where.title, where.path(n), where.note
 		key := DocID(n.ObjectType, n.ObjectID)
 		i, seen := index[key]
 		if !seen {
@@ -191,15 +195,20 @@ func parseNotificationCursor(c string) (time.Time, int64, bool) {
 // noticeTarget is what a notification links to, once u may read it.
 type noticeTarget struct {
 	title, object string
+	note          string
 	path          func(n Notification) string
 }
 
 // readableTargets loads the posts and fiches notifications point to, one
 // query each, keeping those u may read now.
 func (s *Store) readableTargets(ctx context.Context, u *User, rows []Notification) (map[string]noticeTarget, error) {
-	var posts, fiches, conversations []int64
+	var posts, fiches, conversations, amendments, proposals []int64
 	for _, n := range rows {
 		switch n.TargetType {
+		case EntityAmendment:
+			amendments = append(amendments, n.TargetID)
+		case EntityProposal:
+			proposals = append(proposals, n.TargetID)
 		case EntityPost:
 			posts = append(posts, n.TargetID)
 		case EntityFiche:
@@ -209,6 +218,12 @@ func (s *Store) readableTargets(ctx context.Context, u *User, rows []Notificatio
 		}
 	}
 	out := map[string]noticeTarget{}
+	if len(amendments) > 0 || len(proposals) > 0 {
+		// A brouillon only to those who read it, now.
+		if err := s.readableProposalTargets(ctx, u, amendments, proposals, out); err != nil {
+			return nil, err
+		}
+	}
 	if len(conversations) > 0 {
 		// Only the members still in it: never a moderator, never one who left.
 		if err := s.readableConversations(ctx, u, conversations, out); err != nil {

@@ -60,6 +60,7 @@ var noticeKinds = map[NotificationKind]struct {
 	NotifyAccepted: {"accepted", 1}, NotifyMerci: {"merci", 1}, NotifyFicheRevision: {"revision", 1}, NotifyFicheReport: {"report", 1},
 	NotifyModeration: {"moderation", 1},
 	NotifyMessage:    {"message", 1},
+	NotifyAmendment:  {"amendment", 1}, NotifyAmendmentDecision: {"amendment_decision", 1}, NotifyProposalState: {"proposal_state", 1},
 }
 
 // NotifyPending applies the events the notifier has not applied yet, in
@@ -139,6 +140,8 @@ func (s *Store) notifyEvent(ctx context.Context, tx *sqlx.Tx, e Event) ([]int64,
 			`SELECT user_id FROM follows WHERE target_type = 'fiche' AND target_id = ?1 AND level = 'watching'`)
 	case e.EntityType == EntityMessage && e.Kind == EventCreated:
 		notices, err = messageNotices(ctx, tx, e)
+	case isProposalEvent(e):
+		notices, err = s.proposalNotices(ctx, tx, e)
 	case e.EntityType == EntityFiche && e.Kind == EventReported:
 		notices, err = ficheNotices(ctx, tx, NotifyFicheReport, e.EntityID, 0, `SELECT user_id FROM fiche_authors WHERE fiche_id = ?1`)
 	default:

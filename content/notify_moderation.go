@@ -131,7 +131,7 @@ func ficheAuthorsModerationNotices(ctx context.Context, tx *sqlx.Tx, id, target 
 	return out, nil
 }
 
-// mutedBy lists who silenced the objects of notices: a fiche, or a topic —
+// mutedBy lists who silenced the objects of notices: a fiche, a text, or a topic —
 // itself, or its category or one of its tags unless they watch the topic.
 func mutedBy(ctx context.Context, tx *sqlx.Tx, notices []notice) (map[int64]bool, error) {
 	out := map[int64]bool{}
@@ -152,9 +152,9 @@ func mutedBy(ctx context.Context, tx *sqlx.Tx, notices []notice) (map[int64]bool
 					OR (target_type = 'tag' AND target_id IN (SELECT tag_id FROM topic_tags WHERE topic_id = ?1)))
 					AND user_id NOT IN (SELECT user_id FROM follows WHERE target_type = 'topic' AND target_id = ?1 AND level = 'watching')))`,
 				n.objectID)
-		case EntityFiche:
-			err = tx.SelectContext(ctx, &users, `SELECT user_id FROM follows WHERE target_type = 'fiche' AND target_id = ? AND level = 'muted'`,
-				n.objectID)
+		case EntityFiche, EntityProposal:
+			err = tx.SelectContext(ctx, &users, `SELECT user_id FROM follows WHERE target_type = ? AND target_id = ? AND level = 'muted'`,
+				n.objectType, n.objectID)
 		}
 		if err != nil {
 			return nil, err

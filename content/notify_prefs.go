@@ -56,6 +56,10 @@ var NotificationKinds = []KindInfo{
 	{NotifyMerci, "Remerciements", "les remerciements", DeliverSite},
 	{NotifyFicheRevision, "Nouvelles révisions des fiches suivies", "les nouvelles révisions des fiches que vous suivez", DeliverDaily},
 	{NotifyFicheReport, "Signalements sur vos fiches", "les signalements d’informations obsolètes sur vos fiches", DeliverDaily},
+	{NotifyAmendment, "Amendements aux textes que vous écrivez", "les amendements proposés aux textes que vous écrivez", DeliverDaily},
+	{NotifyAmendmentDecision, "Décisions sur vos amendements", "les décisions sur vos amendements", DeliverImmediate},
+	{NotifyProposalState, "Étapes des textes de propositions suivis", "les changements d’état et les nouvelles versions des textes que vous suivez",
+		DeliverDaily},
 	{NotifyMessage, "Messages privés", "les messages privés", DeliverImmediate},
 	{NotifyModeration, "Décisions de la modération sur vos contenus", "les décisions de la modération sur vos contenus", DeliverImmediate},
 }

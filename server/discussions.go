@@ -191,8 +191,8 @@ func (s *Server) categoryOptions(c *fiber.Ctx) ([]option, error) {
 	}
 	opts := []option{{"", "— Choisir —"}}
 	for _, cat := range cats {
-		if cat.Slug == content.FicheCommentsCategory {
-			continue // its discussions start from a fiche's « Commenter »
+		if content.IsCommentsCategory(cat.Slug) {
+			continue // its discussions start from a fiche's or a text's « Commenter »
 		}
 		opts = append(opts, option{cat.Slug, cat.Name})
 	}

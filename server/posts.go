@@ -44,7 +44,7 @@ func (s *Server) editPage(c *fiber.Ctx, t *content.Topic, p *content.Post, f for
 		if page.Categories, err = s.categoryOptions(c); err != nil {
 			return nil, err
 		}
-		if t.CategorySlug == content.FicheCommentsCategory {
+		if content.IsCommentsCategory(t.CategorySlug) {
 			page.Categories = append(page.Categories, option{t.CategorySlug, t.CategoryName})
 		}
 	}

@@ -25,6 +25,8 @@ func (s *Server) proposalRoutes(app *fiber.App) {
 	app.Get("/propositions/:slug/comparer", s.handleProposalCompare)
 	s.proposalEditRoutes(app)
 	s.proposalManageRoutes(app)
+	s.amendmentRoutes(app)
+	s.proposalCommentRoutes(app)
 }
 
 // shareCookie keeps a visitor's share link secret for one text: HttpOnly,
@@ -81,12 +83,18 @@ type proposalText struct {
 	PreambleHTML   template.HTML
 	ConclusionHTML template.HTML
 	Items          []proposalItemView
+	AddAmendment   string // the form proposing a new proposition, when the viewer may amend
 }
 
 type proposalItemView struct {
 	ID    int64 // 0 in a published version
 	Title string
 	HTML  template.HTML
+	// On the working text (amendments.go): its open amendments, the
+	// accepted ones it took in, and the forms amending it.
+	OpenAmendments int
+	Credits        []content.AmendmentCredit
+	Amend, Remove  string
 }
 
 func workingText(p *content.Proposal) proposalText {
@@ -123,6 +131,12 @@ type proposalPage struct {
 
 	// Signing is the « Signer ce texte » box, once published.
 	Signing *signatureBox
+
+	// Amendments: how many are open, and whether there are any at all.
+	OpenAmendments int
+	Amendments     bool
+	Watch          *watchControl // for members
+	Comments       proposalCommentsView
 }
 
 func (s *Server) handleProposalShow(c *fiber.Ctx) error {
@@ -144,11 +158,29 @@ func (s *Server) handleProposalShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	page, err := s.proposalPageOf(c, p)
+	if err != nil {
+		return err
+	}
+	if err := s.fillProposalComments(c, page, nil); err != nil {
+		return err
+	}
+	// Opening the text reads what one was told about its state.
+	if err := s.store.MarkProposalNoticesRead(c.UserContext(), currentUser(c), p.ID, 0); err != nil {
+		return err
+	}
+	return s.render(c, 200, "proposals/show", page)
+}
+
+// proposalPageOf is the page of text p for the viewer, its comments not
+// loaded yet.
+func (s *Server) proposalPageOf(c *fiber.Ctx, p *content.Proposal) (*proposalPage, error) {
+	var err error
 	u := currentUser(c)
 	page := &proposalPage{Page: s.page(c, p.Title), Proposal: p, Text: workingText(p), Can: content.ProposalActionsFor(u, p)}
 	if p.Version > 0 {
 		if page.Versions, err = s.store.ProposalVersions(c.UserContext(), p); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	switch {
@@ -157,28 +189,41 @@ func (s *Server) handleProposalShow(c *fiber.Ctx) error {
 		page.Working = true
 	default: // readers see what was published, never the text in the works
 		if page.Version, err = s.store.ProposalVersionOf(c.UserContext(), p, p.Version); err != nil {
-			return err
+			return nil, err
 		}
 		page.Text, page.Shown = versionText(page.Version), page.Version.Number
 	}
 	page.Controls = page.Can.Edit && page.Version == nil
 	if page.Contributors, err = s.contributorsOf(c, p); err != nil {
-		return err
+		return nil, err
 	}
 	if content.CanReadProposal(nil, p, content.ShareNone) {
 		page.Feed = p.Path() + ".atom"
 	}
 	if page.Signing, err = s.signatureBoxFor(c, p, emptyForm()); err != nil {
-		return err
+		return nil, err
+	}
+	if page.OpenAmendments, err = s.textAmendments(c, p, &page.Text); err != nil {
+		return nil, err
+	}
+	if page.Amendments, err = s.store.HasAmendments(c.UserContext(), p); err != nil {
+		return nil, err
 	}
 	if u == nil {
 		access, err := s.store.ShareLinkAccess(c.UserContext(), p.ID, c.Cookies(shareCookie))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		page.WriteURL = access == content.ShareWrite
+	} else {
+		level, err := s.store.WatchLevelOf(c.UserContext(), u, content.FollowProposal, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		w := newWatchControl(page.CSRF, p.Path()+"/suivre", level, "ce texte")
+		page.Watch = &w
 	}
-	return s.render(c, 200, "proposals/show", page)
+	return page, nil
 }
 
 // openShareLink lets in whoever opened a share link: a member joins the

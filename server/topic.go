@@ -37,8 +37,9 @@ type topicPage struct {
 	Categories  []option
 	FirstUnread int
 	SeeAlso     []content.SearchTarget
-	FichesMade  []content.FicheRef // fiches written from this discussion
-	Fiche       *content.FicheRef  // the fiche whose comments it holds (fiche_comment.go)
+	FichesMade  []content.FicheRef   // fiches written from this discussion
+	Fiche       *content.FicheRef    // the fiche whose comments it holds (fiche_comment.go)
+	Proposal    *content.ProposalRef // the text whose comments it holds (proposal_comments.go)
 }
 
 // ShowsOpening tells whether the page shows the opening post (after which
@@ -198,6 +199,11 @@ func (s *Server) fillTopicAside(c *fiber.Ctx, p *topicPage) error {
 	t := p.Topic
 	var err error
 	if p.Fiche, err = s.ficheOfTopic(c, t); err != nil {
+		return err
+	}
+	if ref, err := s.store.ProposalOfTopic(c.UserContext(), t.ID); err == nil {
+		p.Proposal = &ref
+	} else if !errors.Is(err, content.ErrNotFound) {
 		return err
 	}
 	if t.Resolved() {
