@@ -12,3 +12,4 @@ FROM categories
 WHERE NOT EXISTS (SELECT 1 FROM categories WHERE slug = 'commentaires-propositions');
 
 ALTER TABLE proposals ADD COLUMN topic_id INTEGER REFERENCES topics (id);
+CREATE INDEX proposals_topic ON proposals (topic_id);

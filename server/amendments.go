@@ -23,7 +23,9 @@ func (s *Server) amendmentRoutes(app *fiber.App) {
 	app.Post("/propositions/:slug/amendements/cloture", s.requireMember, s.handleAmendmentsClose)
 	app.Get("/propositions/:slug/amendements/:id<int>", s.handleAmendmentShow)
 	app.Post("/propositions/:slug/amendements/:id<int>/soutien", s.requireMember, s.handleAmendmentSupport)
-	app.Post("/propositions/:slug/amendements/:id<int>/decision", s.requireMember, s.handleAmendmentDecide)
+	app.Post("/propositions/:slug/amendements/:id<int>/accepter", s.requireMember, s.handleAmendmentDecide(content.AmendmentAccepted))
+	app.Post("/propositions/:slug/amendements/:id<int>/refuser", s.requireMember, s.handleAmendmentDecide(content.AmendmentRejected))
+	app.Post("/propositions/:slug/amendements/:id<int>/repris", s.requireMember, s.handleAmendmentDecide(content.AmendmentMerged))
 }
 
 // amendmentKinds are the kinds as the addresses name them (?type=…).
@@ -310,36 +312,31 @@ func supporters(n int) string {
 	return strconv.Itoa(n) + " soutiens"
 }
 
-// amendmentDecisions are the decisions as the buttons name them.
-var amendmentDecisions = map[string]content.AmendmentState{
-	"accepter": content.AmendmentAccepted, "refuser": content.AmendmentRejected, "repris": content.AmendmentMerged,
-}
-
-func (s *Server) handleAmendmentDecide(c *fiber.Ctx) error {
-	p, a, err := s.loadAmendment(c)
-	if err != nil {
-		return err
+// handleAmendmentDecide settles the amendment as to: accepted, rejected
+// (with the reason typed) or merged by hand.
+func (s *Server) handleAmendmentDecide(to content.AmendmentState) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p, a, err := s.loadAmendment(c)
+		if err != nil {
+			return err
+		}
+		f := readForm(c, "reason")
+		decided, err := s.store.DecideAmendment(c.UserContext(), currentUser(c), p.ID, a.ID, to, f.Get("reason"))
+		if err := s.writeRefusal(&f, err); err != nil {
+			return err
+		}
+		if f.HasErrors() {
+			return s.renderAmendmentRefusal(c, p, a, func(page *amendmentPage) { page.Decision = f })
+		}
+		msg := "L’amendement est marqué comme repris à la main."
+		switch decided.State {
+		case content.AmendmentAccepted:
+			msg = "L’amendement est accepté : il est entré dans le texte, au nom de " + decided.AuthorPseudo + "."
+		case content.AmendmentRejected:
+			msg = "L’amendement est refusé ; la raison est affichée avec lui."
+		}
+		return s.redirectWithFlash(c, content.AmendmentPath(p, a.ID), msg)
 	}
-	f := readForm(c, "decision", "reason")
-	to, ok := amendmentDecisions[f.Get("decision")]
-	if !ok {
-		to = content.AmendmentState(f.Get("decision")) // the store refuses it in French
-	}
-	decided, err := s.store.DecideAmendment(c.UserContext(), currentUser(c), p.ID, a.ID, to, f.Get("reason"))
-	if err := s.writeRefusal(&f, err); err != nil {
-		return err
-	}
-	if f.HasErrors() {
-		return s.renderAmendmentRefusal(c, p, a, func(page *amendmentPage) { page.Decision = f })
-	}
-	msg := "L’amendement est marqué comme repris à la main."
-	switch decided.State {
-	case content.AmendmentAccepted:
-		msg = "L’amendement est accepté : il est entré dans le texte, au nom de " + decided.AuthorPseudo + "."
-	case content.AmendmentRejected:
-		msg = "L’amendement est refusé ; la raison est affichée avec lui."
-	}
-	return s.redirectWithFlash(c, content.AmendmentPath(p, a.ID), msg)
 }
 
 // handleAmendmentsClose closes or opens again the amendments of a text,

@@ -89,21 +89,21 @@ func TestAmendmentLifecycle(t *testing.T) {
 		"title": {"Un accueil physique, partout"}, "body": {"Nous proposons : Un accueil physique partout."}})), 200)
 	must(t, ps.coauthor.get(change), 200, "La proposition a changé depuis cet amendement", "Trancher l’amendement", "Accepter", "Refuser",
 		"Marquer comme repris à la main")
-	if r := ps.member.postForm(change+"/decision", url.Values{"decision": {"accepter"}}); r.status != 403 {
+	if r := ps.member.postForm(change+"/accepter", nil); r.status != 403 {
 		t.Errorf("a member's decision: %d, want 403", r.status)
 	}
-	r = follow(t, ps.coauthor, ps.coauthor.postForm(change+"/decision", url.Values{"decision": {"accepter"}}))
+	r = follow(t, ps.coauthor, ps.coauthor.postForm(change+"/accepter", nil))
 	must(t, r, 200, "L’amendement est accepté", "au nom de Nadia", "Accepté par Karim")
 	must(t, ps.member.get(path), 200, "Un accueil physique, partout", "dans chaque commune", "Amendée par Nadia (", "amendement n° ")
 	// Accepting twice is refused with the store's message.
-	must(t, ps.coauthor.postForm(change+"/decision", url.Values{"decision": {"accepter"}}), 422, "a déjà été tranché (accepté)")
+	must(t, ps.coauthor.postForm(change+"/accepter", nil), 422, "a déjà été tranché (accepté)")
 
 	// A new proposition, refused with a public reason (required).
 	add := ps.amend(t, ps.modo, path, url.Values{"kind": {"add"}, "title": {"Financer la médiation"}, "body": {"Des postes pérennes."},
 		"justification": {"Le nerf de la guerre."}})
-	must(t, ps.owner.postForm(add+"/decision", url.Values{"decision": {"refuser"}, "reason": {""}}), 422,
+	must(t, ps.owner.postForm(add+"/refuser", url.Values{"reason": {""}}), 422,
 		"Dites en une phrase pourquoi", "Raison du refus")
-	must(t, follow(t, ps.owner, ps.owner.postForm(add+"/decision", url.Values{"decision": {"refuser"}, "reason": {"Un autre texte en parle."}})),
+	must(t, follow(t, ps.owner, ps.owner.postForm(add+"/refuser", url.Values{"reason": {"Un autre texte en parle."}})),
 		200, "L’amendement est refusé")
 	must(t, ps.member.get(add), 200, "Refusé par Lea", "Raison : « Un autre texte en parle. »", "Ajouter une proposition", "Financer la médiation")
 	list := ps.member.get(path + "/amendements")
@@ -116,8 +116,8 @@ func TestAmendmentLifecycle(t *testing.T) {
 	must(t, follow(t, ps.owner, ps.owner.postForm(path+"/propositions/"+ids[1]+"/modifier", url.Values{"base_revision": {revisionOf(t, edit.body)},
 		"title": {"Des médiateurs formés"}, "body": {"Nous proposons : Des médiateurs formés et payés."}})), 200)
 	must(t, ps.owner.get(overlap), 200, "La proposition a changé depuis cet amendement")
-	must(t, ps.owner.postForm(overlap+"/decision", url.Values{"decision": {"accepter"}}), 422, "aux mêmes endroits", "Marquer comme repris à la main")
-	must(t, follow(t, ps.owner, ps.owner.postForm(overlap+"/decision", url.Values{"decision": {"repris"}})), 200, "Repris à la main")
+	must(t, ps.owner.postForm(overlap+"/accepter", nil), 422, "aux mêmes endroits", "Marquer comme repris à la main")
+	must(t, follow(t, ps.owner, ps.owner.postForm(overlap+"/repris", nil)), 200, "Repris à la main")
 
 	// The owner closes amendments: refused with the form kept; then opens them again.
 	must(t, follow(t, ps.owner, ps.owner.postForm(path+"/amendements/cloture", url.Values{"fermer": {"oui"}})), 200, "Les amendements sont clos",

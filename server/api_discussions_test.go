@@ -107,7 +107,7 @@ func TestDiscussionsAPIMatchesThePages(t *testing.T) {
 	if status != 200 || len(list) != 1 || list[0].(map[string]any)["replies"].(float64) != 1 {
 		t.Errorf("list: %v", out)
 	}
-	if status, out := ts.apiCall("", "GET", "/api/v1/categories", ""); status != 200 || len(out["categories"].([]any)) != 7 { // the six defaults and the fiches' comments
+	if status, out := ts.apiCall("", "GET", "/api/v1/categories", ""); status != 200 || len(out["categories"].([]any)) != 8 { // the six defaults and the fiches' and texts' comments
 		t.Errorf("categories: %v", out)
 	}
 

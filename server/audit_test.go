@@ -273,7 +273,7 @@ func (c *crawl) enqueue(u string) {
 
 // Forms not sent blank: they change something without asking anything (log
 // out, delete, thank, follow…).
-var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer|traite|lu|quitter|retirer|monter|descendre|signer|signatures/confirmer|signatures/retrait)$`)
+var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer|traite|lu|quitter|retirer|monter|descendre|signer|signatures/confirmer|signatures/retrait|soutien|repris|cloture)$`)
 
 // blankForm empties a form's text fields, lifts the browser's own checks so
 // that the server's are what answers, and sends it with one of its buttons.
@@ -643,6 +643,12 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		text.Path() + "/signatures/confirmer?jeton=" + confirmSig,
 		text.Path() + "/signatures/confirmer?jeton=faux",
 		text.Path() + "/signatures/retrait?jeton=" + withdrawSig,
+		open.Path() + "/amendements",
+		open.Path() + "/amendements/nouveau?type=ajouter",
+		open.Path() + "/amendements/nouveau?type=modifier&proposition=" + fmt.Sprint(open.Items[0].ID),
+		open.Path() + "/amendements/nouveau?type=retirer&proposition=" + fmt.Sprint(open.Items[1].ID),
+		open.Path() + "/gerer",
+		text.Path() + "/amendements",
 	}}
 }
 
@@ -746,13 +752,58 @@ func seedAuditProposals(t *testing.T, ts *testSite, karim, maelle, lucie *conten
 	// Lucie’s text began ten days ago and she wrote its conclusion now: its page
 	// draws the contributors' chart.
 	s.SetClock(func() time.Time { return time.Now().AddDate(0, 0, -10) })
-	open = start(lucie, "Pour des permanences numériques en mairie", "", "Une permanence par semaine")
+	open = start(lucie, "Pour des permanences numériques en mairie", "", "Une permanence par semaine", "Un poste informatique en libre accès")
 	open, err = s.MoveProposal(ctx, lucie, open.ID, content.ProposalOpen, false)
 	check(err)
 	s.SetClock(time.Now)
 	res, err = s.EditProposal(ctx, lucie, open.ID, content.PartEdit{Part: content.PartConclusion, Body: "Venez en parler à la mairie.", BaseRevision: open.Revision})
 	check(err)
-	return draft, text, res.Proposal
+	seedAuditAmendments(t, ts, res.Proposal, karim, maelle, lucie)
+	open, err = s.ProposalBySlug(ctx, lucie, open.Slug, "")
+	check(err)
+	return draft, text, open
+}
+
+// seedAuditAmendments gives Lucie's open text an amendment in each state —
+// one open and stale (its proposition changed since), with supports, one
+// accepted, one refused with its reason, one taken in by hand — and a
+// comment about a proposition.
+func seedAuditAmendments(t *testing.T, ts *testSite, open *content.Proposal, karim, maelle, lucie *content.User) {
+	t.Helper()
+	ctx, s := ts.ctx(), ts.srv.store
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, second := open.Items[0], open.Items[1]
+	stale, err := s.ProposeAmendment(ctx, maelle, open.ID, content.AmendmentInput{Kind: content.AmendChange, ItemID: first.ID,
+		Body: first.Body + "\nLe samedi matin aussi, pour celles et ceux qui travaillent.\n",
+		Justification: "Les permanences en semaine laissent de côté les personnes qui travaillent.\nLe samedi, les mairies sont souvent ouvertes."})
+	check(err)
+	for _, u := range []*content.User{karim, lucie} {
+		_, err = s.SupportAmendment(ctx, u, open.ID, stale.ID, true)
+		check(err)
+	}
+	accepted, err := s.ProposeAmendment(ctx, karim, open.ID, content.AmendmentInput{Kind: content.AmendChange, ItemID: first.ID,
+		Title: "Une permanence par semaine, au moins", Body: first.Body, Justification: "Une par semaine est un minimum, pas un plafond."})
+	check(err)
+	_, err = s.DecideAmendment(ctx, lucie, open.ID, accepted.ID, content.AmendmentAccepted, "")
+	check(err)
+	rejected, err := s.ProposeAmendment(ctx, maelle, open.ID, content.AmendmentInput{Kind: content.AmendRemove, ItemID: second.ID,
+		Justification: "Les médiathèques le font déjà."})
+	check(err)
+	_, err = s.DecideAmendment(ctx, lucie, open.ID, rejected.ID, content.AmendmentRejected, "Toutes les communes n’ont pas de médiathèque.")
+	check(err)
+	merged, err := s.ProposeAmendment(ctx, karim, open.ID, content.AmendmentInput{Kind: content.AmendAdd, Title: "Un annuaire des permanences",
+		Body: "Une carte des permanences du département, tenue à jour.", Justification: "Pour que les personnes les trouvent."})
+	check(err)
+	_, err = s.DecideAmendment(ctx, lucie, open.ID, merged.ID, content.AmendmentMerged, "")
+	check(err)
+	_, err = s.CommentProposal(ctx, karim, open.ID, 1, "Et dans les communes de moins de 500 habitants, @Lucie ?")
+	check(err)
+	check(s.SaveDraft(ctx, maelle, content.Draft{Place: content.DraftProposalComment(open.ID), Body: "Une idée à finir…"}))
 }
 
 // longPost is a post of about 250 words, as a detailed answer would be;
