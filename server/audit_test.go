@@ -779,7 +779,7 @@ func seedAuditAmendments(t *testing.T, ts *testSite, open *content.Proposal, kar
 	}
 	first, second := open.Items[0], open.Items[1]
 	stale, err := s.ProposeAmendment(ctx, maelle, open.ID, content.AmendmentInput{Kind: content.AmendChange, ItemID: first.ID,
-		Body: first.Body + "\nLe samedi matin aussi, pour celles et ceux qui travaillent.\n",
+		Body:          first.Body + "\nLe samedi matin aussi, pour celles et ceux qui travaillent.\n",
 		Justification: "Les permanences en semaine laissent de côté les personnes qui travaillent.\nLe samedi, les mairies sont souvent ouvertes."})
 	check(err)
 	for _, u := range []*content.User{karim, lucie} {
