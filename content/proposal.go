@@ -245,6 +245,7 @@ type ProposalSummary struct {
 	Version      int           `db:"version"`
 	Items        int           `db:"items"`
 	Contributors int           `db:"contributors"`
+	Signatures   int           `db:"signatures"` // those that count
 	UpdatedAt    time.Time     `db:"updated_at"`
 }
 
@@ -263,7 +264,8 @@ func (s *Store) ListProposals(ctx context.Context, u *User, limit int) ([]Propos
 	var out []ProposalSummary
 	err := s.db.R.SelectContext(ctx, &out, `SELECT p.id, p.slug, p.title, p.state, p.version, p.updated_at,
 		(SELECT count(*) FROM proposal_items i WHERE i.proposal_id = p.id AND i.removed_at IS NULL) AS items,
-		(SELECT count(DISTINCT r.author_id) FROM proposal_revisions r WHERE r.proposal_id = p.id) AS contributors
+		(SELECT count(DISTINCT r.author_id) FROM proposal_revisions r WHERE r.proposal_id = p.id) AS contributors,
+		(SELECT count(*) FROM signatures g WHERE g.proposal_id = p.id AND g.confirmed_at IS NOT NULL) AS signatures
 		FROM proposals p
 		WHERE p.state IN ('published', 'archived')
 			OR (p.state = 'open' AND (p.members_only = 0 OR ?2 = 1))

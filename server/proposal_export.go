@@ -94,8 +94,29 @@ func versionEdition(v *content.ProposalVersion) string {
 	return "Version " + strconv.Itoa(v.Number) + " · publiée le " + content.FrenchDate(v.PublishedAt)
 }
 
+// signatureCount is how many signatures of p count now, for its exports.
+func (s *Server) signatureCount(c *fiber.Ctx, p *content.Proposal) (int, error) {
+	total, _, err := s.store.SignatureTotals(c.UserContext(), p)
+	return total, err
+}
+
+// signed says a signature count in French.
+func signed(n int) string {
+	switch n {
+	case 0:
+		return "aucune signature"
+	case 1:
+		return "1 signature"
+	}
+	return strconv.Itoa(n) + " signatures"
+}
+
 func (s *Server) proposalMarkdown(c *fiber.Ctx, slug string, n int) error {
 	p, v, contributors, err := s.exportedVersion(c, slug, n)
+	if err != nil {
+		return err
+	}
+	signatures, err := s.signatureCount(c, p)
 	if err != nil {
 		return err
 	}
@@ -103,7 +124,7 @@ func (s *Server) proposalMarkdown(c *fiber.Ctx, slug string, n int) error {
 	c.Set(fiber.HeaderContentDisposition, `inline; filename="`+p.Slug+`-v`+strconv.Itoa(v.Number)+`.md"`)
 	return c.SendString(markdownExport([]frontField{{"title", v.Title}, {"version", v.Number},
 		{"date", v.PublishedAt.In(paris).Format("2006-01-02")}, {"contributors", pseudosOf(contributors)},
-		{"url", s.versionURL(p, v.Number)}}, versionMarkdown(v)))
+		{"signatures", signatures}, {"url", s.versionURL(p, v.Number)}}, versionMarkdown(v)))
 }
 
 func (s *Server) proposalPDF(c *fiber.Ctx, slug string, n int) error {
@@ -111,11 +132,17 @@ func (s *Server) proposalPDF(c *fiber.Ctx, slug string, n int) error {
 	if err != nil {
 		return err
 	}
-	// A version is frozen: its PDF is drawn once.
-	key := "proposal:" + strconv.FormatInt(p.ID, 10) + ":" + strconv.Itoa(v.Number) + ":" + strings.Join(pseudosOf(contributors), ",")
+	signatures, err := s.signatureCount(c, p)
+	if err != nil {
+		return err
+	}
+	// A version is frozen: its PDF is drawn again only when its signature
+	// count changed (the cache is bounded).
+	key := "proposal:" + strconv.FormatInt(p.ID, 10) + ":" + strconv.Itoa(v.Number) + ":" + strconv.Itoa(signatures) + ":" +
+		strings.Join(pseudosOf(contributors), ",")
 	data, err := s.drawPDF(c, key, true, func() pdf.Document {
 		return pdf.Document{Title: v.Title, Markdown: versionMarkdown(v), URL: s.versionURL(p, v.Number), Revision: v.Number,
-			Updated: v.PublishedAt, Edition: versionEdition(v), Authors: pseudosOf(contributors)}
+			Updated: v.PublishedAt, Edition: versionEdition(v) + " · " + signed(signatures), Authors: pseudosOf(contributors)}
 	})
 	if err != nil {
 		return err

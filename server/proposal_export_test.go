@@ -113,6 +113,18 @@ func TestProposalExportsArePublishedVersionsOnly(t *testing.T) {
 		}
 	}
 
+	// A member signs: the exports and the list count it.
+	if fm["signatures"] != 0.0 {
+		t.Errorf("signatures before anyone signed: %v", fm["signatures"])
+	}
+	if r := ps.member.postForm(path+"/signer", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("sign: %d\n%s", r.status, r.body)
+	}
+	if fm, _ = frontMatter(t, ps.visitor.get(path+".md").raw); fm["signatures"] != 1.0 {
+		t.Errorf("signatures in the export: %v", fm["signatures"])
+	}
+	must(t, ps.visitor.get("/propositions"), 200, "<td>1</td>\n      <td><time")
+
 	// The PDF, read back by pdftotext.
 	pdf := ps.visitor.get(path + "/versions/2.pdf")
 	if pdf.status != 200 || pdf.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.raw, "%PDF") {
@@ -120,7 +132,7 @@ func TestProposalExportsArePublishedVersionsOnly(t *testing.T) {
 	}
 	text := pdfToText(t, []byte(pdf.raw))
 	for _, want := range []string{"Pour un numérique à échelle humaine", "Contributions de Lea et Karim", "1. Un accueil physique dans chaque commune",
-		"« même le samedi »", "2. Des médiateurs formés", "Version 2 · publiée le", "/versions/2"} {
+		"« même le samedi »", "2. Des médiateurs formés", "Version 2 · publiée le", "· 1 signature", "/versions/2"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF lacks %q:\n%s", want, text)
 		}
