@@ -203,14 +203,20 @@ type ProposalChange struct {
 
 // ProposalChangePart is what one revision rewrote.
 type ProposalChangePart struct {
+	ID    int64 // of the revision row: what « Rétablir » names
 	Part  ProposalPart
 	Title string // a proposition's title, or the text's
 	Added bool   // a proposition added (its first revision)
 }
 
+// Restorable tells a part whose text can be brought back (an order
+// cannot: moving the propositions does it).
+func (p ProposalChangePart) Restorable() bool { return p.Part != PartOrder }
+
 // ProposalHistory lists p's revisions numbered from to to, newest first.
 func (s *Store) ProposalHistory(ctx context.Context, p *Proposal, from, to int) ([]ProposalChange, error) {
 	var rows []struct {
+		ID        int64         `db:"id"`
 		Number    int           `db:"number"`
 		Part      ProposalPart  `db:"part"`
 		ItemRev   int           `db:"item_revision"`
@@ -220,7 +226,7 @@ func (s *Store) ProposalHistory(ctx context.Context, p *Proposal, from, to int) 
 		Amendment sql.NullInt64 `db:"amendment_id"`
 		CreatedAt time.Time     `db:"created_at"`
 	}
-	err := s.db.R.SelectContext(ctx, &rows, `SELECT r.number, r.part, r.item_revision, r.title, u.pseudo, r.comment, r.amendment_id, r.created_at
+	err := s.db.R.SelectContext(ctx, &rows, `SELECT r.id, r.number, r.part, r.item_revision, r.title, u.pseudo, r.comment, r.amendment_id, r.created_at
 		FROM proposal_revisions r JOIN users u ON u.id = r.author_id
 		WHERE r.proposal_id = ? AND r.number BETWEEN ? AND ? ORDER BY r.number DESC, r.id`, p.ID, from, to)
 	if err != nil {
@@ -232,7 +238,7 @@ func (s *Store) ProposalHistory(ctx context.Context, p *Proposal, from, to int) 
 			out = append(out, ProposalChange{Number: r.Number, Author: r.Author, CreatedAt: r.CreatedAt})
 		}
 		c := &out[len(out)-1]
-		c.Parts = append(c.Parts, ProposalChangePart{Part: r.Part, Title: r.Title, Added: r.Part == PartItem && r.ItemRev == 1})
+		c.Parts = append(c.Parts, ProposalChangePart{ID: r.ID, Part: r.Part, Title: r.Title, Added: r.Part == PartItem && r.ItemRev == 1})
 		if r.Comment != "" {
 			c.Comment = r.Comment
 		}

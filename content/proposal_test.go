@@ -349,3 +349,52 @@ func TestRevokingALinkGivesBackTheInvitedRole(t *testing.T) {
 		t.Error("a move of three places")
 	}
 }
+
+func TestRestoringARevision(t *testing.T) {
+	s := mustOpenStore(t)
+	ctx := context.Background()
+	lea := mustCreateMember(t, s, "Lea", RoleMember)
+	p := proposalWith(t, s, lea, "Texte", "Un", "Deux")
+	p, _ = s.ProposalBySlug(ctx, lea, p.Slug, "")
+	one := p.Items[0]
+	if _, err := s.EditProposal(ctx, lea, p.ID, PartEdit{Part: PartItem, ItemID: one.ID, Title: "Un", Body: "Réécrit.", BaseRevision: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RemoveProposalItem(ctx, lea, p.ID, p.Items[1].ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = s.ProposalBySlug(ctx, lea, p.Slug, "")
+	rows := map[string]int64{}
+	changes, err := s.ProposalHistory(ctx, p, 1, p.Revision)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range changes {
+		for _, part := range c.Parts {
+			key := string(part.Part) + ":" + part.Title
+			if _, seen := rows[key]; !seen || c.Number < 3 {
+				rows[key] = part.ID // the oldest row of each part
+			}
+		}
+	}
+	// The first wording of « Un » comes back as a new revision.
+	res, err := s.RestoreProposalRevision(ctx, lea, p.ID, rows["item:Un"], p.Revision)
+	if err != nil || res.Unchanged || res.Proposal.Items[0].Body != "Nous proposons : Un." {
+		t.Fatalf("restore a wording: %v %+v", err, res.Proposal.Items)
+	}
+	// « Deux », removed, comes back at the end.
+	res, err = s.RestoreProposalRevision(ctx, lea, p.ID, rows["removed:Deux"], res.Proposal.Revision)
+	if err != nil || titles(res.Proposal.Items) != "Un Deux" {
+		t.Fatalf("restore a removed proposition: %v %s", err, titles(res.Proposal.Items))
+	}
+	if _, err := s.RestoreProposalRevision(ctx, lea, p.ID, rows["item:Un"], 1); err == nil {
+		t.Error("a restore from a stale history")
+	}
+	if _, err := s.RestoreProposalRevision(ctx, lea, p.ID, 999999, res.Proposal.Revision); err == nil {
+		t.Error("restoring a revision of nothing")
+	}
+	other := proposalWith(t, s, lea, "Autre", "X")
+	if _, err := s.RestoreProposalRevision(ctx, lea, other.ID, rows["item:Un"], 2); err == nil {
+		t.Error("restoring another text's revision")
+	}
+}

@@ -544,3 +544,70 @@ func sameItems(items []ProposalItem, order []int64) bool {
 	}
 	return true
 }
+
+// RestoreProposalRevision brings back, as a new revision, the part that
+// revision row revID wrote: a proposition's wording (a removed proposition
+// comes back at the end), the préambule, the conclusion or the title.
+// baseRevision is the text's revision the co-author saw the history at.
+func (s *Store) RestoreProposalRevision(ctx context.Context, u *User, id, revID int64, baseRevision int) (EditResult, error) {
+	var res EditResult
+	p, changed, err := s.changeProposal(ctx, u, id, CanEditProposal, func(tx *sqlx.Tx, p *Proposal) (bool, error) {
+		var r struct {
+			Number int           `db:"number"`
+			Part   ProposalPart  `db:"part"`
+			ItemID sql.NullInt64 `db:"item_id"`
+			Title  string        `db:"title"`
+			Body   string        `db:"body"`
+		}
+		if err := tx.GetContext(ctx, &r, `SELECT number, part, item_id, title, body FROM proposal_revisions WHERE id = ? AND proposal_id = ?`,
+			revID, id); err != nil {
+			return false, notFound(err)
+		}
+		if baseRevision != p.Revision-1 {
+			return false, Invalid("revision", "Le texte a changé depuis que vous avez ouvert l’historique : rouvrez-le, puis rétablissez.")
+		}
+		comment := "Rétablit la révision " + itoa64(int64(r.Number))
+		switch r.Part {
+		case PartTitle:
+			return s.setProposalTitle(ctx, tx, p, u, PartEdit{Part: PartTitle, Title: r.Title, Comment: comment})
+		case PartPreamble, PartConclusion:
+			return s.setProposalText(ctx, tx, p, u, PartEdit{Part: r.Part, Body: r.Body, Comment: comment})
+		case PartItem, PartRemoved: // a removed one's row holds its last wording
+			returned := p.item(r.ItemID.Int64) == nil
+			if returned {
+				if err := bringBackItem(ctx, tx, p, r.ItemID.Int64); err != nil {
+					return false, err
+				}
+			}
+			changed, err := s.setProposalItem(ctx, tx, p, u, PartEdit{Part: PartItem, ItemID: r.ItemID.Int64, Title: r.Title, Body: r.Body, Comment: comment})
+			if err != nil || changed || !returned {
+				return changed, err
+			}
+			// Back as it was: its return is the change.
+			it := p.item(r.ItemID.Int64)
+			return true, writeProposalRevision(ctx, tx, p, u, proposalRevision{part: PartItem, itemID: it.ID, itemRevision: it.Revision,
+				title: it.Title, body: it.Body, comment: comment})
+		}
+		return false, Invalid("revision", "Un ordre ne se rétablit pas : déplacez les propositions avec leurs boutons.")
+	})
+	res.Proposal, res.Unchanged = p, err == nil && !changed
+	return res, err
+}
+
+// bringBackItem puts removed proposition itemID back at the end of p.
+func bringBackItem(ctx context.Context, tx *sqlx.Tx, p *Proposal, itemID int64) error {
+	if len(p.Items) >= MaxProposalItems {
+		return Invalid("revision", "Le texte compte déjà "+itoa64(MaxProposalItems)+" propositions : retirez-en une avant d’en rétablir une autre.")
+	}
+	position := 1
+	if n := len(p.Items); n > 0 {
+		position = p.Items[n-1].Position + 1
+	}
+	var it ProposalItem
+	if err := tx.GetContext(ctx, &it, `UPDATE proposal_items SET removed_at = NULL, position = ? WHERE id = ? AND proposal_id = ?
+		RETURNING id, proposal_id, position, title, body, html, revision, updated_at`, position, itemID, p.ID); err != nil {
+		return notFound(err)
+	}
+	p.Items = append(p.Items, it)
+	return nil
+}

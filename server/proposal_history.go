@@ -133,6 +133,7 @@ type proposalHistoryPage struct {
 	Changes  []historyEntry
 	Pager    pager
 	Partial  bool // a reader sees the history up to the latest version
+	Restore  bool // a co-author may bring a part back
 }
 
 // historyEntry is a revision as the history page says it.
@@ -163,11 +164,28 @@ func (s *Server) handleProposalHistory(c *fiber.Ctx) error {
 		return err
 	}
 	out := &proposalHistoryPage{Page: s.page(c, "Historique de « "+p.Title+" »"), Proposal: p,
-		Pager: newPager(c, page, upTo, historyPerPage), Partial: upTo < p.Revision}
+		Pager: newPager(c, page, upTo, historyPerPage), Partial: upTo < p.Revision, Restore: content.CanEditProposal(currentUser(c), p) == nil}
 	for _, ch := range changes {
 		out.Changes = append(out.Changes, historyEntry{ProposalChange: ch, What: changeWhat(ch)})
 	}
 	return s.render(c, 200, "proposals/history", out)
+}
+
+// handleProposalRestore brings back the part a revision wrote, as a new
+// revision, and goes back to the text.
+func (s *Server) handleProposalRestore(c *fiber.Ctx) error {
+	p, err := s.loadProposal(c)
+	if err != nil {
+		return err
+	}
+	rev, _ := strconv.ParseInt(c.Params("rev"), 10, 64)
+	base, _ := strconv.Atoi(c.FormValue("revision"))
+	res, err := s.store.RestoreProposalRevision(c.UserContext(), currentUser(c), p.ID, rev, base)
+	msg := "Cette partie est rétablie, dans une nouvelle révision."
+	if err == nil && res.Unchanged {
+		msg = "Le texte dit déjà cela : rien à rétablir."
+	}
+	return s.afterAction(c, err, p.Path()+"/historique", msg)
 }
 
 // changeWhat says what a revision changed: « a modifié le préambule ».
