@@ -24,6 +24,7 @@ func (s *Server) apiProposalRoutes(api fiber.Router) {
 	api.Post("/propositions/:slug/items", s.requireMember, s.handleAPIProposalItem)
 	api.Put("/propositions/:slug/items/:item<int>", s.requireMember, s.handleAPIProposalItem)
 	api.Post("/propositions/:slug/etat", s.requireMember, s.handleAPIProposalMove)
+	s.apiProposalAmendmentRoutes(api) // api_proposal_amendments.go
 }
 
 type apiProposalSummary struct {
