@@ -213,12 +213,7 @@ func (s *Server) handleAPISign(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u := currentUser(c)
-	if wait := s.limits.signEmail.wait(c.UserContext(), "email:"+u.Email); wait > 0 {
-		return tooMany(c, wait)
-	}
-	s.limits.signEmail.add(c.UserContext(), "email:"+u.Email)
-	sig, err := s.store.SignProposal(c.UserContext(), u, p.ID)
+	sig, err := s.signAsMember(c, p)
 	if err != nil {
 		return err
 	}

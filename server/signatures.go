@@ -81,18 +81,24 @@ func (s *Server) signatureBoxFor(c *fiber.Ctx, p *content.Proposal, f form) (*si
 	return b, nil
 }
 
+// signAsMember signs p for the member, with their profile, within the
+// per-address limit the page and the API share.
+func (s *Server) signAsMember(c *fiber.Ctx, p *content.Proposal) (*content.Signature, error) {
+	u := currentUser(c)
+	if wait := s.limits.signEmail.wait(c.UserContext(), "email:"+u.Email); wait > 0 {
+		return nil, tooMany(c, wait)
+	}
+	s.limits.signEmail.add(c.UserContext(), "email:"+u.Email)
+	return s.store.SignProposal(c.UserContext(), u, p.ID)
+}
+
 // handleMemberSign signs the text in one click, with the member's profile.
 func (s *Server) handleMemberSign(c *fiber.Ctx) error {
 	p, err := s.loadProposal(c)
 	if err != nil {
 		return err
 	}
-	u := currentUser(c)
-	if wait := s.limits.signEmail.wait(c.UserContext(), "email:"+u.Email); wait > 0 {
-		return tooMany(c, wait)
-	}
-	s.limits.signEmail.add(c.UserContext(), "email:"+u.Email)
-	_, err = s.store.SignProposal(c.UserContext(), u, p.ID)
+	_, err = s.signAsMember(c, p)
 	return s.afterAction(c, err, p.Path(), "Merci, votre signature est enregistrée : elle figure dans la liste des signataires.")
 }
 
