@@ -248,3 +248,33 @@ func (s *Store) ProposalHistory(ctx context.Context, p *Proposal, from, to int) 
 	}
 	return out, nil
 }
+
+// ItemRevision is one state of a proposition, as its own history shows it.
+type ItemRevision struct {
+	ID        int64         `db:"id"`
+	Number    int           `db:"number"` // the text's revision
+	Part      ProposalPart  `db:"part"`   // PartItem, or PartRemoved
+	Title     string        `db:"title"`
+	Body      string        `db:"body"`
+	Author    string        `db:"pseudo"`
+	Comment   string        `db:"comment"`
+	Amendment sql.NullInt64 `db:"amendment_id"`
+	CreatedAt time.Time     `db:"created_at"`
+}
+
+// maxItemHistory bounds a proposition's history page: its latest states.
+const maxItemHistory = 100
+
+// ProposalItemHistory lists the states of proposition itemID of p up to
+// the text's revision upTo, newest first: its wordings, and its removals.
+func (s *Store) ProposalItemHistory(ctx context.Context, p *Proposal, itemID int64, upTo int) ([]ItemRevision, error) {
+	var out []ItemRevision
+	err := s.db.R.SelectContext(ctx, &out, `SELECT r.id, r.number, r.part, r.title, r.body, u.pseudo, r.comment, r.amendment_id, r.created_at
+		FROM proposal_revisions r JOIN users u ON u.id = r.author_id
+		WHERE r.item_id = ? AND r.proposal_id = ? AND r.number <= ? ORDER BY r.number DESC, r.id DESC LIMIT ?`,
+		itemID, p.ID, upTo, maxItemHistory)
+	if err == nil && len(out) == 0 {
+		err = ErrNotFound
+	}
+	return out, err
+}

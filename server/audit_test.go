@@ -638,6 +638,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		open.Path(),
 		open.Path() + "/historique",
 		text.Path() + "/historique",
+		text.Path() + "/propositions/" + fmt.Sprint(text.Items[0].ID) + "/historique",
 		text.Path() + "/signatures",
 		text.Path() + "/signatures?departement=29&role=mediateur",
 		text.Path() + "/signatures/confirmer?jeton=" + confirmSig,

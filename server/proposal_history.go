@@ -171,6 +171,52 @@ func (s *Server) handleProposalHistory(c *fiber.Ctx) error {
 	return s.render(c, 200, "proposals/history", out)
 }
 
+// itemHistoryEntry is one state of a proposition, with its changes from
+// the state before.
+type itemHistoryEntry struct {
+	content.ItemRevision
+	Changes template.HTML
+}
+
+type itemHistoryPage struct {
+	Page
+	Proposal *content.Proposal
+	Entries  []itemHistoryEntry
+	Restore  bool
+}
+
+// handleProposalItemHistory shows a proposition's own history: each of its
+// wordings as a word diff from the one before, who, when, why.
+func (s *Server) handleProposalItemHistory(c *fiber.Ctx) error {
+	p, err := s.loadProposal(c)
+	if err != nil {
+		return err
+	}
+	upTo, err := s.store.RevisionShown(c.UserContext(), currentUser(c), p)
+	if err != nil {
+		return err
+	}
+	itemID, _ := strconv.ParseInt(c.Params("item"), 10, 64)
+	revs, err := s.store.ProposalItemHistory(c.UserContext(), p, itemID, upTo)
+	if err != nil {
+		return err
+	}
+	page := &itemHistoryPage{Page: s.page(c, "Historique de la proposition « "+revs[0].Title+" »"), Proposal: p,
+		Restore: content.CanEditProposal(currentUser(c), p) == nil}
+	for i, r := range revs {
+		before := ""
+		if i+1 < len(revs) {
+			before = revs[i+1].Body
+		}
+		e := itemHistoryEntry{ItemRevision: r}
+		if r.Part == content.PartItem {
+			e.Changes = content.DiffHTML(before, r.Body)
+		}
+		page.Entries = append(page.Entries, e)
+	}
+	return s.render(c, 200, "proposals/item_history", page)
+}
+
 // handleProposalRestore brings back the part a revision wrote, as a new
 // revision, and goes back to the text.
 func (s *Server) handleProposalRestore(c *fiber.Ctx) error {

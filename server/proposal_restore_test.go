@@ -41,3 +41,37 @@ func TestProposalRevisionRestoredFromTheHistory(t *testing.T) {
 		t.Error("a visitor restores")
 	}
 }
+
+func TestProposalItemHistory(t *testing.T) {
+	ps := newProposalSite(t)
+	path := ps.create(t, "Texte suivi", "Un accueil physique")
+	ids := itemIDs(ps.owner.get(path).body)
+	if r := ps.owner.postForm(path+"/propositions/"+ids[0]+"/modifier", url.Values{"title": {"Un accueil physique"},
+		"body": {"Nous proposons : un accueil physique dans chaque commune."}, "base_revision": {"1"}, "comment": {"Plus précis"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("edit: %d\n%s", r.status, r.body)
+	}
+	page := ps.owner.get(path)
+	must(t, page, 200, `href="`+path+`/propositions/`+ids[0]+`/historique"`)
+	hist := ps.owner.get(path + "/propositions/" + ids[0] + "/historique")
+	must(t, hist, 200, "Historique de la proposition « Un accueil physique »", "« Plus précis »", "dans chaque commune", "<ins", "Rétablir cette version")
+	if n := strings.Count(hist.body, "Rétablir cette version"); n != 1 {
+		t.Errorf("%d « Rétablir » buttons, want 1 (not on the current wording)", n)
+	}
+	// Private like its text: a brouillon's history is a 404 to others, and
+	// so is an item of nothing or of another text.
+	other := ps.create(t, "Un autre texte", "Autre chose")
+	otherID := itemIDs(ps.owner.get(other).body)[0]
+	for _, tc := range []struct {
+		who  *client
+		path string
+	}{
+		{ps.visitor, path + "/propositions/" + ids[0] + "/historique"},
+		{ps.member, path + "/propositions/" + ids[0] + "/historique"},
+		{ps.owner, path + "/propositions/999999/historique"},
+		{ps.owner, path + "/propositions/" + otherID + "/historique"},
+	} {
+		if r := tc.who.get(tc.path); r.status != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", tc.path, r.status)
+		}
+	}
+}

@@ -23,6 +23,7 @@ func (s *Server) proposalRoutes(app *fiber.App) {
 	app.Get("/propositions/:slug/versions/:file", s.handleProposalVersionExport) // 2.md, 2.pdf
 	app.Get("/propositions/:slug/historique", s.handleProposalHistory)
 	app.Post("/propositions/:slug/historique/:rev<int>/retablir", s.requireMember, s.handleProposalRestore)
+	app.Get("/propositions/:slug/propositions/:item<int>/historique", s.handleProposalItemHistory)
 	app.Get("/propositions/:slug/comparer", s.handleProposalCompare)
 	s.proposalEditRoutes(app)
 	s.proposalManageRoutes(app)
