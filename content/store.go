@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -19,14 +20,15 @@ import (
 type Store struct {
 	db     *DB
 	md     *Markdown
-	now    func() time.Time
+	now    atomic.Pointer[func() time.Time] // replaced while the server's background work reads it
 	events *Outbox
 	search *SearchSources
 }
 
 // NewStore returns a store over db using the wall clock.
 func NewStore(db *DB) *Store {
-	s := &Store{db: db, md: NewMarkdown(), now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{db: db, md: NewMarkdown()}
+	s.SetClock(time.Now)
 	s.events = NewOutbox(db, s.Now)
 	s.search = &SearchSources{}
 	s.search.Register(discussionSearch{s})
@@ -36,7 +38,7 @@ func NewStore(db *DB) *Store {
 }
 
 // SetClock replaces the store's clock (tests use it to jump past expiries).
-func (s *Store) SetClock(now func() time.Time) { s.now = now }
+func (s *Store) SetClock(now func() time.Time) { s.now.Store(&now) }
 
 // SearchSources is the registry of searchable types, discussions first.
 func (s *Store) SearchSources() *SearchSources { return s.search }
@@ -45,7 +47,7 @@ func (s *Store) SearchSources() *SearchSources { return s.search }
 func (s *Store) Events() *Outbox { return s.events }
 
 // Now is the store's current time, in UTC.
-func (s *Store) Now() time.Time { return s.now().UTC() }
+func (s *Store) Now() time.Time { return (*s.now.Load())().UTC() }
 
 // withTx runs fn in a write transaction, committing when it returns nil.
 func (s *Store) withTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
