@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"bytes"
 	"errors"
 	"strconv"
 
@@ -95,7 +96,10 @@ func (r *renderer) setFont(f face, size float64) {
 	}
 	file := faceFiles[f]
 	if !r.added[f] {
-		r.pdf.AddUTF8FontFromBytes(file.family, file.style, file.ttf)
+		// A copy: while it cuts the font, fpdf appends to slices of the
+		// bytes it is given (getMetrics), writing into them — a shared font
+		// would be damaged, and raced on by documents drawn side by side.
+		r.pdf.AddUTF8FontFromBytes(file.family, file.style, bytes.Clone(file.ttf))
 		r.added[f] = true
 	}
 	r.pdf.SetFont(file.family, file.style, size)
