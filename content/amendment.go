@@ -390,21 +390,22 @@ type AmendmentCredit struct {
 
 // AmendmentsByItem reads, for each proposition of p, its open amendments
 // and the accepted ones its text took in; open is every open amendment,
-// new propositions included.
-func (s *Store) AmendmentsByItem(ctx context.Context, p *Proposal) (map[int64]ItemAmendments, int, error) {
+// new propositions included, and some tells whether p has had amendments
+// at all.
+func (s *Store) AmendmentsByItem(ctx context.Context, p *Proposal) (byItem map[int64]ItemAmendments, open int, some bool, err error) {
 	out := map[int64]ItemAmendments{}
 	var counts []struct {
 		ItemID *int64 `db:"item_id"`
 		N      int    `db:"n"`
 	}
-	if err := s.db.R.SelectContext(ctx, &counts, `SELECT item_id, count(*) AS n FROM amendments
-		WHERE proposal_id = ? AND state = 'open' GROUP BY item_id`, p.ID); err != nil {
-		return nil, 0, err
+	if err := s.db.R.SelectContext(ctx, &counts, `SELECT item_id, coalesce(sum(state = 'open'), 0) AS n FROM amendments
+		WHERE proposal_id = ? GROUP BY item_id`, p.ID); err != nil {
+		return nil, 0, false, err
 	}
-	open := 0
+	some = len(counts) > 0
 	for _, c := range counts {
 		open += c.N
-		if c.ItemID != nil {
+		if c.ItemID != nil && c.N > 0 {
 			ia := out[*c.ItemID]
 			ia.Open = c.N
 			out[*c.ItemID] = ia
@@ -414,19 +415,12 @@ func (s *Store) AmendmentsByItem(ctx context.Context, p *Proposal) (map[int64]It
 	if err := s.db.R.SelectContext(ctx, &credits, `SELECT DISTINCT r.item_id, a.id, u.pseudo AS author FROM proposal_revisions r
 		JOIN amendments a ON a.id = r.amendment_id JOIN users u ON u.id = a.author_id
 		WHERE r.proposal_id = ? AND r.part = 'item' AND r.item_id IS NOT NULL ORDER BY a.id`, p.ID); err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	for _, c := range credits {
 		ia := out[c.ItemID]
 		ia.Credited = append(ia.Credited, c)
 		out[c.ItemID] = ia
 	}
-	return out, open, nil
-}
-
-// HasAmendments tells whether p was ever amended.
-func (s *Store) HasAmendments(ctx context.Context, p *Proposal) (bool, error) {
-	var n int
-	err := s.db.R.GetContext(ctx, &n, `SELECT count(*) FROM (SELECT 1 FROM amendments WHERE proposal_id = ? LIMIT 1)`, p.ID)
-	return n > 0, err
+	return out, open, some, nil
 }

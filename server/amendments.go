@@ -358,10 +358,10 @@ func (s *Server) handleAmendmentsClose(c *fiber.Ctx) error {
 // textAmendments decorates a text's working propositions with their open
 // amendments, the credits of accepted ones and the links to amend them;
 // it returns the number of open amendments.
-func (s *Server) textAmendments(c *fiber.Ctx, p *content.Proposal, t *proposalText) (int, error) {
-	byItem, open, err := s.store.AmendmentsByItem(c.UserContext(), p)
+func (s *Server) textAmendments(c *fiber.Ctx, p *content.Proposal, t *proposalText) (open int, some bool, err error) {
+	byItem, open, some, err := s.store.AmendmentsByItem(c.UserContext(), p)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	can := content.CanAmendProposal(currentUser(c), p) == nil
 	if can {
@@ -379,5 +379,5 @@ func (s *Server) textAmendments(c *fiber.Ctx, p *content.Proposal, t *proposalTe
 			it.Remove = p.Path() + "/amendements/nouveau?type=retirer&proposition=" + strconv.FormatInt(it.ID, 10)
 		}
 	}
-	return open, nil
+	return open, some, nil
 }

@@ -205,10 +205,7 @@ func (s *Server) proposalPageOf(c *fiber.Ctx, p *content.Proposal) (*proposalPag
 	if page.Signing, err = s.signatureBoxFor(c, p, emptyForm()); err != nil {
 		return nil, err
 	}
-	if page.OpenAmendments, err = s.textAmendments(c, p, &page.Text); err != nil {
-		return nil, err
-	}
-	if page.Amendments, err = s.store.HasAmendments(c.UserContext(), p); err != nil {
+	if page.OpenAmendments, page.Amendments, err = s.textAmendments(c, p, &page.Text); err != nil {
 		return nil, err
 	}
 	if u == nil {
