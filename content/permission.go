@@ -194,6 +194,30 @@ func CanSuspend(u, m *User) bool { return CanAdminister(u) && u.ID != m.ID }
 // suspended member's profile is shown only to moderators.
 func CanSeeMember(u, m *User) bool { return !m.Suspended() || CanModerate(u) }
 
+// TwoFactorRequired tells whether u's role demands two-factor
+// authentication: moderators and administrators cannot do without it.
+func TwoFactorRequired(u *User) bool { return u.IsModerator() }
+
+// CanDisableTwoFactor tells whether u may turn their second factor off:
+// members may, roles that require it may not.
+func CanDisableTwoFactor(u *User) error {
+	if TwoFactorRequired(u) {
+		return Invalid("code", "Votre rôle demande la double authentification : elle ne peut pas être désactivée.")
+	}
+	return nil
+}
+
+// CanResetTwoFactor tells whether u may turn off owner's second factor
+// without its code (phone and recovery codes lost): an administrator, for
+// another account.
+func CanResetTwoFactor(u, owner *User) bool { return CanAdminister(u) && u.ID != owner.ID }
+
+// CanManageSessions tells whether u may see and end the sessions of owner:
+// their own, or any account's for an administrator.
+func CanManageSessions(u, owner *User) bool {
+	return u != nil && owner != nil && (u.ID == owner.ID || CanAdminister(u))
+}
+
 // Fiche permissions. A brouillon is read and written by its authors only
 // (not even moderators: it is a private draft); a published fiche is read
 // by everybody and written by every verified member, or by its authors and

@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -14,13 +15,19 @@ const sessionTouchEvery = 10 * time.Minute
 // CreateSession starts a new server-side session for userID and returns the
 // cookie value. A new value is issued at every login (no fixation).
 func (s *Store) CreateSession(ctx context.Context, userID int64, userAgent string) (string, error) {
+	return s.OpenSession(ctx, userID, userAgent, "")
+}
+
+// OpenSession is CreateSession noting, for the member's list of sessions,
+// where it was opened from: only IPPrefix(ip) is kept.
+func (s *Store) OpenSession(ctx context.Context, userID int64, userAgent, ip string) (string, error) {
 	token := randomToken(32)
 	now := s.Now()
 	if len(userAgent) > 200 {
-		userAgent = userAgent[:200]
+		userAgent = strings.ToValidUTF8(userAgent[:200], "")
 	}
-	_, err := s.db.W.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, user_agent, created_at, last_seen_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, hashToken(token), userID, userAgent, now, now, now.Add(SessionLifetime))
+	_, err := s.db.W.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, user_agent, ip_prefix, created_at, last_seen_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, hashToken(token), userID, userAgent, IPPrefix(ip), now, now, now.Add(SessionLifetime))
 	return token, err
 }
 
