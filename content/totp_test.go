@@ -233,7 +233,7 @@ func TestIPPrefixKeepsNoWholeAddress(t *testing.T) {
 	}
 	for ua, want := range map[string]string{
 		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Mobile/15E148 Safari/604.1": "Safari sur iPhone",
-		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 Chrome/126.0.0.0 Safari/537.36 Edg/126.0":        "Edge sur macOS",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 Chrome/126.0.0.0 Safari/537.36 Edg/126.0":         "Edge sur macOS",
 		"": "Appareil inconnu",
 	} {
 		if got := DeviceLabel(ua); got != want {
