@@ -33,6 +33,9 @@ func (s Session) Place() string { return PlaceLabel(s.IPPrefix) }
 // sessionRef is how long a prefix of the hash names a session.
 const sessionRef = 16
 
+// SessionRefOf is the Ref of the session a cookie value opens.
+func SessionRefOf(token string) string { return hashToken(token)[:sessionRef] }
+
 // Sessions lists the open sessions of userID, the most recently used first;
 // current is the cookie value of the request, marked in the list.
 func (s *Store) Sessions(ctx context.Context, userID int64, current string) ([]Session, error) {

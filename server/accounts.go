@@ -75,7 +75,7 @@ func (s *Server) startSession(c *fiber.Ctx, u *content.User) error {
 			return err
 		}
 	}
-	token, err := s.store.CreateSession(c.UserContext(), u.ID, c.Get(fiber.HeaderUserAgent))
+	token, err := s.store.OpenSession(c.UserContext(), u.ID, c.Get(fiber.HeaderUserAgent), c.IP())
 	if err != nil {
 		return err
 	}
@@ -203,10 +203,7 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	if err := s.startSession(c, u); err != nil {
-		return err
-	}
-	return s.redirectWithFlash(c, safeReturn(f.Get("retour")), "Bonjour "+u.Pseudo+", vous êtes connecté·e.")
+	return s.logIn(c, u, f.Get("retour"), "Bonjour "+u.Pseudo+", vous êtes connecté·e.", "")
 }
 
 func (s *Server) handleLogout(c *fiber.Ctx) error {
@@ -279,11 +276,8 @@ func (s *Server) handleReset(c *fiber.Ctx) error {
 	if f.HasErrors() {
 		return s.render(c, 422, "accounts/reset", &accountFormPage{Page: s.page(c, "Nouveau mot de passe"), Form: f, Token: token})
 	}
-	if err := s.startSession(c, u); err != nil {
-		return err
-	}
-	return s.redirectWithFlash(c, "/compte", "Votre mot de passe est changé, et vous êtes connecté·e. "+
-		"Par sécurité, vos autres sessions ont été fermées et vos jetons d’API révoqués.")
+	const changed = "Votre mot de passe est changé. Par sécurité, vos autres sessions ont été fermées et vos jetons d’API révoqués."
+	return s.logIn(c, u, "/compte", changed+" Vous êtes connecté·e.", changed+" Pour vous connecter, tapez maintenant le code de votre application.")
 }
 
 func (s *Server) handleSetupForm(c *fiber.Ctx) error {
@@ -318,5 +312,6 @@ func (s *Server) handleSetup(c *fiber.Ctx) error {
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}
-	return s.redirectWithFlash(c, "/admin/membres", "Le compte administrateur "+u.Pseudo+" est créé. Bienvenue !")
+	return s.redirectWithFlash(c, enrolPath, "Le compte administrateur "+u.Pseudo+" est créé. Bienvenue ! "+
+		"Avant toute chose, activez la double authentification : elle est obligatoire pour administrer la Ligue.")
 }

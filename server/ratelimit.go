@@ -58,6 +58,8 @@ type rateLimits struct {
 	// generous), per address (each accepted visitor's form sends a mail).
 	signIP    *window
 	signEmail *window
+	// Wrong second-factor codes per account, over every login challenge.
+	secondFactor *window
 }
 
 // longestPeriod is how long strikes are kept.
@@ -77,6 +79,7 @@ func newRateLimits(store *content.Store, log *slog.Logger) *rateLimits {
 		messages:      w("messages-member", 30, 10*time.Minute),
 		signIP:        w("signature-ip", 30, 15*time.Minute),
 		signEmail:     w("signature-email", 5, 15*time.Minute),
+		secondFactor:  w("second-factor-account", 10, 15*time.Minute),
 	}
 }
 
