@@ -149,3 +149,33 @@ func TestWatchLevelsKeepWhatMembersFollowed(t *testing.T) {
 		t.Errorf("after the upgrade: %s (followed stays watched, an explicit stop is normal)", got)
 	}
 }
+
+func TestTwoFactorKeepsOpenSessions(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	if _, err := Apply(ctx, db, upTo(t, "0026")); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO users (id, pseudo, pseudo_key, email, password_hash, role, created_at, updated_at)
+			VALUES (1, 'Modo', 'modo', 'modo@exemple.fr', 'x', 'moderator', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
+		`INSERT INTO sessions (id_hash, user_id, user_agent, created_at, last_seen_at, expires_at)
+			VALUES ('abc', 1, 'Firefox', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '2999-01-01')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Apply(ctx, db, Files); err != nil {
+		t.Fatal(err)
+	}
+	var prefix string
+	if err := db.Get(&prefix, `SELECT ip_prefix FROM sessions WHERE id_hash = 'abc' AND user_id = 1`); err != nil || prefix != "" {
+		t.Errorf("session after the upgrade: %q, %v", prefix, err)
+	}
+	// Nobody has a second factor yet: moderators are asked to enrol at their next page.
+	var n int
+	if err := db.Get(&n, `SELECT count(*) FROM totp_secrets`); err != nil || n != 0 {
+		t.Errorf("%d second factors, %v", n, err)
+	}
+}

@@ -406,8 +406,17 @@ func TestFirstAdministratorSetup(t *testing.T) {
 		t.Fatalf("setup form: %d", r.status)
 	}
 	form := url.Values{"jeton": {token}, "pseudo": {"Fondatrice"}, "email": {"fondatrice@exemple.fr"}, "password": {"la ligue des mednum"}}
-	if r := cl.postForm("/installation", form); r.status != 303 || r.location != "/admin/membres" {
+	if r := cl.postForm("/installation", form); r.status != 303 || r.location != enrolPath {
 		t.Fatalf("setup: %d %s", r.status, r.body)
+	}
+	// The role demands a second factor before anything else.
+	if r := cl.get("/admin/membres"); r.status != 303 || r.location != enrolPath {
+		t.Errorf("new admin administers without a second factor: %d %s", r.status, r.location)
+	}
+	cl.postForm(enrolPath+"/commencer", nil)
+	secret := strings.ReplaceAll(secretOnPage.FindStringSubmatch(cl.get(enrolPath).raw)[1], " ", "")
+	if r := cl.postForm(enrolPath+"/activer", url.Values{"code": {content.TOTPCode(secret, ts.srv.store.Now())}}); r.status != 201 {
+		t.Fatalf("enrolment: %d", r.status)
 	}
 	if r := cl.get("/admin/membres"); r.status != 200 {
 		t.Errorf("new admin cannot administer: %d", r.status)

@@ -30,7 +30,7 @@ func TestBrowserKeyboard(t *testing.T) {
 	ts, base := browserSite(t)
 	karim := ts.mustCreateMember("Karim", content.RoleMember)
 	lucie := ts.mustCreateMember("Lucie", content.RoleMember)
-	ts.mustCreateMember("Agnès", content.RoleAdmin)
+	agnes := ts.mustCreateMember("Agnès", content.RoleAdmin)
 
 	// A topic with a few replies (one of them answers another), and topics in
 	// other categories, so that a search finds several and offers facets.
@@ -71,7 +71,7 @@ func TestBrowserKeyboard(t *testing.T) {
 		chromedp.Navigate(base+"/"),
 		chromedp.Click(byLogoutButton),
 		chromedp.WaitVisible(byFlash("Vous êtes déconnecté·e")),
-		chromedp.Steps(logInSteps("Agnès", testPassword, "Agnès")...),
+		chromedp.Steps(logInWithCodeSteps("Agnès", testPassword, "Agnès", ts.nextCode(agnes))...),
 	)
 	pages("admin", "/admin/membres", topic.Path()) // the topic page adds the moderation forms
 

@@ -19,9 +19,10 @@ import (
 
 // testSite is a real server on a fresh SQLite file in a temp dir.
 type testSite struct {
-	t    testing.TB
-	srv  *Server
-	logs *syncBuffer
+	t       testing.TB
+	srv     *Server
+	logs    *syncBuffer
+	factors sync.Map // user ID → *testFactor, the authenticator of moderators and administrators
 }
 
 type syncBuffer struct {
@@ -77,6 +78,9 @@ func (ts *testSite) mustCreateMember(pseudo string, role content.Role) *content.
 	if err != nil {
 		ts.t.Fatal(err)
 	}
+	if content.TwoFactorRequired(u) {
+		ts.mustEnableTwoFactor(u) // as their role demands
+	}
 	return u
 }
 
@@ -98,6 +102,9 @@ func (ts *testSite) loggedIn(u *content.User) *client {
 	ts.t.Helper()
 	cl := ts.client()
 	r := cl.postForm("/connexion", url.Values{"login": {u.Email}, "password": {testPassword}})
+	if r.status == http.StatusSeeOther && r.location == secondStepPath {
+		r = cl.postForm(secondStepPath, url.Values{"code": {ts.nextCode(u)}})
+	}
 	if r.status != http.StatusSeeOther {
 		ts.t.Fatalf("login of %s: status %d\n%s", u.Pseudo, r.status, r.body)
 	}
