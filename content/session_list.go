@@ -99,6 +99,9 @@ func IPPrefix(ip string) string {
 		return ""
 	}
 	a = a.Unmap()
+	if a.IsUnspecified() {
+		return ""
+	}
 	bits := 24
 	if a.Is6() {
 		bits = 48

@@ -104,7 +104,8 @@ func TOTPURI(issuer, account, secret string) string {
 	q.Set("algorithm", "SHA1")
 	q.Set("digits", "6")
 	q.Set("period", "30")
-	return "otpauth://totp/" + url.PathEscape(issuer+":"+account) + "?" + q.Encode()
+	// Spaces as %20, not "+": some apps would show the plus signs.
+	return "otpauth://totp/" + url.PathEscape(issuer+":"+account) + "?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 }
 
 // GroupedSecret is the secret in groups of four, easier to type by hand.

@@ -77,6 +77,9 @@ func TestTOTPURIAndSecretAsText(t *testing.T) {
 	if err != nil || u.Scheme != "otpauth" || u.Host != "totp" {
 		t.Fatalf("URI %v, %v", u, err)
 	}
+	if raw := TOTPURI("Ligue des mednum", "Karim", secret); !strings.Contains(raw, "issuer=Ligue%20des%20mednum") {
+		t.Errorf("issuer with plus signs for spaces: %s", raw)
+	}
 	if u.Path != "/Ligue:Maëlle_29" || u.Query().Get("secret") != secret || u.Query().Get("issuer") != "Ligue" ||
 		u.Query().Get("digits") != "6" || u.Query().Get("period") != "30" {
 		t.Errorf("URI %s", u)
@@ -225,7 +228,7 @@ func TestSessionsListAndEnd(t *testing.T) {
 func TestIPPrefixKeepsNoWholeAddress(t *testing.T) {
 	for in, want := range map[string]string{
 		"203.0.113.54": "203.0.113.0/24", "::ffff:203.0.113.54": "203.0.113.0/24",
-		"2001:db8:1234:5678::1": "2001:db8:1234::/48", "": "", "pas une adresse": "",
+		"2001:db8:1234:5678::1": "2001:db8:1234::/48", "": "", "pas une adresse": "", "0.0.0.0": "",
 	} {
 		if got := IPPrefix(in); got != want {
 			t.Errorf("IPPrefix(%q) = %q, want %q", in, got, want)
