@@ -34,6 +34,8 @@ func TestAuditEveryPage(t *testing.T) {
 		app.Get(brokenPage, func(*fiber.Ctx) error { return errors.New("a fault on purpose, to check the 500 page") })
 		app.Get(conflictPage, func(c *fiber.Ctx) error { return auditConflict(c, site) })
 		app.Get(proposalConflictPage, func(c *fiber.Ctx) error { return auditProposalConflict(c, site) })
+		app.Get(secondStepAudit, func(c *fiber.Ctx) error { return auditSecondStep(c, site) })
+		app.Get(recoveryCodesAudit, func(c *fiber.Ctx) error { return auditRecoveryCodes(c, site) })
 	})
 	site = ts
 	fx := seedAuditFixtures(t, ts)
@@ -556,6 +558,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	if err := ts.srv.store.SetBlocked(ctx, karim, moved, true); err != nil {
 		t.Fatal(err)
 	}
+	seedAuditTwoFactor(t, ts, karim)
 	draft, text, open := seedAuditProposals(t, ts, karim, maelle, lucie)
 	confirmSig, withdrawSig := seedAuditSignatures(t, ts, text, karim, lucie)
 	ts.syncIndex()
@@ -576,6 +579,11 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		"/recherche?q=%22mot+de+passe%22+-carnet&type=message",
 		"/compte/",
 		"/compte/jetons",
+		"/compte/double-authentification",
+		"/compte/sessions",
+		"/admin/membres/" + fmt.Sprint(karim.ID) + "/sessions",
+		secondStepAudit,
+		recoveryCodesAudit,
 		"/compte/notifications",
 		"/desabonnement?" + unsubscribe.Query(),
 		"/desabonnement?membre=1&type=reply&jour=20260101&signature=coupe",

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/ligue-mednum/ligue/content"
 )
@@ -452,5 +453,43 @@ func logInWithCodeSteps(login, password, pseudo, code string) []chromedp.Action[
 		chromedp.Click(byButton("Me connecter")),
 		chromedp.WaitVisible(byFlash("vous êtes connecté·e")),
 		chromedp.WaitVisible(byHeaderLink(pseudo)),
+	}
+}
+
+// Pages of the second factor that the audit's crawl reaches by no link:
+// the login's second step (it needs a password just typed) and the
+// recovery codes (shown once, in the answer to a form). They are rendered
+// in memory, as auditConflict does.
+const (
+	secondStepAudit    = "/audit/code"
+	recoveryCodesAudit = "/audit/codes-de-secours"
+)
+
+// auditSecondStep is the second step's page as a wrong code brings it back.
+func auditSecondStep(c *fiber.Ctx, ts *testSite) error {
+	f := emptyForm()
+	_, msg, _, _ := codeRefusal(content.ErrCodeWrong)
+	f.Errors.Add("code", msg)
+	return ts.srv.render(c, fiber.StatusUnauthorized, "accounts/second_step", &secondStepPage{Page: ts.srv.page(c, "Code de connexion"),
+		Form: f, Pseudo: "Karim"})
+}
+
+// auditRecoveryCodes is the page of the codes right after enrolment.
+func auditRecoveryCodes(c *fiber.Ctx, ts *testSite) error {
+	codes := []string{"7k2m9-x4p0q", "a8c1d-0ftr3", "m3n4p-q5r6s", "0z9y8-x7w6v", "h2j3k-4m5n6", "p7q8r-9s0t1",
+		"b2c3d-4e5f6", "g7h8j-9k0m1", "n2p3q-4r5s6", "t7v8w-9x0y1"}
+	return ts.srv.renderRecoveryCodes(c, fiber.StatusCreated, codes, true)
+}
+
+// seedAuditTwoFactor gives Karim an enrolment under way (his page shows
+// the QR code and the key) and a second session, on his phone, to end.
+func seedAuditTwoFactor(t *testing.T, ts *testSite, karim *content.User) {
+	t.Helper()
+	if _, err := ts.srv.store.StartTwoFactor(ts.ctx(), karim); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.srv.store.OpenSession(ts.ctx(), karim.ID, "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36",
+		"203.0.113.54"); err != nil {
+		t.Fatal(err)
 	}
 }
