@@ -119,7 +119,8 @@ func (s *Store) ConfirmTwoFactor(ctx context.Context, u *User, code string) ([]s
 }
 
 // RegenerateRecoveryCodes replaces u's recovery codes (used or not) with
-// new ones, after checking the password.
+// new ones, after checking the password; ErrNotFound when u's second
+// factor is off.
 func (s *Store) RegenerateRecoveryCodes(ctx context.Context, u *User, password string) ([]string, error) {
 	if err := s.checkPassword(ctx, u.ID, password); err != nil {
 		return nil, err
@@ -131,7 +132,7 @@ func (s *Store) RegenerateRecoveryCodes(ctx context.Context, u *User, password s
 			return err
 		}
 		if on == 0 {
-			return Invalid("password", "La double authentification n’est pas activée : il n’y a pas de codes de secours à remplacer.")
+			return ErrNotFound // no second factor, no recovery codes
 		}
 		var err error
 		if codes, err = s.replaceRecoveryCodes(ctx, tx, u.ID); err != nil {
@@ -143,7 +144,8 @@ func (s *Store) RegenerateRecoveryCodes(ctx context.Context, u *User, password s
 }
 
 // DisableTwoFactor turns u's second factor off, with the password and a
-// code (the app's or a recovery code). Roles that require it cannot.
+// code (the app's or a recovery code). Roles that require it cannot;
+// ErrNotFound when it is off already.
 func (s *Store) DisableTwoFactor(ctx context.Context, u *User, password, code string) error {
 	if err := CanDisableTwoFactor(u); err != nil {
 		return err

@@ -15,12 +15,12 @@ import (
 
 func (s *Server) sessionRoutes(app *fiber.App) {
 	app.Get("/compte/sessions", s.requireMember, s.handleSessions)
-	app.Post("/compte/sessions/autres/fin", s.requireMember, s.handleSessionsEndOthers)
-	app.Post("/compte/sessions/:ref/fin", s.requireMember, s.handleSessionEnd)
+	app.Post("/compte/sessions/autres/supprimer", s.requireMember, s.handleSessionsEndOthers)
+	app.Post("/compte/sessions/:ref/supprimer", s.requireMember, s.handleSessionEnd)
 	app.Get("/admin/membres/:id<int>/sessions", s.requireAdmin, s.handleAdminSessions)
-	app.Post("/admin/membres/:id<int>/sessions/toutes/fin", s.requireAdmin, s.handleAdminSessionsEnd)
-	app.Post("/admin/membres/:id<int>/sessions/:ref/fin", s.requireAdmin, s.handleAdminSessionEnd)
-	app.Post("/admin/membres/:id<int>/double-authentification/desactiver", s.requireAdmin, s.handleAdminTwoFactorReset)
+	app.Post("/admin/membres/:id<int>/sessions/toutes/supprimer", s.requireAdmin, s.handleAdminSessionsEnd)
+	app.Post("/admin/membres/:id<int>/sessions/:ref/supprimer", s.requireAdmin, s.handleAdminSessionEnd)
+	app.Post("/admin/membres/:id<int>/double-authentification/supprimer", s.requireAdmin, s.handleAdminTwoFactorReset)
 }
 
 type sessionsPage struct {

@@ -307,6 +307,9 @@ func (s *Server) handleRecoveryCodesRenew(c *fiber.Ctx) error {
 		codes, err = s.store.RegenerateRecoveryCodes(c.UserContext(), u, c.FormValue("renew_password"))
 		return err
 	})
+	if errors.Is(err, content.ErrNotFound) {
+		return s.redirectWithRefusal(c, enrolPath, "La double authentification n’est pas activée : il n’y a pas de codes de secours à remplacer.")
+	}
 	if err := f.fail(err); err != nil {
 		return err
 	}
@@ -339,6 +342,9 @@ func (s *Server) handleTwoFactorDisable(c *fiber.Ctx) error {
 		err := s.hashing(c, func() error {
 			return s.store.DisableTwoFactor(c.UserContext(), u, c.FormValue("disable_password"), c.FormValue("code"))
 		})
+		if errors.Is(err, content.ErrNotFound) {
+			return s.redirectWithFlash(c, enrolPath, "La double authentification n’est pas activée sur votre compte.")
+		}
 		if st, msg, reason, ok := codeRefusal(err); ok {
 			s.limits.secondFactor.add(c.UserContext(), secondFactorKey(u.ID))
 			s.log.Warn("second factor refused", "user_id", u.ID, "reason", reason, "while", "disabling", "request_id", requestID(c))

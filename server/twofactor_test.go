@@ -324,6 +324,11 @@ func TestTwoFactorRenewAndDisable(t *testing.T) {
 		{name: "password and a new recovery code", as: cl, method: "POST", path: enrolPath + "/desactiver",
 			form: url.Values{"disable_password": {testPassword}, "code": {fresh[1]}}, wantStatus: 303, wantLocation: enrolPath},
 		{name: "off", as: cl, path: enrolPath, wantStatus: 200, wantContains: []string{"votre mot de passe suffit de nouveau", "Activer la double authentification"}},
+		{name: "no codes to renew once off", as: cl, method: "POST", path: enrolPath + "/codes",
+			form: url.Values{"renew_password": {testPassword}}, wantStatus: 303, wantLocation: enrolPath},
+		{name: "told why", as: cl, path: enrolPath, wantStatus: 200, wantContains: []string{"il n’y a pas de codes de secours à remplacer"}},
+		{name: "nothing to turn off", as: cl, method: "POST", path: enrolPath + "/desactiver",
+			form: url.Values{"disable_password": {testPassword}, "code": {"123456"}}, wantStatus: 303, wantLocation: enrolPath},
 	})
 	if r := ts.client().postForm("/connexion", url.Values{"login": {"karim"}, "password": {testPassword}}); r.status != 303 || r.location != "/" {
 		t.Errorf("login once off: %d %s", r.status, r.location)
@@ -369,21 +374,21 @@ func TestSessionsPages(t *testing.T) {
 	sessions := "/admin/membres/" + itoa64(karim.ID) + "/sessions"
 	runScenarios(t, ts, []scenario{
 		{name: "own list", as: cl, path: "/compte/sessions", wantStatus: 200, wantContains: []string{"Chrome sur Android", "203.0.113.x",
-			"Safari sur iPad", "cette session", "Mettre fin aux autres sessions", "/compte/sessions/" + phoneRef + "/fin"},
-			wantNotContains: []string{"/compte/sessions/" + own + "/fin", "203.0.113.54"}},
-		{name: "not the one in use", as: cl, method: "POST", path: "/compte/sessions/" + own + "/fin", wantStatus: 303, wantLocation: "/compte/sessions"},
+			"Safari sur iPad", "cette session", "Mettre fin aux autres sessions", "/compte/sessions/" + phoneRef + "/supprimer"},
+			wantNotContains: []string{"/compte/sessions/" + own + "/supprimer", "203.0.113.54"}},
+		{name: "not the one in use", as: cl, method: "POST", path: "/compte/sessions/" + own + "/supprimer", wantStatus: 303, wantLocation: "/compte/sessions"},
 		{name: "told why", as: cl, path: "/compte/sessions", wantStatus: 200, wantContains: []string{"utilisez « Se déconnecter »"}},
-		{name: "end the phone", as: cl, method: "POST", path: "/compte/sessions/" + phoneRef + "/fin", wantStatus: 303},
+		{name: "end the phone", as: cl, method: "POST", path: "/compte/sessions/" + phoneRef + "/supprimer", wantStatus: 303},
 		{name: "phone gone", as: cl, path: "/compte/sessions", wantStatus: 200, wantContains: []string{"La session est terminée", "Safari sur iPad"},
 			wantNotContains: []string{"Chrome sur Android"}},
-		{name: "twice", as: cl, method: "POST", path: "/compte/sessions/" + phoneRef + "/fin", wantStatus: 303},
+		{name: "twice", as: cl, method: "POST", path: "/compte/sessions/" + phoneRef + "/supprimer", wantStatus: 303},
 		{name: "told it was over", as: cl, path: "/compte/sessions", wantStatus: 200, wantContains: []string{"Cette session était déjà terminée."}},
 		{name: "members cannot see others' sessions", as: cl, path: "/admin/membres/" + itoa64(admin.ID) + "/sessions", wantStatus: 403},
 		{name: "admin list", as: asAdmin, path: "/admin/membres", wantStatus: 200, wantContains: []string{`href="` + sessions + `"`}},
 		{name: "admin sees Karim's", as: asAdmin, path: sessions, wantStatus: 200, wantContains: []string{"Sessions de Karim", "Safari sur iPad",
 			"Non activée", "Mettre fin à toutes les sessions de Karim"}},
-		{name: "admin ends the tablet", as: asAdmin, method: "POST", path: sessions + "/" + tabletRef + "/fin", wantStatus: 303, wantLocation: sessions},
-		{name: "admin ends them all", as: asAdmin, method: "POST", path: sessions + "/toutes/fin", wantStatus: 303},
+		{name: "admin ends the tablet", as: asAdmin, method: "POST", path: sessions + "/" + tabletRef + "/supprimer", wantStatus: 303, wantLocation: sessions},
+		{name: "admin ends them all", as: asAdmin, method: "POST", path: sessions + "/toutes/supprimer", wantStatus: 303},
 		{name: "told how many", as: asAdmin, path: sessions, wantStatus: 200, wantContains: []string{"Une session est terminée", "Aucune session ouverte."}},
 		{name: "Karim is logged out", as: cl, path: "/compte", wantStatus: 303},
 	})
@@ -408,9 +413,9 @@ func TestAdministratorResetsASecondFactor(t *testing.T) {
 		{name: "shown on", as: asAdmin, path: sessions, wantStatus: 200, wantContains: []string{"Activée", "Désactiver la double authentification de Karim"}},
 		{name: "not their own from here", as: asAdmin, path: "/admin/membres/" + itoa64(admin.ID) + "/sessions", wantStatus: 200,
 			wantNotContains: []string{"Désactiver la double authentification"}},
-		{name: "refused for their own", as: asAdmin, method: "POST", path: "/admin/membres/" + itoa64(admin.ID) + "/double-authentification/desactiver", wantStatus: 303},
-		{name: "members cannot", as: asKarim, method: "POST", path: "/admin/membres/" + itoa64(admin.ID) + "/double-authentification/desactiver", wantStatus: 403},
-		{name: "reset", as: asAdmin, method: "POST", path: "/admin/membres/" + itoa64(karim.ID) + "/double-authentification/desactiver", wantStatus: 303},
+		{name: "refused for their own", as: asAdmin, method: "POST", path: "/admin/membres/" + itoa64(admin.ID) + "/double-authentification/supprimer", wantStatus: 303},
+		{name: "members cannot", as: asKarim, method: "POST", path: "/admin/membres/" + itoa64(admin.ID) + "/double-authentification/supprimer", wantStatus: 403},
+		{name: "reset", as: asAdmin, method: "POST", path: "/admin/membres/" + itoa64(karim.ID) + "/double-authentification/supprimer", wantStatus: 303},
 		{name: "told", as: asAdmin, path: sessions, wantStatus: 200, wantContains: []string{"son mot de passe suffit de nouveau", "Non activée"}},
 		{name: "Karim's sessions ended", as: asKarim, path: "/compte", wantStatus: 303},
 	})
