@@ -72,6 +72,9 @@ func (n *Notification) Text() string {
 	case NotifyFicheReport:
 		return who + " signale une information peut-être obsolète"
 	case NotifyModeration:
+		if n.Detail == DecisionPostRefused && n.Note != "" {
+			return n.Detail.Text(n.Number) + " : « " + n.Note + " »"
+		}
 		return n.Detail.Text(n.Number)
 	case NotifyMessage:
 		if n.Count > 1 {
@@ -202,9 +205,11 @@ type noticeTarget struct {
 // readableTargets loads the posts and fiches notifications point to, one
 // query each, keeping those u may read now.
 func (s *Store) readableTargets(ctx context.Context, u *User, rows []Notification) (map[string]noticeTarget, error) {
-	var posts, fiches, conversations, amendments, proposals []int64
+	var posts, fiches, conversations, amendments, proposals, held []int64
 	for _, n := range rows {
 		switch n.TargetType {
+		case EntityHeld:
+			held = append(held, n.TargetID)
 		case EntityAmendment:
 			amendments = append(amendments, n.TargetID)
 		case EntityProposal:
@@ -221,6 +226,12 @@ func (s *Store) readableTargets(ctx context.Context, u *User, rows []Notificatio
 	if len(amendments) > 0 || len(proposals) > 0 {
 		// A brouillon only to those who read it, now.
 		if err := s.readableProposalTargets(ctx, u, amendments, proposals, out); err != nil {
+			return nil, err
+		}
+	}
+	if len(held) > 0 {
+		// Only its author: a refused post is theirs alone.
+		if err := s.readableHeld(ctx, u, held, out); err != nil {
 			return nil, err
 		}
 	}

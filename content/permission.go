@@ -21,7 +21,7 @@ func CanWrite(u *User) error {
 	case u == nil:
 		return ErrForbidden
 	case u.Suspended():
-		return ErrForbidden
+		return ErrSuspended
 	case !u.Verified():
 		return ErrUnverified
 	}
@@ -500,4 +500,17 @@ func ProposalActionsFor(u *User, p *Proposal) ProposalActions {
 		}
 	}
 	return a
+}
+
+// Trust and review (see trust.go, held.go).
+
+// CanReviewHeld tells whether u may read, approve and refuse the posts
+// waiting for review: a moderator.
+func CanReviewHeld(u *User) bool { return CanModerate(u) }
+
+// CanVouch tells whether u (at level ul) may vouch for member m (at level
+// ml): a moderator or a member de confiance, for a new member other than
+// themselves who is not suspended.
+func CanVouch(u *User, ul TrustLevel, m *User, ml TrustLevel) bool {
+	return CanWrite(u) == nil && ul >= TrustTrusted && u.ID != m.ID && !m.Suspended() && ml == TrustNew
 }

@@ -43,8 +43,11 @@ func topicState(ctx context.Context, tx *sqlx.Tx, topicID int64) (*Topic, error)
 }
 
 // Reply adds a post to a topic: in one transaction it checks the topic may
-// take replies and the answered post belongs to it, stores the post, updates
-// the counters, follows the topic for the author and records the events.
+// take replies and the answered post belongs to it, screens the text
+// (limits, duplicates, review), stores the post, updates the counters,
+// follows the topic for the author and records the events. A reply that
+// must wait for a moderator is stored aside and returned as a
+// *HeldForReview error: nothing is lost, nothing is published yet.
 func (s *Store) Reply(ctx context.Context, author *User, topicID int64, in NewReply) (*Post, error) {
 	if err := CanWrite(author); err != nil {
 		return nil, err
@@ -57,7 +60,8 @@ func (s *Store) Reply(ctx context.Context, author *User, topicID int64, in NewRe
 	}
 	rendered, mentioned := s.render(ctx, in.Body)
 	now := s.Now()
-	p := &Post{TopicID: topicID, AuthorID: author.ID, Body: in.Body, HTML: rendered.HTML, CreatedAt: now}
+	var p *Post
+	var held *HeldPost
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		t, err := topicState(ctx, tx, topicID)
 		if err != nil {
@@ -66,40 +70,65 @@ func (s *Store) Reply(ctx context.Context, author *User, topicID int64, in NewRe
 		if err := CanReply(author, t); err != nil {
 			return err
 		}
-		if in.ReplyTo > 0 {
-			if err := replyTo(ctx, tx, author, t, in.ReplyTo); err != nil {
+		reason, err := screen(ctx, tx, now, author, LimitReplies, screenPlace{topicID: topicID}, in.Body)
+		if err != nil {
+			return err
+		}
+		if reason != "" {
+			held = &HeldPost{AuthorID: author.ID, TopicID: &topicID, Body: in.Body, HTML: rendered.HTML, Reason: reason, CreatedAt: now}
+			if in.ReplyTo > 0 {
+				held.ReplyTo = &in.ReplyTo
+			}
+			if err := insertHeld(ctx, tx, held); err != nil {
 				return err
 			}
-			p.ReplyTo = &in.ReplyTo
+			return deleteDraft(ctx, tx, author.ID, DraftReply(topicID))
 		}
-		p.Number = t.LastNumber + 1
-		if _, err := insertPost(ctx, tx, p); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE topics SET post_count = post_count + 1, answer_count = answer_count + 1,
-			last_number = ?, last_poster_id = ?, last_activity_at = ? WHERE id = ?`, p.Number, author.ID, now, topicID); err != nil {
-			return err
-		}
-		if err := autoFollow(ctx, tx, now, author.ID, FollowTopic, topicID); err != nil {
-			return err
-		}
-		if err := markRead(ctx, tx, author.ID, topicID, p.Number); err != nil {
-			return err
-		}
-		if err := deleteDraft(ctx, tx, author.ID, DraftReply(topicID)); err != nil {
-			return err
-		}
-		e := postEvent(EventCreated, p.ID, topicID, author.ID, now)
-		e.Data.Number = p.Number
-		if err := Emit(ctx, tx, e); err != nil {
-			return err
-		}
-		return emitMentions(ctx, tx, e, mentioned)
+		p, err = publishReply(ctx, tx, author, t, in, rendered.HTML, mentioned, now)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	if held != nil {
+		return nil, &HeldForReview{Post: held}
+	}
 	return p, nil
+}
+
+// publishReply stores author's reply in t, checked, inside tx: the post,
+// the counters, the follow and read mark, the draft gone, the events.
+func publishReply(ctx context.Context, tx *sqlx.Tx, author *User, t *Topic, in NewReply, html template.HTML, mentioned []int64, now time.Time) (*Post, error) {
+	p := &Post{TopicID: t.ID, AuthorID: author.ID, Body: in.Body, HTML: html, CreatedAt: now}
+	if in.ReplyTo > 0 {
+		if err := replyTo(ctx, tx, author, t, in.ReplyTo); err != nil {
+			return nil, err
+		}
+		p.ReplyTo = &in.ReplyTo
+	}
+	p.Number = t.LastNumber + 1
+	if _, err := insertPost(ctx, tx, p); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE topics SET post_count = post_count + 1, answer_count = answer_count + 1,
+		last_number = ?, last_poster_id = ?, last_activity_at = ? WHERE id = ?`, p.Number, author.ID, now, t.ID); err != nil {
+		return nil, err
+	}
+	if err := autoFollow(ctx, tx, now, author.ID, FollowTopic, t.ID); err != nil {
+		return nil, err
+	}
+	if err := markRead(ctx, tx, author.ID, t.ID, p.Number); err != nil {
+		return nil, err
+	}
+	if err := deleteDraft(ctx, tx, author.ID, DraftReply(t.ID)); err != nil {
+		return nil, err
+	}
+	e := postEvent(EventCreated, p.ID, t.ID, author.ID, now)
+	e.Data.Number = p.Number
+	if err := Emit(ctx, tx, e); err != nil {
+		return nil, err
+	}
+	return p, emitMentions(ctx, tx, e, mentioned)
 }
 
 // replyTo checks that author may answer post number n of t and counts the

@@ -174,7 +174,9 @@ func topicSlug(title string) string {
 
 // CreateTopic validates and stores a new topic with its opening post, its
 // tags, the author's follow and read mark, and the outbox entries, in one
-// transaction. The author's new-topic draft is deleted.
+// transaction, after screening its text (limits, duplicates, review). The
+// author's new-topic draft is deleted. A topic that must wait for a
+// moderator is stored aside and returned as a *HeldForReview error.
 func (s *Store) CreateTopic(ctx context.Context, author *User, in NewTopic) (*Topic, error) {
 	if err := CanWrite(author); err != nil {
 		return nil, err
@@ -210,14 +212,28 @@ func (s *Store) CreateTopic(ctx context.Context, author *User, in NewTopic) (*To
 	now := s.Now()
 	t := &Topic{CategoryID: cat.ID, AuthorID: author.ID, Title: in.Title, Slug: topicSlug(in.Title), Kind: in.Kind,
 		PostCount: 1, LastNumber: 1, CreatedAt: now, LastActivityAt: now}
+	var held *HeldPost
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
-		if err := insertTopic(ctx, tx, t, &Post{Body: in.Body, HTML: rendered.HTML}, tags, mentioned); err != nil {
+		reason, err := screen(ctx, tx, now, author, LimitTopics, screenPlace{title: in.Title}, in.Body)
+		if err != nil {
 			return err
 		}
-		return deleteDraft(ctx, tx, t.AuthorID, DraftNewTopic)
+		if reason != "" {
+			held = &HeldPost{AuthorID: author.ID, Title: in.Title, CategoryID: &cat.ID, Tags: strings.Join(tags, ", "), Kind: in.Kind,
+				Body: in.Body, HTML: rendered.HTML, Reason: reason, CreatedAt: now}
+			if err := insertHeld(ctx, tx, held); err != nil {
+				return err
+			}
+		} else if err := insertTopic(ctx, tx, t, &Post{Body: in.Body, HTML: rendered.HTML}, tags, mentioned); err != nil {
+			return err
+		}
+		return deleteDraft(ctx, tx, author.ID, DraftNewTopic)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if held != nil {
+		return nil, &HeldForReview{Post: held}
 	}
 	t.Tags = tags
 	return t, nil

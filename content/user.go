@@ -122,6 +122,13 @@ type NewUser struct {
 	Role     Role
 	Verified bool
 	Profile
+	// Registration: the person signs up on the site, and must accept the
+	// charter (AcceptCharter) to do so.
+	Registration  bool
+	AcceptCharter bool // the charter in force is accepted, now
+	// Vouched: whoever creates the account vouches for the member (an
+	// administrator on the command line): their posts go through.
+	Vouched bool
 }
 
 // pseudoKey folds case and accents so look-alike pseudos clash.
@@ -198,6 +205,17 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser, verify MailFunc) (*U
 		if err := insertUser(ctx, tx, u); err != nil {
 			return err
 		}
+		if in.AcceptCharter {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO charter_acceptances (user_id, version, accepted_at) VALUES (?, ?, ?)`,
+				u.ID, CharterVersion, u.CreatedAt); err != nil {
+				return err
+			}
+		}
+		if in.Vouched {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO vouches (member_id, created_at) VALUES (?, ?)`, u.ID, u.CreatedAt); err != nil {
+				return err
+			}
+		}
 		if verify != nil && !u.Verified() {
 			_, err = s.issueToken(ctx, tx, u, PurposeVerify, "", verify)
 		}
@@ -224,6 +242,9 @@ func (s *Store) prepareUser(ctx context.Context, in NewUser) (*User, error) {
 		v.Add("password", msg)
 	}
 	validateProfile(v, &in.Profile)
+	if in.Registration && !in.AcceptCharter {
+		v.Add("charte", "Pour créer un compte, lisez la charte et cochez la case qui dit que vous l’acceptez.")
+	}
 	if !in.Role.Valid() {
 		v.Add("role", "Ce rôle n’existe pas.")
 	}

@@ -65,7 +65,8 @@ func (s *Store) SetRole(ctx context.Context, actor *User, userID int64, role Rol
 	})
 }
 
-// SetSuspended suspends or reinstates an account; suspension ends its sessions.
+// SetSuspended suspends or reinstates an account; suspension ends its
+// sessions (SessionUser refuses them), reinstatement deletes them.
 func (s *Store) SetSuspended(ctx context.Context, actor *User, userID int64, suspended bool) error {
 	if !CanAdminister(actor) {
 		return ErrForbidden
@@ -86,7 +87,9 @@ func (s *Store) SetSuspended(ctx context.Context, actor *User, userID int64, sus
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		if suspended {
+		// A suspended account's sessions identify nobody, and still tell its
+		// member why their forms are refused; reinstated, they start afresh.
+		if !suspended {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
 				return err
 			}

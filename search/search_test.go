@@ -38,7 +38,7 @@ func newFixture(t testing.TB) *fixture {
 	f := &fixture{t: t, dir: dir, db: db, store: content.NewStore(db), users: map[string]*content.User{}}
 	for _, p := range []string{"Karim", "Lucie", "Nadia"} {
 		u, err := f.store.CreateUser(context.Background(), content.NewUser{Pseudo: p, Email: strings.ToLower(p) + "@exemple.fr",
-			Password: "une phrase assez longue", Verified: true}, nil)
+			Password: "une phrase assez longue", Verified: true, Vouched: true}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +52,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 func (f *fixture) member(pseudo string, role content.Role) *content.User {
 	f.t.Helper()
 	u, err := f.store.CreateUser(context.Background(), content.NewUser{Pseudo: pseudo, Email: strings.ToLower(pseudo) + "@exemple.fr",
-		Password: "une phrase assez longue", Verified: true, Role: role}, nil)
+		Password: "une phrase assez longue", Verified: true, Vouched: true, Role: role}, nil)
 	if err != nil {
 		f.t.Fatal(err)
 	}
