@@ -235,6 +235,7 @@ func createUser(ctx context.Context, dataDir string, in content.NewUser, stdin i
 		return err
 	}
 	in.Password = strings.TrimRight(line, "\r\n")
+	in.Vouched = true // an administrator made the account: its posts are not held for review
 	return withDB(ctx, dataDir, func(db *content.DB) error {
 		u, err := content.NewStore(db).CreateUser(ctx, in, nil)
 		if err == nil {

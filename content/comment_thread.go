@@ -49,6 +49,12 @@ func (s *Store) comment(ctx context.Context, author *User, th commentThread, top
 	// Reply checks in its own transaction that the discussion takes replies
 	// (a moderator may have locked it); the page was checked by the caller.
 	p, err := s.Reply(ctx, author, id, NewReply{Body: body})
+	if _, held := AsHeld(err); held {
+		// Stored for review: the draft has served too.
+		if derr := s.DeleteDraft(ctx, author, th.draft); derr != nil {
+			return nil, derr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -149,3 +149,36 @@ func TestWatchLevelsKeepWhatMembersFollowed(t *testing.T) {
 		t.Errorf("after the upgrade: %s (followed stays watched, an explicit stop is normal)", got)
 	}
 }
+
+// 0025 adds the trust tables beside an existing member: nothing of theirs
+// is held, nobody vouched, no charter accepted yet (they are asked at
+// their next write); deleting the account deletes what 0025 holds of it.
+func TestTrustTablesKeepExistingMembers(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	if _, err := Apply(ctx, db, upTo(t, "0022")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO users (id, pseudo, pseudo_key, email, password_hash, created_at, updated_at)
+		VALUES (1, 'Lea', 'lea', 'lea@exemple.fr', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Apply(ctx, db, Files); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO vouches (member_id, voucher_id, created_at) VALUES (1, NULL, CURRENT_TIMESTAMP)`,
+		`INSERT INTO charter_acceptances (user_id, version, accepted_at) VALUES (1, 1, CURRENT_TIMESTAMP)`,
+		`INSERT INTO held_posts (author_id, title, category_id, body, html, reason, created_at)
+			VALUES (1, 'Une question', (SELECT min(id) FROM categories), 'Le texte', '<p>Le texte</p>', 'new_member', CURRENT_TIMESTAMP)`,
+		`DELETE FROM users WHERE id = 1`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var left int
+	if err := db.Get(&left, `SELECT (SELECT count(*) FROM vouches) + (SELECT count(*) FROM charter_acceptances) + (SELECT count(*) FROM held_posts)`); err != nil || left != 0 {
+		t.Errorf("rows left after the account went: %d, %v", left, err)
+	}
+}

@@ -203,6 +203,11 @@ type memberPage struct {
 	// Private messages: whether the viewer may write to or block the
 	// member, and has blocked them.
 	CanMessage, CanBlock, Blocked bool
+	// Trust (trust.go): the member's level, who vouched for them, whether
+	// the viewer may.
+	Trust     content.TrustLevel
+	VouchedBy *content.Vouch
+	CanVouch  bool
 }
 
 func (s *Server) handleMemberShow(c *fiber.Ctx) error {
@@ -231,6 +236,9 @@ func (s *Server) handleMemberShow(c *fiber.Ctx) error {
 		if p.Blocked, err = s.store.HasBlocked(c.UserContext(), u, m.ID); err != nil {
 			return err
 		}
+	}
+	if err := s.memberTrust(c, p); err != nil {
+		return err
 	}
 	return s.render(c, 200, "accounts/member", p)
 }

@@ -26,7 +26,7 @@ func metierOptions() []option {
 	return opts
 }
 
-var registerFields = []string{"pseudo", "email", "structure", "departement", "metier"}
+var registerFields = []string{"pseudo", "email", "structure", "departement", "metier", "charte"}
 
 func (s *Server) handleRegisterForm(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
@@ -47,7 +47,8 @@ func (s *Server) handleRegister(c *fiber.Ctx) error {
 	}
 	s.limits.register.add(c.UserContext(), ip)
 	in := content.NewUser{Pseudo: f.Get("pseudo"), Email: f.Get("email"), Password: c.FormValue("password"),
-		Profile: content.Profile{Structure: f.Get("structure"), Departement: f.Get("departement"), Metier: f.Get("metier")}}
+		Profile:      content.Profile{Structure: f.Get("structure"), Departement: f.Get("departement"), Metier: f.Get("metier")},
+		Registration: true, AcceptCharter: f.Get("charte") == "1"}
 	var u *content.User
 	err := s.hashing(c, func() (err error) {
 		u, err = s.store.CreateUser(c.UserContext(), in, s.verifyMail)
@@ -299,7 +300,8 @@ func (s *Server) handleSetup(c *fiber.Ctx) error {
 	f := readForm(c, registerFields...)
 	token := strings.Clone(c.FormValue("jeton"))
 	in := content.NewUser{Pseudo: f.Get("pseudo"), Email: f.Get("email"), Password: c.FormValue("password"),
-		Profile: content.Profile{Structure: f.Get("structure"), Departement: f.Get("departement"), Metier: f.Get("metier")}}
+		Profile:      content.Profile{Structure: f.Get("structure"), Departement: f.Get("departement"), Metier: f.Get("metier")},
+		Registration: true, AcceptCharter: f.Get("charte") == "1"}
 	var u *content.User
 	err := s.hashing(c, func() (err error) {
 		u, err = s.store.CreateFirstAdmin(c.UserContext(), token, in)

@@ -34,6 +34,7 @@ func TestAuditEveryPage(t *testing.T) {
 		app.Get(brokenPage, func(*fiber.Ctx) error { return errors.New("a fault on purpose, to check the 500 page") })
 		app.Get(conflictPage, func(c *fiber.Ctx) error { return auditConflict(c, site) })
 		app.Get(proposalConflictPage, func(c *fiber.Ctx) error { return auditProposalConflict(c, site) })
+		app.Get(charterPendingPage, func(c *fiber.Ctx) error { return auditCharterPending(c, site, "/discussions/1/reponses") })
 	})
 	site = ts
 	fx := seedAuditFixtures(t, ts)
@@ -273,7 +274,7 @@ func (c *crawl) enqueue(u string) {
 
 // Forms not sent blank: they change something without asking anything (log
 // out, delete, thank, follow…).
-var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer|traite|lu|quitter|retirer|monter|descendre|signer|signatures/confirmer|signatures/retrait|soutien|repris|cloture)$`)
+var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer|traite|lu|quitter|retirer|monter|descendre|signer|signatures/confirmer|signatures/retrait|soutien|repris|cloture|publier|garant)$`)
 
 // blankForm empties a form's text fields, lifts the browser's own checks so
 // that the server's are what answers, and sends it with one of its buttons.
@@ -556,6 +557,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	if err := ts.srv.store.SetBlocked(ctx, karim, moved, true); err != nil {
 		t.Fatal(err)
 	}
+	trust := seedAuditTrust(t, ts, karim, lucie, question)
 	draft, text, open := seedAuditProposals(t, ts, karim, maelle, lucie)
 	confirmSig, withdrawSig := seedAuditSignatures(t, ts, text, karim, lucie)
 	ts.syncIndex()
@@ -565,7 +567,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	// A notification mail's unsubscribe link, and one cut short.
 	unsubscribe := content.NewUnsubscribeLink(ts.srv.secret, karim.ID, string(content.NotifyReply), ts.srv.store.Now())
 
-	return auditFixtures{member: karim, moderator: lucie, admin: admin, seeds: []string{
+	return auditFixtures{member: karim, moderator: lucie, admin: admin, seeds: append([]string{
 		"/",
 		"/discussions/" + fmt.Sprint(long.ID) + "/" + long.Slug, // 30 long posts: the heaviest page
 		"/discussions/" + fmt.Sprint(question.ID) + "/" + question.Slug,
@@ -650,7 +652,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		open.Path() + "/amendements/nouveau?type=retirer&proposition=" + fmt.Sprint(open.Items[1].ID),
 		open.Path() + "/gerer",
 		text.Path() + "/amendements",
-	}}
+	}, trust...)}
 }
 
 // seedAuditSignatures signs Maëlle's published text: Karim and Lucie as

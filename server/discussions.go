@@ -277,14 +277,15 @@ func (s *Server) handleTopicCreate(c *fiber.Ctx) error {
 		return err
 	}
 	if f.HasErrors() {
-		return page(fiber.StatusUnprocessableEntity)
+		s.setRetryAfter(c, err)
+		return page(f.status())
 	}
 	return s.redirectWithFlash(c, t.Path(), "Votre discussion est publiée.")
 }
 
 func attachStatus(f form) int {
 	if f.HasErrors() {
-		return fiber.StatusUnprocessableEntity
+		return f.status()
 	}
 	return fiber.StatusOK
 }
@@ -292,8 +293,18 @@ func attachStatus(f form) int {
 // writeRefusal puts a refusal to write on the form (unverified account) or
 // a validation error; other errors are returned for the error handler.
 func (s *Server) writeRefusal(f *form, err error) error {
-	if errors.Is(err, content.ErrUnverified) {
+	var tooSoon *content.TooSoonError
+	switch {
+	case errors.Is(err, content.ErrUnverified):
 		f.Errors.Add("body", errUnverified.Message+" Votre texte est conservé ci-dessous.")
+		return nil
+	case errors.Is(err, content.ErrSuspended):
+		f.Errors.Add("body", errSuspended.Message+" Votre texte est conservé ci-dessous.")
+		f.Refused = fiber.StatusForbidden
+		return nil
+	case errors.As(err, &tooSoon):
+		f.Errors.Add("body", tooSoon.Message()+" Votre texte est conservé ci-dessous.")
+		f.Refused = fiber.StatusTooManyRequests
 		return nil
 	}
 	return f.fail(err)

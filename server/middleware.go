@@ -28,6 +28,7 @@ const (
 	localBearer    = "bearer"
 	localRequestID = "request_id"
 	localCSRF      = "csrf"
+	localSuspended = "suspended" // the session is a suspended member's
 )
 
 // contentSecurityPolicy allows only our own scripts, styles and images.
@@ -84,6 +85,9 @@ func (s *Server) identify(c *fiber.Ctx) error {
 		if errors.Is(err, content.ErrNotFound) {
 			return errUnauthorized
 		}
+		if errors.Is(err, content.ErrSuspended) {
+			return errSuspended
+		}
 		if err != nil {
 			return err
 		}
@@ -96,6 +100,8 @@ func (s *Server) identify(c *fiber.Ctx) error {
 		switch {
 		case err == nil:
 			c.Locals(localUser, u)
+		case errors.Is(err, content.ErrSuspended):
+			c.Locals(localSuspended, true) // a visitor, told why when they try to write
 		case errors.Is(err, content.ErrNotFound):
 			s.clearCookie(c, sessionCookie)
 		default:
@@ -174,6 +180,9 @@ func randomString(n int) string {
 func (s *Server) requireMember(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return c.Next()
+	}
+	if suspended, _ := c.Locals(localSuspended).(bool); suspended && c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+		return errSuspended // the error handler gives a form back filled
 	}
 	if isAPI(c) {
 		return errUnauthorized

@@ -68,10 +68,6 @@ func (s *Server) handleHome(c *fiber.Ctx) error {
 	return s.render(c, 200, "pages/home", p)
 }
 
-func (s *Server) handleCharter(c *fiber.Ctx) error {
-	return s.render(c, 200, "pages/charter", &struct{ Page }{s.page(c, "Charte de la Ligue")})
-}
-
 func (s *Server) handleAccessibility(c *fiber.Ctx) error {
 	return s.render(c, 200, "pages/accessibility", &struct{ Page }{s.page(c, "Accessibilité")})
 }

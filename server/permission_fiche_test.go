@@ -265,7 +265,7 @@ func (ft *ficheTable) checkReadAndOffers(r ficheRole, state string, fx *ficheFix
 	ft.status(r, state, "read via history", want, hist.status, hist.body)
 	apiWant := want
 	if r.token != "" && !r.live {
-		apiWant = http.StatusUnauthorized // a dead token opens nothing
+		apiWant = http.StatusForbidden // a suspended member's token opens nothing, and says why
 	}
 	api := ft.api(r, "GET", "/api/v1/fiches/"+fx.slug, "")
 	ft.status(r, state, "read via API", apiWant, api.status, api.body)
@@ -375,6 +375,15 @@ func refused(r ficheRole, state string, readable bool, own int) int {
 	return own
 }
 
+// apiRefused is refused for the API, where a suspended member's token is
+// refused with 403, saying why.
+func apiRefused(r ficheRole, state string, readable bool, own int) int {
+	if r.token != "" && !r.live {
+		return http.StatusForbidden
+	}
+	return refused(r, state, readable, own)
+}
+
 func (ft *ficheTable) checkEdit(r ficheRole, state string) {
 	ft.t.Helper()
 	f := ft.load(ft.spareOf(state).id)
@@ -393,7 +402,7 @@ func (ft *ficheTable) checkEdit(r ficheRole, state string) {
 		apiOwn = http.StatusForbidden
 	}
 	ft.try(r, state, attempt{action: "edit", layer: "API", allowed: rule == nil && r.live, okStatus: http.StatusOK,
-		refusedStatus: refused(r, state, readable, apiOwn), took: took,
+		refusedStatus: apiRefused(r, state, readable, apiOwn), took: took,
 		do: func(fx *ficheFixture, f *content.Fiche) (int, string, error) {
 			res := ft.api(r, "PUT", "/api/v1/fiches/"+fx.slug, ficheJSON(f.Title, newBody(f), f.Revision))
 			return res.status, res.body, nil

@@ -81,6 +81,7 @@ func (pt *permTable) fixture(post string, ts permTopicState) permFixture {
 	pt.t.Helper()
 	ctx, store := pt.ts.ctx(), pt.ts.srv.store
 	pt.fixtures++
+	pt.ts.forgetLimits()
 	topic, err := store.CreateTopic(ctx, pt.asker, content.NewTopic{Title: "Table des permissions, cas n°" + strconv.Itoa(pt.fixtures),
 		Body: "Comment aider à remplir le formulaire ?", Category: "demarches-en-ligne", Kind: ts.kind})
 	if err != nil {

@@ -38,7 +38,7 @@ func (s *Server) newApp() *fiber.App {
 	app.Post(unsubscribePath, s.identify, s.handleUnsubscribe)
 
 	// refuseOversizedBodies comes before csrf, which would read the body.
-	app.Use(s.identify, s.refuseOversizedBodies, s.csrf)
+	app.Use(s.identify, s.refuseOversizedBodies, s.csrf, s.requireCharter)
 
 	app.Get("/", s.handleHome)
 	app.Get("/charte", s.handleCharter)
@@ -127,6 +127,7 @@ func (s *Server) newApp() *fiber.App {
 	s.notificationRoutes(app)
 	s.composerRoutes(app)
 	s.messageRoutes(app)
+	s.trustRoutes(app)
 
 	api := app.Group("/api/v1")
 	api.Get("/me", s.requireMember, s.handleAPIMe)
