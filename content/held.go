@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html/template"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -52,6 +53,9 @@ type HeldPost struct {
 	TopicTitle      sql.NullString `db:"topic_title"` // a reply's topic
 	TopicSlug       sql.NullString `db:"topic_slug"`
 	CategoryName    sql.NullString `db:"category_name"`
+	// In the moderators' queue: the author's trust, and its facts.
+	AuthorFacts TrustFacts `db:"facts"`
+	AuthorTrust TrustLevel `db:"-"`
 }
 
 // IsTopic tells a new topic from a reply.
@@ -129,9 +133,19 @@ func (s *Store) HeldQueue(ctx context.Context, mod *User, page int) ([]HeldPost,
 		return nil, 0, err
 	}
 	var hs []HeldPost
-	err := s.db.R.SelectContext(ctx, &hs, heldSelect+` WHERE h.decided_at IS NULL ORDER BY h.created_at, h.id LIMIT ? OFFSET ?`,
-		HeldPerPage, (max(page, 1)-1)*HeldPerPage)
-	return hs, total, err
+	q := strings.Replace(heldSelect, ` FROM held_posts h`, `,
+		(SELECT count(*) FROM posts WHERE author_id = h.author_id AND deleted_at IS NULL AND hidden_at IS NULL) AS "facts.published",
+		(SELECT count(*) FROM topics at JOIN posts ap ON ap.id = at.accepted_post_id WHERE ap.author_id = h.author_id) AS "facts.accepted",
+		EXISTS (SELECT 1 FROM vouches WHERE member_id = h.author_id) AS "facts.vouched"
+		FROM held_posts h`, 1)
+	if err := s.db.R.SelectContext(ctx, &hs, q+` WHERE h.decided_at IS NULL ORDER BY h.created_at, h.id LIMIT ? OFFSET ?`,
+		HeldPerPage, (max(page, 1)-1)*HeldPerPage); err != nil {
+		return nil, 0, err
+	}
+	for i := range hs {
+		hs[i].AuthorTrust = TrustLevelOf(&User{CreatedAt: hs[i].AuthorCreatedAt}, hs[i].AuthorFacts, s.Now())
+	}
+	return hs, total, nil
 }
 
 // HeldBy lists u's own held posts that were not published, newest first:

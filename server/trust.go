@@ -68,16 +68,11 @@ func (s *Server) setRetryAfter(c *fiber.Ctx, err error) {
 
 type heldQueuePage struct {
 	Page
-	Held    []heldItem
+	Held    []content.HeldPost
 	Total   int
 	Pager   pager
 	Refusal form // the refusal form sent back, with its error
 	Refused int64
-}
-
-type heldItem struct {
-	content.HeldPost
-	Trust content.TrustLevel
 }
 
 func (s *Server) heldQueue(c *fiber.Ctx, f form, refused int64, status int) error {
@@ -86,17 +81,10 @@ func (s *Server) heldQueue(c *fiber.Ctx, f form, refused int64, status int) erro
 	if err != nil {
 		return err
 	}
-	p := &heldQueuePage{Page: s.page(c, "Messages en attente de relecture"), Total: total,
+	p := &heldQueuePage{Page: s.page(c, "Messages en attente de relecture"), Held: hs, Total: total,
 		Pager: newPager(c, n, total, content.HeldPerPage), Refusal: f, Refused: refused}
 	if n > p.Pager.Pages {
 		return content.ErrNotFound
-	}
-	for _, h := range hs {
-		level, err := s.store.Trust(c.UserContext(), &content.User{ID: h.AuthorID, CreatedAt: h.AuthorCreatedAt})
-		if err != nil {
-			return err
-		}
-		p.Held = append(p.Held, heldItem{HeldPost: h, Trust: level})
 	}
 	return s.render(c, status, "moderation/held", p)
 }
