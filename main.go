@@ -26,7 +26,8 @@ Usage:
   ligue serve   [--addr 127.0.0.1:8080] [--data ./data] [--base-url URL]
   ligue migrate [--data ./data]
   ligue user create --pseudo P --email E [--role member|moderator|admin] [--data ./data]
-                (password read from standard input)
+                (password read from standard input; the account counts as vouched for,
+                its charter as accepted)
   ligue token create --pseudo P [--name NAME] [--data ./data]
   ligue backup FILE [--data ./data]
   ligue rerender [--data ./data]   (renders every post again after a renderer change)
@@ -235,7 +236,9 @@ func createUser(ctx context.Context, dataDir string, in content.NewUser, stdin i
 		return err
 	}
 	in.Password = strings.TrimRight(line, "\r\n")
-	in.Vouched = true // an administrator made the account: its posts are not held for review
+	// An administrator made the account, for someone they know or for a
+	// tool of theirs: vouched for, and the charter taken as accepted.
+	in.Vouched, in.AcceptCharter = true, true
 	return withDB(ctx, dataDir, func(db *content.DB) error {
 		u, err := content.NewStore(db).CreateUser(ctx, in, nil)
 		if err == nil {

@@ -300,8 +300,7 @@ func (s *Server) handleSetup(c *fiber.Ctx) error {
 	f := readForm(c, registerFields...)
 	token := strings.Clone(c.FormValue("jeton"))
 	in := content.NewUser{Pseudo: f.Get("pseudo"), Email: f.Get("email"), Password: c.FormValue("password"),
-		Profile:      content.Profile{Structure: f.Get("structure"), Departement: f.Get("departement"), Metier: f.Get("metier")},
-		Registration: true, AcceptCharter: f.Get("charte") == "1"}
+		Profile: content.Profile{Structure: f.Get("structure"), Departement: f.Get("departement"), Metier: f.Get("metier")}}
 	var u *content.User
 	err := s.hashing(c, func() (err error) {
 		u, err = s.store.CreateFirstAdmin(c.UserContext(), token, in)
