@@ -29,7 +29,7 @@ func auditCharterPending(c *fiber.Ctx, ts *testSite, replyPath string) error {
 func seedAuditTrust(t *testing.T, ts *testSite, karim, lucie *content.User, topic *content.Topic) []string {
 	t.Helper()
 	ctx, st := ts.ctx(), ts.srv.store
-	nouvelle := ts.mustCreateNewcomer("Nouvelle")
+	nouvelle := ts.mustCreateNewcomer("Ninon")
 	held := func(err error) *content.HeldPost {
 		t.Helper()
 		h, ok := content.AsHeld(err)
@@ -55,5 +55,5 @@ func seedAuditTrust(t *testing.T, ts *testSite, karim, lucie *content.User, topi
 		t.Fatal(err)
 	}
 	ts.forgetLimits()
-	return []string{"/moderation/attente", content.MyHeldPath, "/membres/Nouvelle", "/charte", charterPendingPage}
+	return []string{"/moderation/attente", content.MyHeldPath, "/membres/Ninon", "/charte", charterPendingPage}
 }
