@@ -240,13 +240,15 @@ func (s *Store) readableTargets(ctx context.Context, u *User, rows []Notificatio
 			Slug     string     `db:"slug"`
 			Title    string     `db:"title"`
 			Merged   *int64     `db:"merged_into"`
+			Readers  Readers    `db:"readers"`
 		}
-		if err := s.selectIn(ctx, &ps, `SELECT p.id, p.author_id, p.deleted_at, p.hidden_at, t.id AS topic_id, t.slug, t.title, t.merged_into
-			FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.id IN (?)`, posts); err != nil {
+		if err := s.selectIn(ctx, &ps, `SELECT p.id, p.author_id, p.deleted_at, p.hidden_at, t.id AS topic_id, t.slug, t.title, t.merged_into,
+			t.readers FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.id IN (?)`, posts); err != nil {
 			return nil, err
 		}
 		for _, p := range ps {
-			if p.Merged != nil || !CanReadPost(u, &Post{AuthorID: p.AuthorID, DeletedAt: p.Deleted, HiddenAt: p.Hidden}) {
+			if p.Merged != nil || !CanReadTopic(u, &Topic{Readers: p.Readers}) ||
+				!CanReadPost(u, &Post{AuthorID: p.AuthorID, DeletedAt: p.Deleted, HiddenAt: p.Hidden}) {
 				continue
 			}
 			t := Topic{ID: p.TopicID, Slug: p.Slug}

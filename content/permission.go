@@ -44,11 +44,28 @@ func CanReadPost(u *User, p *Post) bool {
 	return true
 }
 
-// CanReply tells whether u may answer in t: a writer, in a topic that is
-// neither closed nor merged away.
+// CanReadTopic tells whether u reads discussion t where discussions are
+// listed, searched and shown: everyone reads most; members only those kept
+// to members; nobody those read only through their page (that page says
+// who reads them). readersSQL is the same rule for the queries.
+func CanReadTopic(u *User, t *Topic) bool {
+	switch t.Readers {
+	case ReadByEveryone, "":
+		return true
+	case ReadByMembers:
+		return u != nil && !u.Suspended()
+	}
+	return false
+}
+
+// CanReply tells whether u may answer in t: a writer who reads it, in a
+// topic that is neither closed nor merged away.
 func CanReply(u *User, t *Topic) error {
 	if err := CanWrite(u); err != nil {
 		return err
+	}
+	if !CanReadTopic(u, t) {
+		return ErrNotFound
 	}
 	if t.MergedInto != nil {
 		return Invalid("body", "Cette discussion a été fusionnée avec une autre : répondez plutôt dans celle-ci.")
@@ -374,6 +391,37 @@ func CanReadProposal(u *User, p *Proposal, link ShareAccess) bool {
 		return !p.MembersOnly || u != nil || p.RoleOf(u) != "" || link != ShareNone
 	}
 	return true
+}
+
+// ProposalCommentReaders is who reads p's comments: those who read p. Its
+// discussion is read by everyone, or the members, like p; a brouillon's
+// only on its page, by its owner, co-authors and readers.
+func ProposalCommentReaders(p *Proposal) Readers {
+	switch {
+	case p.State == ProposalDraft:
+		return ReadOnPage
+	case CanReadProposal(nil, p, ShareNone):
+		return ReadByEveryone
+	}
+	return ReadByMembers
+}
+
+// CanCommentProposal tells whether u may comment p: a writer who reads it,
+// while it is open to contributions or published.
+func CanCommentProposal(u *User, p *Proposal) error {
+	if err := CanWrite(u); err != nil {
+		return err
+	}
+	switch {
+	case !CanReadProposal(u, p, ShareNone):
+		return ErrNotFound
+	case p.State == ProposalDraft:
+		return Invalid("body", "Ce texte est un brouillon : ses commentaires s’ouvrent quand il est ouvert aux contributions ou publié. "+
+			"Écrivez plutôt à ses auteur·rices.")
+	case p.State == ProposalArchived:
+		return Invalid("body", "Ce texte est archivé : il ne reçoit plus de commentaires.")
+	}
+	return nil
 }
 
 // CanEditProposal tells whether u may change p's working text: its owner or

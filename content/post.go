@@ -33,6 +33,7 @@ type Post struct {
 	ReplyToPseudo sql.NullString `db:"reply_to_pseudo"`
 	MerciByViewer bool           `db:"merci_by_viewer"`
 	SavedByViewer bool           `db:"saved_by_viewer"` // in the viewer's bookmarks
+	TopicReaders  Readers        `db:"topic_readers"`
 }
 
 // PostAuthor is what a post shows of its author.
@@ -56,8 +57,10 @@ const postSelect = `SELECT p.id, p.topic_id, p.number, p.author_id, p.reply_to, 
 	u.departement AS "author.departement", u.suspended_at IS NOT NULL AS "author.suspended",
 	rp.pseudo AS reply_to_pseudo,
 	EXISTS (SELECT 1 FROM mercis m WHERE m.post_id = p.id AND m.user_id = :viewer) AS merci_by_viewer,
-	EXISTS (SELECT 1 FROM bookmarks b WHERE b.post_id = p.id AND b.user_id = :viewer) AS saved_by_viewer
+	EXISTS (SELECT 1 FROM bookmarks b WHERE b.post_id = p.id AND b.user_id = :viewer) AS saved_by_viewer,
+	pt.readers AS topic_readers
 	FROM posts p
+	JOIN topics pt ON pt.id = p.topic_id
 	JOIN users u ON u.id = p.author_id
 	LEFT JOIN posts rpp ON rpp.topic_id = p.topic_id AND rpp.number = p.reply_to
 	LEFT JOIN users rp ON rp.id = rpp.author_id`
@@ -124,7 +127,22 @@ func (s *Store) PageOfPost(ctx context.Context, topicID int64, n int) (int, erro
 	return before/PostsPerPage + 1, err
 }
 
+// selectPosts loads the posts postSelect+tail finds, leaving out those of
+// discussions viewer does not read.
 func (s *Store) selectPosts(ctx context.Context, viewer *User, tail string, args map[string]any) ([]Post, error) {
+	ps, err := s.selectPagePosts(ctx, viewer, tail, args)
+	kept := ps[:0]
+	for _, p := range ps {
+		if CanReadTopic(viewer, &Topic{Readers: p.TopicReaders}) {
+			kept = append(kept, p)
+		}
+	}
+	return kept, err
+}
+
+// selectPagePosts is selectPosts for a page's comments, whose caller
+// checked that viewer reads the page (which decides who reads them).
+func (s *Store) selectPagePosts(ctx context.Context, viewer *User, tail string, args map[string]any) ([]Post, error) {
 	args["viewer"] = viewerID(viewer)
 	q, qargs, err := sqlx.Named(postSelect+tail, args)
 	if err != nil {

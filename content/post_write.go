@@ -37,7 +37,7 @@ func emitMentions(ctx context.Context, tx *sqlx.Tx, e Event, mentioned []int64) 
 // topicState reads, inside tx, what the permission rules need of a topic.
 func topicState(ctx context.Context, tx *sqlx.Tx, topicID int64) (*Topic, error) {
 	var t Topic
-	err := tx.GetContext(ctx, &t, `SELECT id, author_id, kind, locked, merged_into, accepted_post_id, last_number
+	err := tx.GetContext(ctx, &t, `SELECT id, author_id, kind, locked, merged_into, accepted_post_id, last_number, readers
 		FROM topics WHERE id = ?`, topicID)
 	return &t, notFound(err)
 }

@@ -49,6 +49,7 @@ type Topic struct {
 	EditedAt       *time.Time `db:"edited_at"`    // title, category or tags changed
 	LastNumber     int        `db:"last_number"`
 	Views          int        `db:"views"`
+	Readers        Readers    `db:"readers"`
 	CreatedAt      time.Time  `db:"created_at"`
 	LastActivityAt time.Time  `db:"last_activity_at"`
 
@@ -70,6 +71,10 @@ type Topic struct {
 	New       bool       `db:"is_new"` // never opened by the viewer, created lately by someone else
 }
 
+// Public tells whether visitors read t: only then has it a feed and an
+// export, which are what a visitor reads.
+func (t *Topic) Public() bool { return CanReadTopic(nil, t) }
+
 // Resolved tells whether a question has an accepted answer.
 func (t *Topic) Resolved() bool { return t.AcceptedPostID != nil }
 
@@ -90,7 +95,7 @@ const NewFor = 30 * 24 * time.Hour
 const topicIsNew = `:viewer != 0 AND r.user_id IS NULL AND t.author_id != :viewer AND t.created_at > :since`
 
 const topicSelect = `SELECT t.id, t.category_id, t.author_id, t.title, t.slug, t.kind, t.pinned, t.locked, t.merged_into,
-	t.accepted_post_id, t.post_count, t.answer_count, t.last_number, t.edited_at, t.views, t.created_at, t.last_activity_at,
+	t.accepted_post_id, t.post_count, t.answer_count, t.last_number, t.edited_at, t.views, t.readers, t.created_at, t.last_activity_at,
 	c.slug AS category_slug, c.name AS category_name, a.pseudo AS author_pseudo, lp.pseudo AS last_poster_pseudo,
 	coalesce(f.level = 'watching', 0) AS following, coalesce(f.level, 'normal') AS watch,
 	CASE WHEN f.level = 'watching' THEN max(t.last_number - coalesce(r.last_number, 0), 0) ELSE 0 END AS unread,
@@ -271,8 +276,19 @@ func (s *Store) render(ctx context.Context, body string) (Rendered, []int64) {
 	return r, *ids
 }
 
-// TopicByID loads a topic as seen by viewer (nil for a visitor).
+// TopicByID loads a topic as seen by viewer (nil for a visitor): not found
+// when viewer does not read it.
 func (s *Store) TopicByID(ctx context.Context, viewer *User, id int64) (*Topic, error) {
+	t, err := s.pageTopicByID(ctx, viewer, id)
+	if err == nil && !CanReadTopic(viewer, t) {
+		return nil, ErrNotFound
+	}
+	return t, err
+}
+
+// pageTopicByID is TopicByID for a page's comments, whose caller checked
+// that viewer reads the page (which decides who reads them).
+func (s *Store) pageTopicByID(ctx context.Context, viewer *User, id int64) (*Topic, error) {
 	viewerID := int64(0)
 	if viewer != nil {
 		viewerID = viewer.ID

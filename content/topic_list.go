@@ -27,7 +27,7 @@ func (s *Store) ListTopics(ctx context.Context, viewer *User, f TopicFilter) ([]
 	if viewer != nil {
 		viewerID = viewer.ID
 	}
-	where := []string{"t.merged_into IS NULL"}
+	where := []string{"t.merged_into IS NULL", readersSQL(viewer)}
 	args := map[string]any{"viewer": viewerID, "since": s.Now().Add(-NewFor)}
 	if f.Category != "" {
 		where = append(where, "c.slug = :category")
@@ -134,11 +134,12 @@ type TagCount struct {
 }
 
 // TagCounts lists the tags in use, most used first, with their topic counts
-// (merged-away topics left out).
+// (merged-away topics left out, and those not everyone reads: a tag's
+// count is the same for all).
 func (s *Store) TagCounts(ctx context.Context) ([]TagCount, error) {
 	var tags []TagCount
 	err := s.db.R.SelectContext(ctx, &tags, `SELECT g.name, count(*) AS count FROM topic_tags tt
 		JOIN tags g ON g.id = tt.tag_id JOIN topics t ON t.id = tt.topic_id
-		WHERE t.merged_into IS NULL GROUP BY g.id ORDER BY count DESC, g.name LIMIT 500`)
+		WHERE t.merged_into IS NULL AND `+readersSQL(nil)+` GROUP BY g.id ORDER BY count DESC, g.name LIMIT 500`)
 	return tags, err
 }

@@ -149,3 +149,41 @@ func TestWatchLevelsKeepWhatMembersFollowed(t *testing.T) {
 		t.Errorf("after the upgrade: %s (followed stays watched, an explicit stop is normal)", got)
 	}
 }
+
+func TestTopicReadersFollowTheirProposals(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	if _, err := Apply(ctx, db, upTo(t, "0022")); err != nil {
+		t.Fatal(err)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.Exec(q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`INSERT INTO users (id, pseudo, pseudo_key, email, password_hash, created_at, updated_at)
+		VALUES (1, 'Lea', 'lea', 'lea@exemple.fr', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`)
+	for i, p := range []struct {
+		state       string
+		membersOnly int
+	}{{"draft", 1}, {"open", 1}, {"open", 0}, {"published", 1}, {"archived", 0}} {
+		id := i + 1
+		exec(`INSERT INTO topics (id, category_id, author_id, title, slug, kind, created_at, last_activity_at)
+			VALUES (?, (SELECT min(id) FROM categories), 1, 't', 't', 'discussion', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`, id)
+		exec(`INSERT INTO proposals (id, slug, owner_id, title, state, members_only, created_at, updated_at, topic_id)
+			VALUES (?, ?, 1, 'p', ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, ?)`, id, "p"+strings.Repeat("x", id), p.state, p.membersOnly, id)
+	}
+	exec(`INSERT INTO topics (id, category_id, author_id, title, slug, kind, created_at, last_activity_at)
+		VALUES (9, (SELECT min(id) FROM categories), 1, 'a discussion', 'd', 'question', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`)
+	if _, err := Apply(ctx, db, Files); err != nil {
+		t.Fatal(err)
+	}
+	var readers []string
+	if err := db.Select(&readers, `SELECT readers FROM topics ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(readers, " "); got != "page members everyone everyone everyone everyone" {
+		t.Errorf("after the upgrade: %s (a brouillon's comments on its page, a members-only text's to members)", got)
+	}
+}

@@ -220,7 +220,7 @@ func (s *Server) handleMemberShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	activity, err := s.store.MemberActivity(c.UserContext(), m.ID)
+	activity, err := s.store.MemberActivity(c.UserContext(), currentUser(c), m.ID)
 	if err != nil {
 		return err
 	}

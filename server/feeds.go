@@ -66,13 +66,14 @@ func (s *Server) handleTagFeed(c *fiber.Ctx) error {
 }
 
 // topicForExport loads the topic named by /discussions/{id}/{slug}.{ext}
-// and its posts as a visitor sees them.
+// and its posts as a visitor sees them: a discussion kept to members has
+// neither feed nor export.
 func (s *Server) topicForExport(c *fiber.Ctx) (*content.Topic, []content.Post, error) {
 	t, err := s.loadTopic(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	if t.MergedInto != nil {
+	if t.MergedInto != nil || !t.Public() {
 		return nil, nil, content.ErrNotFound
 	}
 	posts, err := s.store.AllPosts(c.UserContext(), nil, t.ID)

@@ -30,7 +30,7 @@ const homeSize = 5
 // questions where they follow, the latest activity), and a visitor what the
 // Ligue is, its latest and its solved discussions; then the categories.
 func (s *Server) handleHome(c *fiber.Ctx) error {
-	cats, err := s.store.CategoryCards(c.UserContext())
+	cats, err := s.store.CategoryCards(c.UserContext(), currentUser(c))
 	if err != nil {
 		return err
 	}
