@@ -13,8 +13,14 @@ build:
 	$(GO) build -o ligue .
 
 # Everything we check. Installs what the tests need and fails loudly if it can't.
+# The race detector watches every test but those driving Chromium (the page
+# audit and the journeys): they spend their time in the browser and in
+# serving pages, which the detector slows several times over, and the
+# handlers they reach run under it in the other tests.
+BROWSER_TESTS := ^(TestAudit|TestBrowser|TestPhoneLayout)
 test: browser-deps pdf-deps audit-deps fmt-check vet staticcheck
-	LIGUE_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 20m ./...
+	LIGUE_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 20m -skip '$(BROWSER_TESTS)' ./...
+	LIGUE_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 20m -run '$(BROWSER_TESTS)' ./server
 
 # The page checks of make test, as a report: every page crawled, with its
 # axe-core violations, HTML errors and weight.
