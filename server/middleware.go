@@ -115,11 +115,11 @@ func currentUser(c *fiber.Ctx) *content.User {
 // is an HMAC of a random per-browser cookie (signed double submit), so it
 // survives restarts and needs no storage; the Origin header is checked too.
 func (s *Server) csrf(c *fiber.Ctx) error {
-	expected := s.csrfPrepare(c)
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
-		return c.Next()
+		return c.Next() // the page's forms ask for their token (csrfValue)
 	}
+	expected := s.csrfPrepare(c)
 	if bearer, _ := c.Locals(localBearer).(bool); bearer {
 		return c.Next() // an API token is not sent by browsers on their own
 	}

@@ -36,7 +36,7 @@ var signatureFields = []string{"name", "email", "structure", "departement", "met
 // signatureBox is the « Signer ce texte » part of a published text's page.
 type signatureBox struct {
 	Proposal *content.Proposal
-	CSRF     string
+	CSRF     csrfValue
 	Total    int
 	Pending  int
 	Mine     *content.Signature // the member's own signature
@@ -55,7 +55,7 @@ func (s *Server) signatureBoxFor(c *fiber.Ctx, p *content.Proposal, f form) (*si
 		return nil, nil
 	}
 	u := currentUser(c)
-	b := &signatureBox{Proposal: p, CSRF: csrfToken(c), Form: f, Metiers: metierOptions(), Export: content.CanExportSignatures(u, p) == nil}
+	b := &signatureBox{Proposal: p, CSRF: s.csrfToken(c), Form: f, Metiers: metierOptions(), Export: content.CanExportSignatures(u, p) == nil}
 	var err error
 	if b.Total, b.Pending, err = s.store.SignatureTotals(c.UserContext(), p); err != nil {
 		return nil, err
