@@ -79,7 +79,7 @@ func (v csrfValue) String() string {
 }
 
 func (s *Server) csrfToken(c *fiber.Ctx) csrfValue { return csrfValue{s, c} }
-func requestID(c *fiber.Ctx) string { v, _ := c.Locals(localRequestID).(string); return v }
+func requestID(c *fiber.Ctx) string                { v, _ := c.Locals(localRequestID).(string); return v }
 
 // render writes a full HTML page with status.
 func (s *Server) render(c *fiber.Ctx, status int, name string, data any) error {
