@@ -204,18 +204,12 @@ func (s *Store) SupportAmendment(ctx context.Context, u *User, id, aid int64, su
 		if err != nil {
 			return err
 		}
-		if err := CanWrite(u); err != nil {
-			return err
-		}
-		if !CanReadProposal(u, p, ShareNone) {
-			return ErrNotFound
-		}
-		var state AmendmentState
-		if err := tx.GetContext(ctx, &state, `SELECT state FROM amendments WHERE id = ? AND proposal_id = ?`, aid, id); err != nil {
+		var a Amendment
+		if err := tx.GetContext(ctx, &a, `SELECT id, proposal_id, state FROM amendments WHERE id = ? AND proposal_id = ?`, aid, id); err != nil {
 			return notFound(err)
 		}
-		if state != AmendmentOpen {
-			return Invalid("support", "Cet amendement est déjà tranché : il ne se soutient plus.")
+		if err := CanSupportAmendment(u, p, &a); err != nil {
+			return err
 		}
 		q := `INSERT INTO amendment_supports (amendment_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
 		args := []any{aid, u.ID, s.Now()}
@@ -245,8 +239,8 @@ func (s *Store) DecideAmendment(ctx context.Context, u *User, id, aid int64, to 
 		if err := tx.GetContext(ctx, &a, amendmentSelect+` WHERE a.id = ? AND a.proposal_id = ?`, aid, id); err != nil {
 			return false, notFound(err)
 		}
-		if a.State != AmendmentOpen {
-			return false, Invalid("state", "Cet amendement a déjà été tranché ("+strings.ToLower(a.State.Label())+") : rien à refaire.")
+		if err := CanDecideAmendment(u, p, &a); err != nil {
+			return false, err
 		}
 		changed := false
 		switch to {
@@ -372,6 +366,24 @@ func (s *Store) Supports(ctx context.Context, u *User, aid int64) (bool, error) 
 	var n int
 	err := s.db.R.GetContext(ctx, &n, `SELECT count(*) FROM amendment_supports WHERE amendment_id = ? AND user_id = ?`, aid, u.ID)
 	return n > 0, err
+}
+
+// SupportedAmendments tells which of p's amendments u supports, in one
+// query (nil for a visitor).
+func (s *Store) SupportedAmendments(ctx context.Context, u *User, p *Proposal) (map[int64]bool, error) {
+	if u == nil {
+		return nil, nil
+	}
+	var ids []int64
+	if err := s.db.R.SelectContext(ctx, &ids, `SELECT s.amendment_id FROM amendment_supports s
+		JOIN amendments a ON a.id = s.amendment_id WHERE a.proposal_id = ? AND s.user_id = ?`, p.ID, u.ID); err != nil {
+		return nil, err
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
 }
 
 // ItemAmendments is what a text's page says under each proposition: its

@@ -2,6 +2,7 @@ package content
 
 import (
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -469,6 +470,52 @@ func CanAmendProposal(u *User, p *Proposal) error {
 		return Invalid("state", "Les amendements de ce texte sont clos : ceux déjà proposés restent visibles.")
 	}
 	return nil
+}
+
+// CanSupportAmendment tells whether u may support amendment a of p, or
+// take their support back: a writer who reads the text, while a is open.
+func CanSupportAmendment(u *User, p *Proposal, a *Amendment) error {
+	if err := CanWrite(u); err != nil {
+		return err
+	}
+	switch {
+	case !CanReadProposal(u, p, ShareNone):
+		return ErrNotFound
+	case a.State != AmendmentOpen:
+		return Invalid("support", "Cet amendement est déjà tranché : il ne se soutient plus.")
+	}
+	return nil
+}
+
+// CanDecideAmendment tells whether u may accept amendment a of p, refuse
+// it or mark it merged by hand: whoever may change the working text,
+// while a is open.
+func CanDecideAmendment(u *User, p *Proposal, a *Amendment) error {
+	if err := CanEditProposal(u, p); err != nil {
+		return err
+	}
+	if a.State != AmendmentOpen {
+		return Invalid("state", "Cet amendement a déjà été tranché ("+strings.ToLower(a.State.Label())+") : rien à refaire.")
+	}
+	return nil
+}
+
+// AmendmentActions is what a viewer may do on an amendment's page.
+type AmendmentActions struct {
+	Support bool // support it, or take one's support back
+	Decide  bool // accept, refuse, or mark merged by hand
+}
+
+// AmendmentActionsFor tells what u may do on amendment a of p, from the
+// same rules as the store's writes.
+func AmendmentActionsFor(u *User, p *Proposal, a *Amendment) AmendmentActions {
+	return AmendmentActions{Support: CanSupportAmendment(u, p, a) == nil, Decide: CanDecideAmendment(u, p, a) == nil}
+}
+
+// CanReadSignatures tells whether u may read p's list of signatories:
+// whoever reads p, once it has been published (before, it has none).
+func CanReadSignatures(u *User, p *Proposal) bool {
+	return CanReadProposal(u, p, ShareNone) && (p.State == ProposalPublished || p.State == ProposalArchived)
 }
 
 // CanSignProposal tells whether u may sign p — u nil: a visitor, who signs

@@ -237,9 +237,8 @@ func (s *Server) amendmentPageOf(c *fiber.Ctx, p *content.Proposal, a *content.A
 	case content.AmendRemove:
 		page.Diff = content.DiffHTML(a.BaseBody, "")
 	}
-	open := a.State == content.AmendmentOpen
-	page.CanSupport = open && content.CanWrite(u) == nil
-	page.CanDecide = open && content.CanEditProposal(u, p) == nil
+	can := content.AmendmentActionsFor(u, p, a)
+	page.CanSupport, page.CanDecide = can.Support, can.Decide
 	var err error
 	if page.CanSupport {
 		if page.Supported, err = s.store.Supports(ctx, u, a.ID); err != nil {

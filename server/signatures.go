@@ -292,10 +292,10 @@ func (s *Server) handleSignatureList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if p.State != content.ProposalPublished && p.State != content.ProposalArchived {
+	ctx, u := c.UserContext(), currentUser(c)
+	if !content.CanReadSignatures(u, p) {
 		return content.ErrNotFound
 	}
-	ctx, u := c.UserContext(), currentUser(c)
 	page := &signaturesPage{Page: s.page(c, "Signataires de « "+p.Title+" »"), Proposal: p, Metiers: metierOptions(),
 		Open: p.State == content.ProposalPublished, Export: content.CanExportSignatures(u, p) == nil}
 	page.Metiers[0].Label = "Tous les rôles"
