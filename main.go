@@ -67,11 +67,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		addr := fs.String("addr", envOr("LIGUE_ADDR", server.DefaultAddr), "listen address (LIGUE_ADDR)")
 		baseURL := fs.String("base-url", os.Getenv("LIGUE_BASE_URL"), "public URL of the site, used in mails (LIGUE_BASE_URL)")
 		maxUpload := fs.Int64("max-upload-mb", envInt("LIGUE_MAX_UPLOAD_MB", 8), "largest attached file, in MB (LIGUE_MAX_UPLOAD_MB)")
+		accessLog := fs.String("access-log", envOr("LIGUE_ACCESS_LOG", "slow"),
+			"which requests are logged: slow (server errors and requests over 250 ms), all, or off (LIGUE_ACCESS_LOG)")
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code
 		}
 		err = serve(ctx, server.Config{Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20,
-			SMTPURL: os.Getenv("LIGUE_SMTP_URL"), MailFrom: os.Getenv("LIGUE_MAIL_FROM")}, log)
+			SMTPURL: os.Getenv("LIGUE_SMTP_URL"), MailFrom: os.Getenv("LIGUE_MAIL_FROM"), AccessLog: *accessLog}, log)
 	case "migrate":
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code

@@ -32,7 +32,14 @@ type Config struct {
 	SMTPURL   string // smtp://user:pass@host:587 or smtps://…; empty: mails go to the log
 	MailFrom  string // sender address of outgoing mail
 	MaxUpload int64  // largest attached file, in bytes
+	// AccessLog is which requests get a log line: "slow" (the default:
+	// server errors and requests slower than SlowRequest), "all", or "off".
+	AccessLog string
 }
+
+// SlowRequest is how long a request takes before the default access log
+// writes it down.
+const SlowRequest = 250 * time.Millisecond
 
 // DefaultAddr is where `ligue serve` listens when told nothing.
 const DefaultAddr = "127.0.0.1:8080"
@@ -43,6 +50,13 @@ func (c *Config) setDefaults() error {
 	}
 	if c.DataDir == "" {
 		c.DataDir = "data"
+	}
+	switch c.AccessLog {
+	case "":
+		c.AccessLog = "slow"
+	case "slow", "all", "off":
+	default:
+		return fmt.Errorf("access log %q: slow, all or off", c.AccessLog)
 	}
 	if c.BaseURL == "" {
 		host := c.Addr

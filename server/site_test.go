@@ -321,3 +321,31 @@ func TestStaticFilesAreSentPrecompressed(t *testing.T) {
 		t.Errorf("site.css: %d bytes in brotli for %d raw", len(asset.Brotli), len(asset.Body))
 	}
 }
+
+// The access log keeps to server errors and slow requests unless told to
+// write every request: a line per request fills a small server's disk.
+func TestAccessLogKeepsToSlowRequestsByDefault(t *testing.T) {
+	for _, tc := range []struct {
+		setting string
+		lines   int // for /discussions and a missing page
+	}{{"", 0}, {"all", 2}, {"off", 0}} {
+		ts := newTestSite(t, func(c *Config) { c.AccessLog = tc.setting })
+		ts.client().get("/discussions")
+		ts.client().get("/nulle-part")
+		if got := strings.Count(ts.logs.String(), "msg=request "); got != tc.lines {
+			t.Errorf("access log %q: %d lines, want %d\n%s", tc.setting, got, tc.lines, ts.logs.String())
+		}
+	}
+	for _, tc := range []struct {
+		took   time.Duration
+		status int
+		logged bool
+	}{{time.Millisecond, 200, false}, {time.Millisecond, 404, false}, {time.Millisecond, 500, true}, {SlowRequest, 200, true}} {
+		if got := (&Server{cfg: Config{AccessLog: "slow"}}).logsRequest(tc.took, tc.status); got != tc.logged {
+			t.Errorf("%v, %d: logged %v", tc.took, tc.status, got)
+		}
+	}
+	if _, err := New(context.Background(), Config{DataDir: t.TempDir(), AccessLog: "tout"}, nil); err == nil {
+		t.Error("an unknown access-log setting is accepted")
+	}
+}
