@@ -108,6 +108,24 @@ func (s *Store) PostByNumber(ctx context.Context, viewer *User, topicID int64, n
 	return &ps[0], nil
 }
 
+// OpeningPosts loads the opening post of each topic of ids, in one query,
+// by topic ID (a list's excerpts, a feed's entries).
+func (s *Store) OpeningPosts(ctx context.Context, viewer *User, ids []int64) (map[int64]Post, error) {
+	out := make(map[int64]Post, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list := make([]string, len(ids))
+	for i, id := range ids {
+		list[i] = itoa64(id) // integers: nothing to escape
+	}
+	posts, err := s.selectPosts(ctx, viewer, ` WHERE p.number = 1 AND p.topic_id IN (`+strings.Join(list, ",")+`)`, map[string]any{})
+	for _, p := range posts {
+		out[p.TopicID] = p
+	}
+	return out, err
+}
+
 // PostByID loads a post by its ID.
 func (s *Store) PostByID(ctx context.Context, viewer *User, id int64) (*Post, error) {
 	ps, err := s.selectPosts(ctx, viewer, ` WHERE p.id = :id`, map[string]any{"id": id})
