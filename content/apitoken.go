@@ -84,6 +84,9 @@ func (s *Store) UserByAPIToken(ctx context.Context, value string) (*User, error)
 		if _, err := s.db.W.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, now, row.TokenID); err != nil {
 			return nil, err
 		}
+		if err := s.touchActivity(ctx, row.ID, now); err != nil {
+			return nil, err
+		}
 	}
 	return &row.User, nil
 }

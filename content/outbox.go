@@ -59,6 +59,9 @@ const (
 	// handled by one of its editors; Data.Number is the report.
 	EventReported      EventKind = "reported"
 	EventReportHandled EventKind = "report_handled"
+	// A member's account was erased: what they wrote is indexed again
+	// without their pseudo.
+	EventErased EventKind = "erased"
 )
 
 // EventData holds the few extras some kinds carry.
@@ -92,6 +95,9 @@ func Emit(ctx context.Context, tx *sqlx.Tx, e Event) error {
 	}
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = time.Now().UTC()
+	}
+	if err := recordContribution(ctx, tx, e); err != nil {
+		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (kind, entity_type, entity_id, actor_id, parent_type, parent_id, data, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.Kind, e.EntityType, e.EntityID, nullID(e.ActorID), e.ParentType, e.ParentID, string(data), e.CreatedAt)

@@ -21,7 +21,10 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, userAgent strin
 	}
 	_, err := s.db.W.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, user_agent, created_at, last_seen_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, hashToken(token), userID, userAgent, now, now, now.Add(SessionLifetime))
-	return token, err
+	if err != nil {
+		return "", err
+	}
+	return token, s.touchActivity(ctx, userID, now)
 }
 
 // SessionUser returns the member behind a session cookie value, extending the
@@ -47,8 +50,26 @@ func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
 			now, now.Add(SessionLifetime), hashToken(token)); err != nil {
 			return nil, err
 		}
+		if err := s.touchActivity(ctx, row.ID, now); err != nil {
+			return nil, err
+		}
 	}
 	return &row.User, nil
+}
+
+// touchActivity notes that userID uses the site: an inactive account's
+// warning no longer holds.
+func (s *Store) touchActivity(ctx context.Context, userID int64, now time.Time) error {
+	_, err := s.db.W.ExecContext(ctx, `UPDATE users SET active_at = ?, inactive_warned_at = NULL WHERE id = ?`, now, userID)
+	return err
+}
+
+// SessionStarted is when the session of cookie value token was opened
+// (the login, or the last re-authentication).
+func (s *Store) SessionStarted(ctx context.Context, token string) (time.Time, error) {
+	var at time.Time
+	err := s.db.R.GetContext(ctx, &at, `SELECT created_at FROM sessions WHERE id_hash = ?`, hashToken(token))
+	return at, notFound(err)
 }
 
 // DeleteSession ends a session (logout).

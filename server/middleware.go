@@ -39,6 +39,8 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 	start := time.Now()
 	id := newRequestID()
 	c.Locals(localRequestID, id)
+	// The store keeps the address of each contribution a year (content.WithClientIP).
+	c.SetUserContext(content.WithClientIP(c.UserContext(), c.IP()))
 	c.Set("X-Request-Id", id)
 	c.Set("Content-Security-Policy", contentSecurityPolicy)
 	c.Set("X-Content-Type-Options", "nosniff")
