@@ -313,14 +313,14 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*User, error) {
 // UserByPseudo loads an account by pseudo, ignoring case and accents.
 func (s *Store) UserByPseudo(ctx context.Context, pseudo string) (*User, error) {
 	var u User
-	err := s.db.R.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE pseudo_key = ?`, pseudoKey(pseudo))
+	err := s.db.R.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE pseudo_key = ? AND erased_at IS NULL`, pseudoKey(pseudo))
 	return &u, notFound(err)
 }
 
 // UserByEmail loads an account by e-mail address.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 	var u User
-	err := s.db.R.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE email = ?`, NormalizeEmail(email))
+	err := s.db.R.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE email = ? AND erased_at IS NULL`, NormalizeEmail(email))
 	return &u, notFound(err)
 }
 

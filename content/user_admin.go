@@ -22,7 +22,7 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, int, error
 		f.Limit = 50
 	}
 	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(strings.TrimSpace(f.Query))) + "%"
-	const where = ` WHERE pseudo_key LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\'`
+	const where = ` WHERE erased_at IS NULL AND (pseudo_key LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\')`
 	var total int
 	if err := s.db.R.GetContext(ctx, &total, `SELECT count(*) FROM users`+where, like, like); err != nil {
 		return nil, 0, err
