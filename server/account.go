@@ -206,6 +206,9 @@ type memberPage struct {
 }
 
 func (s *Server) handleMemberShow(c *fiber.Ctx) error {
+	if content.IsFormerMember(c.Params("pseudo")) {
+		return s.render(c, 200, "accounts/former_member", &struct{ Page }{s.page(c, content.FormerMemberPseudo)})
+	}
 	m, err := s.store.UserByPseudo(c.UserContext(), c.Params("pseudo"))
 	if err != nil {
 		return err

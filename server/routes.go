@@ -128,6 +128,7 @@ func (s *Server) newApp() *fiber.App {
 	s.notificationRoutes(app)
 	s.composerRoutes(app)
 	s.messageRoutes(app)
+	s.personalDataRoutes(app)
 
 	api := app.Group("/api/v1")
 	api.Get("/me", s.requireMember, s.handleAPIMe)

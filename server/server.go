@@ -100,6 +100,7 @@ type Server struct {
 	visits      *visits
 	index       *search.Index
 	pdfs        pdfCache
+	exportWake  chan struct{} // a member asked for their data
 }
 
 // New opens the data folder and database (applying migrations) and builds
@@ -117,7 +118,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	store := content.NewStore(db)
 	s := &Server{cfg: cfg, log: log, db: db, store: store, limits: newRateLimits(store, log),
-		hashSlots: make(chan struct{}, 2*runtime.NumCPU()), decodeSlots: make(chan struct{}, min(2, runtime.NumCPU())), live: newLive(store.Events(), store, log), visits: newVisits(store, log)}
+		hashSlots: make(chan struct{}, 2*runtime.NumCPU()), decodeSlots: make(chan struct{}, min(2, runtime.NumCPU())), live: newLive(store.Events(), store, log), visits: newVisits(store, log),
+		exportWake: make(chan struct{}, 1)}
 	if err := s.init(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -237,6 +239,7 @@ func (s *Server) background(ctx context.Context) {
 	run(s.notify)
 	run(s.mailSchedule)
 	run(s.visits.run)
+	run(s.exportLoop)
 	defer wg.Wait()
 	tick := time.NewTicker(10 * time.Minute)
 	defer tick.Stop()
@@ -250,6 +253,9 @@ func (s *Server) background(ctx context.Context) {
 				s.log.Error("signature clean-up", "err", err)
 			} else if removed > 0 {
 				s.log.Info("unconfirmed signatures removed", "count", removed)
+			}
+			if err := s.RunRetention(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("retention", "err", err)
 			}
 			if removed, err := s.store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("session clean-up", "err", err)
