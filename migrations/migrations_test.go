@@ -187,3 +187,33 @@ func TestTopicReadersFollowTheirProposals(t *testing.T) {
 		t.Errorf("after the upgrade: %s (a brouillon's comments on its page, a members-only text's to members)", got)
 	}
 }
+
+func TestPersonalDataStartsFromTheLastVisit(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	if _, err := Apply(ctx, db, upTo(t, "0026")); err != nil { // every migration before this one
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO users (id, pseudo, pseudo_key, email, password_hash, created_at, updated_at)
+			VALUES (1, 'Lea', 'lea', 'lea@exemple.fr', 'x', '2024-01-01 10:00:00', '2024-02-01 10:00:00')`,
+		`INSERT INTO users (id, pseudo, pseudo_key, email, password_hash, created_at, updated_at)
+			VALUES (2, 'Karim', 'karim', 'karim@exemple.fr', 'x', '2024-01-01 10:00:00', '2024-03-01 10:00:00')`,
+		`INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at)
+			VALUES ('h', 1, '2025-05-01 10:00:00', '2025-06-01 10:00:00', '2025-07-01 10:00:00')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Apply(ctx, db, Files); err != nil {
+		t.Fatal(err)
+	}
+	var active []string
+	if err := db.Select(&active, `SELECT pseudo || '=' || substr(active_at, 1, 10) FROM users WHERE erased_at IS NULL ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(active, " "); got != "Lea=2025-06-01 Karim=2024-03-01" {
+		t.Errorf("last activity after the upgrade: %s (a session's last visit, else the last change)", got)
+	}
+}

@@ -33,6 +33,7 @@ type zoeSite struct {
 	fiche  string         // the fiche's path
 	text   string         // Léa's text's path
 	upload *content.Upload
+	conv   *content.Conversation // hers with Karim
 }
 
 const (
@@ -69,7 +70,7 @@ func newZoeSite(t *testing.T) *zoeSite {
 	if _, err := ps.srv.store.CreateCollection(ctx, zoe, content.CollectionInput{Name: "Mes fiches CAF"}); err != nil {
 		t.Fatal(err)
 	}
-	ps.mustConverse(zoe, "Karim", "Atelier de mardi", "Peux-tu m’envoyer la liste des inscrits ?")
+	zs.conv = ps.mustConverse(zoe, "Karim", "Atelier de mardi", "Peux-tu m’envoyer la liste des inscrits ?")
 	zs.text = ps.published(t)
 	if r := zs.zc.postForm(zs.text+"/signer", nil); r.status != http.StatusSeeOther {
 		t.Fatalf("sign: %d\n%s", r.status, r.body)
@@ -305,6 +306,12 @@ func TestAccountDeletionLeavesNothingPersonal(t *testing.T) {
 				}
 			}
 			must(t, zs.visitor.get(zs.fiche), 200, "Ancien membre")
+			conv := zs.coauthor.get(zs.conv.Path())
+			if mode == content.EraseAnonymize {
+				must(t, conv, 200, "Ancien membre", "Peux-tu m’envoyer la liste des inscrits ?")
+			} else {
+				must(t, conv, 200, "Ancien membre", "Message supprimé avec le compte de son auteur.")
+			}
 			must(t, zs.visitor.get("/membres/"+url.PathEscape(content.FormerMemberPseudo)), 200, "Ce compte a été supprimé")
 			must(t, zs.visitor.get("/membres/"+url.PathEscape(zoePseudo)), 404)
 			must(t, zs.visitor.get(zs.text+"/signatures"), 200, "1 signature", "Ancien membre")
