@@ -59,6 +59,14 @@ func (s *Store) DeleteAccount(ctx context.Context, u *User, password string, mod
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	var admins int
+	if err := s.db.R.GetContext(ctx, &admins, `SELECT count(*) FROM users WHERE role = 'admin' AND suspended_at IS NULL
+		AND erased_at IS NULL AND id != ?`, u.ID); err != nil {
+		return nil, err
+	}
+	if err := CanDeleteAccount(u, admins); err != nil {
+		return nil, err
+	}
 	if err := s.checkPassword(ctx, u.ID, password); err != nil {
 		if _, ok := AsValidation(err); ok {
 			return nil, Invalid("password", "Ce mot de passe n’est pas le bon : votre compte n’a pas été supprimé.")

@@ -204,6 +204,9 @@ var exportSections = []exportSection{
 		s.structure, s.departement, s.created_at AS signe_le, s.confirmed_at AS confirme_le,
 		CASE WHEN s.user_id IS NULL THEN 'visiteur' ELSE 'membre' END AS signe_comme
 		FROM signatures s JOIN proposals p ON p.id = s.proposal_id WHERE s.user_id = ?1 OR s.email_hash = ?2 ORDER BY s.id`},
+	{file: "signalements-fiches.json", query: `SELECT f.slug AS fiche, r.heading AS section, r.comment AS commentaire,
+		r.created_at AS le, r.handled_at AS traite_le FROM fiche_reports r JOIN fiches f ON f.id = r.fiche_id
+		WHERE r.user_id = ?1 ORDER BY r.id`},
 	{file: "notifications.json", query: `SELECT kind AS type, object_type AS objet, object_id AS objet_id, target_type AS cible,
 		target_id AS cible_id, number AS numero, count AS nombre, detail, created_at AS le, read_at AS lue_le
 		FROM notifications WHERE user_id = ?1 ORDER BY id`},
@@ -253,6 +256,7 @@ Ce fichier ZIP contient tout ce que la Ligue garde à votre sujet, au format JSO
 - textes.json, modifications-textes.json, amendements.json : vos textes de propositions,
   vos modifications et vos amendements ;
 - signatures.json : vos signatures (comme membre, ou comme visiteur avec la même adresse) ;
+- signalements-fiches.json : les informations obsolètes que vous avez signalées dans des fiches ;
 - notifications.json, collections.json, abonnements.json, enregistrements.json ;
 - messages-prives.json : les messages privés que vous avez envoyés ;
 - brouillons.json : vos brouillons ;

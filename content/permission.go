@@ -208,6 +208,20 @@ func CanAdminister(u *User) bool { return u.IsAdmin() && !u.Suspended() }
 // administrator, for anybody but themselves.
 func CanSuspend(u, m *User) bool { return CanAdminister(u) && u.ID != m.ID }
 
+// CanDeleteAccount tells whether u may delete their own account, given how
+// many other administrators can still act: the last one may not, or the
+// site would have nobody to run it.
+func CanDeleteAccount(u *User, otherAdmins int) error {
+	if u == nil {
+		return ErrForbidden
+	}
+	if CanAdminister(u) && otherAdmins == 0 {
+		return Invalid("mode", "Vous êtes le dernier administrateur ou la dernière administratrice du site : "+
+			"nommez quelqu’un d’autre depuis l’administration avant de supprimer votre compte.")
+	}
+	return nil
+}
+
 // CanSeeMember tells whether u may open the profile of member m: a
 // suspended member's profile is shown only to moderators.
 func CanSeeMember(u, m *User) bool { return !m.Suspended() || CanModerate(u) }

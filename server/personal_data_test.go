@@ -482,3 +482,15 @@ func TestPrivacyPage(t *testing.T) {
 		t.Error("the footer does not link the privacy page")
 	}
 }
+
+func TestTheLastAdministratorCannotDeleteTheirAccount(t *testing.T) {
+	ts := newTestSite(t)
+	admin := ts.mustCreateMember("Seule", content.RoleAdmin)
+	cl := ts.loggedIn(admin)
+	form := url.Values{"mode": {"anonymiser"}, "password": {testPassword}}
+	must(t, cl.postForm("/compte/supprimer", form), 422, "Vous êtes le dernier administrateur ou la dernière administratrice du site")
+	ts.mustCreateMember("Relais", content.RoleAdmin)
+	if r := cl.postForm("/compte/supprimer", form); r.status != http.StatusSeeOther {
+		t.Fatalf("with another administrator: %d\n%s", r.status, r.body)
+	}
+}
