@@ -148,9 +148,10 @@ func (e *eraser) files(ctx context.Context) error {
 	return e.tx.SelectContext(ctx, &e.out.Exports, `SELECT file FROM data_exports WHERE user_id = ? AND file != ''`, e.id)
 }
 
-// signatures: a member's signature and those given as a visitor with the
-// same address stop naming anybody. Anonymised, they keep counting as
-// « Ancien membre »; deleted, they go.
+// signatures: a member's signatures and those given as a visitor with the
+// same address stop naming anybody, and keep counting as « Ancien membre »
+// (in both modes: a signature is a count the text's authors rely on, and
+// once unnamed nothing in it is personal).
 func (e *eraser) signatures(ctx context.Context) error {
 	// A random-looking, unique stand-in for the address keeps one signature
 	// per row and the CHECK that a visitor's has one.

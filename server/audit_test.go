@@ -558,6 +558,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	}
 	draft, text, open := seedAuditProposals(t, ts, karim, maelle, lucie)
 	confirmSig, withdrawSig := seedAuditSignatures(t, ts, text, karim, lucie)
+	personalData := seedAuditPersonalData(t, ts, karim, question)
 	ts.syncIndex()
 	if err := ts.srv.SyncNotifications(ctx); err != nil {
 		t.Fatal(err)
@@ -565,7 +566,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	// A notification mail's unsubscribe link, and one cut short.
 	unsubscribe := content.NewUnsubscribeLink(ts.srv.secret, karim.ID, string(content.NotifyReply), ts.srv.store.Now())
 
-	return auditFixtures{member: karim, moderator: lucie, admin: admin, seeds: []string{
+	return auditFixtures{member: karim, moderator: lucie, admin: admin, seeds: append([]string{
 		"/",
 		"/discussions/" + fmt.Sprint(long.ID) + "/" + long.Slug, // 30 long posts: the heaviest page
 		"/discussions/" + fmt.Sprint(question.ID) + "/" + question.Slug,
@@ -650,7 +651,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		open.Path() + "/amendements/nouveau?type=retirer&proposition=" + fmt.Sprint(open.Items[1].ID),
 		open.Path() + "/gerer",
 		text.Path() + "/amendements",
-	}}
+	}, personalData...)}
 }
 
 // seedAuditSignatures signs Maëlle's published text: Karim and Lucie as
