@@ -46,6 +46,35 @@ func topicState(ctx context.Context, tx *sqlx.Tx, topicID int64) (*Topic, error)
 // take replies and the answered post belongs to it, stores the post, updates
 // the counters, follows the topic for the author and records the events.
 func (s *Store) Reply(ctx context.Context, author *User, topicID int64, in NewReply) (*Post, error) {
+	pr, err := s.PrepareReply(ctx, author, topicID, in)
+	if err != nil {
+		return nil, err
+	}
+	var p *Post
+	err = s.withTx(ctx, func(tx *sqlx.Tx) error {
+		p, err = s.writeReply(ctx, tx, pr)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// PreparedReply is a reply checked and rendered, ready to be written (see
+// Bulk.Reply).
+type PreparedReply struct {
+	author    *User
+	topicID   int64
+	in        NewReply
+	html      template.HTML
+	mentioned []int64
+}
+
+// PrepareReply does what Reply does before its transaction: checks author
+// may write, validates in and renders its text. It only reads, so several
+// may run at once.
+func (s *Store) PrepareReply(ctx context.Context, author *User, topicID int64, in NewReply) (*PreparedReply, error) {
 	if err := CanWrite(author); err != nil {
 		return nil, err
 	}
@@ -56,50 +85,51 @@ func (s *Store) Reply(ctx context.Context, author *User, topicID int64, in NewRe
 		return nil, err
 	}
 	rendered, mentioned := s.render(ctx, in.Body)
+	return &PreparedReply{author: author, topicID: topicID, in: in, html: rendered.HTML, mentioned: mentioned}, nil
+}
+
+// writeReply stores a prepared reply inside tx, dated now, once the topic
+// and the answered post allow it.
+func (s *Store) writeReply(ctx context.Context, tx *sqlx.Tx, pr *PreparedReply) (*Post, error) {
+	author, topicID, in := pr.author, pr.topicID, pr.in
 	now := s.Now()
-	p := &Post{TopicID: topicID, AuthorID: author.ID, Body: in.Body, HTML: rendered.HTML, CreatedAt: now}
-	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
-		t, err := topicState(ctx, tx, topicID)
-		if err != nil {
-			return err
-		}
-		if err := CanReply(author, t); err != nil {
-			return err
-		}
-		if in.ReplyTo > 0 {
-			if err := replyTo(ctx, tx, author, t, in.ReplyTo); err != nil {
-				return err
-			}
-			p.ReplyTo = &in.ReplyTo
-		}
-		p.Number = t.LastNumber + 1
-		if _, err := insertPost(ctx, tx, p); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE topics SET post_count = post_count + 1, answer_count = answer_count + 1,
-			last_number = ?, last_poster_id = ?, last_activity_at = ? WHERE id = ?`, p.Number, author.ID, now, topicID); err != nil {
-			return err
-		}
-		if err := autoFollow(ctx, tx, now, author.ID, FollowTopic, topicID); err != nil {
-			return err
-		}
-		if err := markRead(ctx, tx, author.ID, topicID, p.Number); err != nil {
-			return err
-		}
-		if err := deleteDraft(ctx, tx, author.ID, DraftReply(topicID)); err != nil {
-			return err
-		}
-		e := postEvent(EventCreated, p.ID, topicID, author.ID, now)
-		e.Data.Number = p.Number
-		if err := Emit(ctx, tx, e); err != nil {
-			return err
-		}
-		return emitMentions(ctx, tx, e, mentioned)
-	})
+	p := &Post{TopicID: topicID, AuthorID: author.ID, Body: in.Body, HTML: pr.html, CreatedAt: now}
+	t, err := topicState(ctx, tx, topicID)
 	if err != nil {
 		return nil, err
 	}
-	return p, nil
+	if err := CanReply(author, t); err != nil {
+		return nil, err
+	}
+	if in.ReplyTo > 0 {
+		if err := replyTo(ctx, tx, author, t, in.ReplyTo); err != nil {
+			return nil, err
+		}
+		p.ReplyTo = &in.ReplyTo
+	}
+	p.Number = t.LastNumber + 1
+	if _, err := insertPost(ctx, tx, p); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE topics SET post_count = post_count + 1, answer_count = answer_count + 1,
+		last_number = ?, last_poster_id = ?, last_activity_at = ? WHERE id = ?`, p.Number, author.ID, now, topicID); err != nil {
+		return nil, err
+	}
+	if err := autoFollow(ctx, tx, now, author.ID, FollowTopic, topicID); err != nil {
+		return nil, err
+	}
+	if err := markRead(ctx, tx, author.ID, topicID, p.Number); err != nil {
+		return nil, err
+	}
+	if err := deleteDraft(ctx, tx, author.ID, DraftReply(topicID)); err != nil {
+		return nil, err
+	}
+	e := postEvent(EventCreated, p.ID, topicID, author.ID, now)
+	e.Data.Number = p.Number
+	if err := Emit(ctx, tx, e); err != nil {
+		return nil, err
+	}
+	return p, emitMentions(ctx, tx, e, pr.mentioned)
 }
 
 // replyTo checks that author may answer post number n of t and counts the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"html/template"
 	"strconv"
 	"strings"
 	"time"
@@ -181,6 +182,36 @@ func topicSlug(title string) string {
 // tags, the author's follow and read mark, and the outbox entries, in one
 // transaction. The author's new-topic draft is deleted.
 func (s *Store) CreateTopic(ctx context.Context, author *User, in NewTopic) (*Topic, error) {
+	pt, err := s.PrepareTopic(ctx, author, in)
+	if err != nil {
+		return nil, err
+	}
+	var t *Topic
+	err = s.withTx(ctx, func(tx *sqlx.Tx) error {
+		t, err = s.writeTopic(ctx, tx, pt)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// PreparedTopic is a new topic checked and rendered, ready to be written
+// (see Bulk.CreateTopic).
+type PreparedTopic struct {
+	author    *User
+	in        NewTopic
+	category  int64
+	tags      []string
+	html      template.HTML
+	mentioned []int64
+}
+
+// PrepareTopic does what CreateTopic does before its transaction: checks
+// author may write, validates in and renders its text. It only reads, so
+// several may run at once.
+func (s *Store) PrepareTopic(ctx context.Context, author *User, in NewTopic) (*PreparedTopic, error) {
 	if err := CanWrite(author); err != nil {
 		return nil, err
 	}
@@ -212,19 +243,21 @@ func (s *Store) CreateTopic(ctx context.Context, author *User, in NewTopic) (*To
 		return nil, err
 	}
 	rendered, mentioned := s.render(ctx, in.Body)
+	return &PreparedTopic{author: author, in: in, category: cat.ID, tags: tags, html: rendered.HTML, mentioned: mentioned}, nil
+}
+
+// writeTopic stores a prepared topic inside tx, dated now.
+func (s *Store) writeTopic(ctx context.Context, tx *sqlx.Tx, pt *PreparedTopic) (*Topic, error) {
 	now := s.Now()
-	t := &Topic{CategoryID: cat.ID, AuthorID: author.ID, Title: in.Title, Slug: topicSlug(in.Title), Kind: in.Kind,
+	t := &Topic{CategoryID: pt.category, AuthorID: pt.author.ID, Title: pt.in.Title, Slug: topicSlug(pt.in.Title), Kind: pt.in.Kind,
 		PostCount: 1, LastNumber: 1, CreatedAt: now, LastActivityAt: now}
-	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
-		if err := insertTopic(ctx, tx, t, &Post{Body: in.Body, HTML: rendered.HTML}, tags, mentioned); err != nil {
-			return err
-		}
-		return deleteDraft(ctx, tx, t.AuthorID, DraftNewTopic)
-	})
-	if err != nil {
+	if err := insertTopic(ctx, tx, t, &Post{Body: pt.in.Body, HTML: pt.html}, pt.tags, pt.mentioned); err != nil {
 		return nil, err
 	}
-	t.Tags = tags
+	if err := deleteDraft(ctx, tx, t.AuthorID, DraftNewTopic); err != nil {
+		return nil, err
+	}
+	t.Tags = pt.tags
 	return t, nil
 }
 

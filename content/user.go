@@ -190,7 +190,7 @@ func hashPassword(pw string) (string, error) {
 // CreateUser validates in and stores a new account. When verify is not nil,
 // a verification link is created and its mail queued in the same transaction.
 func (s *Store) CreateUser(ctx context.Context, in NewUser, verify MailFunc) (*User, error) {
-	u, err := s.prepareUser(ctx, in)
+	u, err := s.prepareUser(ctx, in, hashPassword)
 	if err != nil {
 		return nil, err
 	}
@@ -210,8 +210,8 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser, verify MailFunc) (*U
 }
 
 // prepareUser validates and normalises in (every field's problem at once,
-// taken pseudo and address included), and hashes its password.
-func (s *Store) prepareUser(ctx context.Context, in NewUser) (*User, error) {
+// taken pseudo and address included), and hashes its password with hash.
+func (s *Store) prepareUser(ctx context.Context, in NewUser, hash func(string) (string, error)) (*User, error) {
 	in.Pseudo = strings.TrimSpace(in.Pseudo)
 	in.Email = NormalizeEmail(in.Email)
 	if in.Role == "" {
@@ -233,12 +233,12 @@ func (s *Store) prepareUser(ctx context.Context, in NewUser) (*User, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	hash, err := hashPassword(in.Password)
+	hashed, err := hash(in.Password)
 	if err != nil {
 		return nil, err
 	}
 	now := s.Now()
-	u := &User{Pseudo: in.Pseudo, PseudoKey: pseudoKey(in.Pseudo), Email: in.Email, PasswordHash: hash, Role: in.Role,
+	u := &User{Pseudo: in.Pseudo, PseudoKey: pseudoKey(in.Pseudo), Email: in.Email, PasswordHash: hashed, Role: in.Role,
 		Structure: in.Structure, Departement: in.Departement, Metier: in.Metier, CreatedAt: now, UpdatedAt: now}
 	if in.Verified {
 		u.VerifiedAt = &now
