@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ligue-mednum/ligue/bench/gen"
 	"github.com/ligue-mednum/ligue/content"
 	"github.com/ligue-mednum/ligue/search"
 	"github.com/ligue-mednum/ligue/server"
@@ -31,8 +32,11 @@ Usage:
   ligue backup FILE [--data ./data]
   ligue rerender [--data ./data]   (renders every post again after a renderer change)
   ligue reindex [--data ./data]    (rebuilds the search index; a running server switches to it)
+  ligue gen --data DIR [--topics N] [--posts-per-topic M] [--members U] [--fiches K] [--texts T]
+                (fills a new data folder with a generated community, for the benchmark)
 
-Environment: LIGUE_ADDR, LIGUE_DATA, LIGUE_BASE_URL, LIGUE_SMTP_URL, LIGUE_MAIL_FROM.
+Environment: LIGUE_ADDR, LIGUE_DATA, LIGUE_BASE_URL, LIGUE_SMTP_URL, LIGUE_MAIL_FROM,
+LIGUE_BENCH_FILE (serve also serves that file at /banc/fichier: the load benchmark's baseline).
 Each command has --help.
 `
 
@@ -73,7 +77,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return code
 		}
 		err = serve(ctx, server.Config{Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20,
-			SMTPURL: os.Getenv("LIGUE_SMTP_URL"), MailFrom: os.Getenv("LIGUE_MAIL_FROM"), AccessLog: *accessLog}, log)
+			SMTPURL: os.Getenv("LIGUE_SMTP_URL"), MailFrom: os.Getenv("LIGUE_MAIL_FROM"), AccessLog: *accessLog,
+			BenchFile: os.Getenv("LIGUE_BENCH_FILE")}, log)
 	case "migrate":
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code
@@ -138,6 +143,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintln(stdout, "index de recherche reconstruit")
 			return nil
 		})
+	case "gen":
+		o := gen.Options{}
+		fs.IntVar(&o.Topics, "topics", 1000, "discussions to generate")
+		fs.IntVar(&o.PostsPerTopic, "posts-per-topic", 20, "posts per discussion, on average (the first has --long-topic)")
+		fs.IntVar(&o.Members, "members", 500, "members to generate")
+		fs.IntVar(&o.Fiches, "fiches", 0, "published fiches to generate")
+		fs.IntVar(&o.Texts, "texts", 0, "published textes de propositions to generate")
+		fs.IntVar(&o.LongTopic, "long-topic", 500, "posts of the first discussion")
+		fs.Uint64Var(&o.Seed, "seed", 1, "random seed: the same seed generates the same content")
+		if code, ok := parse(fs, rest, 0); !ok {
+			return code
+		}
+		o.DataDir = *data
+		_, err = gen.Run(ctx, o, stdout, log)
 	case "backup":
 		if code, ok := parse(fs, rest, 1); !ok {
 			return code
