@@ -33,6 +33,9 @@ func (s *Server) newApp() *fiber.App {
 	// times the CPU of the page itself for a few percent of its bytes.
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 	app.Get("/sante", s.handleHealth)
+	if s.cfg.BenchFile != "" {
+		app.Get(BenchFilePath, serveBenchFile(s.cfg.BenchFile))
+	}
 
 	// The one route without a CSRF check: the signed link is the proof, and
 	// a mail client's one-click POST (RFC 8058) has no token to send.

@@ -35,6 +35,7 @@ type Config struct {
 	// AccessLog is which requests get a log line: "slow" (the default:
 	// server errors and requests slower than SlowRequest), "all", or "off".
 	AccessLog string
+	BenchFile string // a file served at BenchFilePath for the load benchmark; empty: no such route
 }
 
 // SlowRequest is how long a request takes before the default access log
