@@ -4,7 +4,7 @@ DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run build test audit vet staticcheck fmt-check browser-deps pdf-deps audit-deps bench fuzz clean
+.PHONY: run build test audit vet staticcheck fmt-check browser-deps pdf-deps audit-deps bench bench-go fuzz clean
 
 run: build
 	./ligue serve --addr $(ADDR) --data $(DATA)
@@ -75,7 +75,15 @@ audit-deps:
 		npm ci --ignore-scripts --no-audit --no-fund || { echo "ERROR: npm ci failed (needed by the page checks)."; exit 1; }; \
 	fi
 
-bench:
+# The load benchmark: generates a community (ligue gen), serves it with the
+# real binary on a loopback port and drives it for a bounded time, beside its
+# limits; prints the table and writes bench/results-<date>.md.
+# BENCH_SIZE=small (40,000 posts, < 5 minutes) or default (1,000,000 posts).
+bench: build
+	$(GO) run ./bench/load -ligue ./ligue -dir bench
+
+# The Go benchmarks of the packages (search, rendering, generator…).
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 # Runs each fuzz target for FUZZTIME (seeds live in testdata/fuzz).
@@ -89,3 +97,4 @@ fuzz:
 
 clean:
 	rm -f ligue
+	rm -rf bench/data-*
