@@ -107,10 +107,10 @@ func bench(ctx context.Context, sz size, ligue, dir string) error {
 	// 1. Generate.
 	fmt.Printf("Génération (%s) : %d discussions × %d messages, %d membres…\n", sz.name, sz.topics, sz.perTopic, sz.members)
 	genStart := time.Now()
-	genOut, err := command(ctx, sz.genLimit, ligue, "gen", "--data", data, "--topics", itoa(sz.topics),
+	_, err = command(ctx, sz.genLimit, true, ligue, "gen", "--data", data, "--topics", itoa(sz.topics),
 		"--posts-per-topic", itoa(sz.perTopic), "--members", itoa(sz.members), "--fiches", itoa(sz.fiches), "--texts", itoa(sz.texts))
 	if err != nil {
-		return fmt.Errorf("génération : %w\n%s", err, genOut)
+		return fmt.Errorf("génération : %w", err)
 	}
 	rep.genSeconds = time.Since(genStart).Seconds()
 	if rep.gen, err = gen.ReadManifest(data); err != nil {
@@ -129,7 +129,7 @@ func bench(ctx context.Context, sz size, ligue, dir string) error {
 		return err
 	}
 	defer os.RemoveAll(rawIndex)
-	tokenOut, err := command(ctx, time.Minute, ligue, "token", "create", "--data", data, "--pseudo", rep.gen.Member, "--name", "banc d’essai")
+	tokenOut, err := command(ctx, time.Minute, false, ligue, "token", "create", "--data", data, "--pseudo", rep.gen.Member, "--name", "banc d’essai")
 	if err != nil {
 		return fmt.Errorf("jeton d’API : %w\n%s", err, tokenOut)
 	}
@@ -289,15 +289,17 @@ func fixed(path string) func(*randT) target {
 	return func(*randT) target { return target{method: http.MethodGet, path: path} }
 }
 
-// command runs the ligue binary within limit and returns its output.
-func command(ctx context.Context, limit time.Duration, name string, args ...string) (string, error) {
+// command runs the ligue binary within limit and returns its output (its
+// standard error when it fails); echo shows both as they come.
+func command(ctx context.Context, limit time.Duration, echo bool, name string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
-	var out strings.Builder
-	cmd.Stdout = io.MultiWriter(&out, os.Stdout)
-	var errOut strings.Builder
-	cmd.Stderr = &errOut
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if echo {
+		cmd.Stdout, cmd.Stderr = io.MultiWriter(&out, os.Stdout), io.MultiWriter(&errOut, os.Stderr)
+	}
 	err := cmd.Run()
 	if ctx.Err() != nil {
 		return errOut.String(), fmt.Errorf("%s %s : pas fini en %v", filepath.Base(name), args[0], limit)

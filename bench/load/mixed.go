@@ -28,9 +28,19 @@ const (
 type lagStats struct {
 	mu        sync.Mutex
 	lags      []time.Duration
+	sent      int // replies answered 201
 	lost      int // not found within lagGiveUp
 	unwatched int // sent while every poller was busy
 	failed    int // the reply was refused
+}
+
+// merge adds other's figures to l.
+func (l *lagStats) merge(other *lagStats) {
+	l.lags = append(l.lags, other.lags...)
+	l.sent += other.sent
+	l.lost += other.lost
+	l.unwatched += other.unwatched
+	l.failed += other.failed
 }
 
 func (l *lagStats) percentiles() (p50, p99, worst time.Duration) {
@@ -97,6 +107,9 @@ func (rs *replies) sent(status int, t target) {
 	json.Unmarshal([]byte(t.body), &in)
 	word := wordOf(in.Body, rs.prefix)
 	answered := time.Now()
+	rs.stats.mu.Lock()
+	rs.stats.sent++
+	rs.stats.mu.Unlock()
 	select {
 	case rs.slots <- struct{}{}:
 	default:

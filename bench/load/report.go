@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -47,6 +48,15 @@ func (rep *report) limitOf(r row) (row, bool) {
 		}
 	}
 	return row{}, false
+}
+
+// commit is ", commit abc1234" when run in a git checkout.
+func commit() string {
+	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	return ", commit " + strings.TrimSpace(string(out))
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
@@ -98,7 +108,7 @@ func mdRow(cells []string) string { return "| " + strings.Join(cells, " | ") + "
 func (rep *report) markdown() string {
 	var b strings.Builder
 	g := rep.gen
-	fmt.Fprintf(&b, "## Load benchmark, %s (BENCH_SIZE=%s)\n\n", rep.date.Format("2006-01-02 15:04 MST"), rep.size.name)
+	fmt.Fprintf(&b, "## Load benchmark, %s (BENCH_SIZE=%s%s)\n\n", rep.date.Format("2006-01-02 15:04 MST"), rep.size.name, commit())
 	fmt.Fprintf(&b, "Machine: %s. Load average %s before, %s after: the machine was shared with other developers' builds and tests while this ran, so the figures are low and noisy; the ratios to the limits, measured in the same minutes, are the steadier reading.\n\n",
 		rep.machine, rep.loadBefore, rep.loadAfter)
 	fmt.Fprintf(&b, "Data (`ligue gen`, %.0f s in all): %d members, %d topics, %d posts (the longest %d), %d accepted answers, %d fiches, %d textes de propositions. "+
@@ -119,16 +129,23 @@ func (rep *report) markdown() string {
 	for _, r := range rep.rows {
 		b.WriteString(mdRow(rep.cells(r)))
 	}
-	b.WriteString("\nSearch lag of the mixed scenario's replies (from the reply's 201 to the first search API answer finding its unique word, polled every 25 ms, at most 8 replies followed at once):\n\n")
+	b.WriteString("\nSearch lag of the mixed scenario's replies: from a reply's 201 to the first search API answer finding its unique word " +
+		"(polled every 25 ms, at most 8 replies followed at once; warm-up included):\n\n")
 	b.WriteString(mdRow([]string{"as", "encoding", "conns", "replies", "followed", "lag p50 ms", "lag p99 ms", "lag max ms", "not found in 10 s", "refused"}))
 	b.WriteString(mdRow([]string{"---", "---", "---", "---", "---", "---", "---", "---", "---", "---"}))
+	lagRow := func(as, encoding, conns string, l *lagStats) {
+		p50, p99, worst := l.percentiles()
+		b.WriteString(mdRow([]string{as, encoding, conns, fmt.Sprint(l.sent), fmt.Sprint(len(l.lags)),
+			ms(p50), ms(p99), ms(worst), fmt.Sprint(l.lost), fmt.Sprint(l.failed)}))
+	}
+	all := &lagStats{}
 	for _, r := range rep.rows {
 		if l := r.res.Lag; l != nil {
-			p50, p99, worst := l.percentiles()
-			b.WriteString(mdRow([]string{who(r), enc(r), fmt.Sprint(r.conns), fmt.Sprint(r.res.Writes), fmt.Sprint(len(l.lags)),
-				ms(p50), ms(p99), ms(worst), fmt.Sprint(l.lost), fmt.Sprint(l.failed)}))
+			lagRow(who(r), enc(r), fmt.Sprint(r.conns), l)
+			all.merge(l)
 		}
 	}
+	lagRow("**all runs**", "", "", all)
 	fmt.Fprintf(&b, "\nThe whole benchmark took %.0f s.\n", rep.total.Seconds())
 	return b.String()
 }

@@ -92,7 +92,7 @@ func (r result) RPS() float64 { return float64(r.Requests) / r.Seconds }
 // CPU and memory are read around the counted part.
 func load(ctx context.Context, c *client, conns int, warm, dur time.Duration, proc *process, next func(r *rand.Rand) target,
 	onWrite func(status int, t target)) result {
-	ctx, cancel := context.WithTimeout(ctx, warm+dur+20*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, warm+dur+30*time.Second)
 	defer cancel()
 	var counting, stop atomic.Bool
 	var answered atomic.Int64 // within the window
@@ -146,9 +146,9 @@ func load(ctx context.Context, c *client, conns int, warm, dur time.Duration, pr
 	counting.Store(true)
 	sleep(ctx, dur)
 	// A slow page under many connections may answer nothing in dur: the
-	// window stretches, up to four times, until each connection had about
+	// window stretches, by 10 s at most, until each connection had about
 	// one answer.
-	for answered.Load() < int64(conns) && time.Since(began) < 4*dur && ctx.Err() == nil {
+	for answered.Load() < int64(conns) && time.Since(began) < dur+10*time.Second && ctx.Err() == nil {
 		sleep(ctx, 20*time.Millisecond)
 	}
 	stop.Store(true)
