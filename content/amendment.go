@@ -77,6 +77,7 @@ type Amendment struct {
 	DecidedAt     *time.Time     `db:"decided_at"`
 	Supports      int            `db:"supports"`
 	CreatedAt     time.Time      `db:"created_at"`
+	HiddenAt      *time.Time     `db:"hidden_at"` // by the moderation, or held by flags
 }
 
 // AmendmentInput is what proposing an amendment asks for.
@@ -89,7 +90,7 @@ type AmendmentInput struct {
 
 const amendmentSelect = `SELECT a.id, a.proposal_id, a.kind, a.item_id, a.base_revision, a.base_title, a.base_body, a.title, a.body,
 	a.html, a.justification, a.author_id, u.pseudo AS author_pseudo, a.state, a.reason, a.decided_by, a.decided_at, a.supports,
-	a.created_at FROM amendments a JOIN users u ON u.id = a.author_id`
+	a.created_at, a.hidden_at FROM amendments a JOIN users u ON u.id = a.author_id`
 
 // ProposeAmendment records u's amendment to proposal id.
 func (s *Store) ProposeAmendment(ctx context.Context, u *User, id int64, in AmendmentInput) (*Amendment, error) {

@@ -202,9 +202,11 @@ type noticeTarget struct {
 // readableTargets loads the posts and fiches notifications point to, one
 // query each, keeping those u may read now.
 func (s *Store) readableTargets(ctx context.Context, u *User, rows []Notification) (map[string]noticeTarget, error) {
-	var posts, fiches, conversations, amendments, proposals []int64
+	var posts, fiches, conversations, amendments, proposals, decisions []int64
 	for _, n := range rows {
 		switch n.TargetType {
+		case EntityDecision:
+			decisions = append(decisions, n.TargetID)
 		case EntityAmendment:
 			amendments = append(amendments, n.TargetID)
 		case EntityProposal:
@@ -221,6 +223,11 @@ func (s *Store) readableTargets(ctx context.Context, u *User, rows []Notificatio
 	if len(amendments) > 0 || len(proposals) > 0 {
 		// A brouillon only to those who read it, now.
 		if err := s.readableProposalTargets(ctx, u, amendments, proposals, out); err != nil {
+			return nil, err
+		}
+	}
+	if len(decisions) > 0 {
+		if err := s.readableDecisions(ctx, u, decisions, out); err != nil {
 			return nil, err
 		}
 	}

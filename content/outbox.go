@@ -24,6 +24,8 @@ const (
 	// A private message: no consumer but the notifier reads it (search does
 	// not index it, pages do not stream it).
 	EntityMessage = "message"
+	// A moderation decision (moderation_decisions), told to whom it concerns.
+	EntityDecision = "decision"
 )
 
 // EventKind says what happened to an entity.
@@ -62,6 +64,9 @@ const (
 	// A member's account was erased: what they wrote is indexed again
 	// without their pseudo.
 	EventErased EventKind = "erased"
+	// A moderation decision taken (or confirmed): its author and the
+	// flaggers are told (EntityDecision).
+	EventDecided EventKind = "decided"
 )
 
 // EventData holds the few extras some kinds carry.
@@ -69,6 +74,9 @@ type EventData struct {
 	Mentioned []int64 `json:"mentioned,omitempty"`
 	Number    int     `json:"number,omitempty"`
 	Into      int64   `json:"into,omitempty"`
+	// Decision is the moderation decision that caused the change: it tells
+	// the author itself (EventDecided), not the change's own notice.
+	Decision int64 `json:"decision,omitempty"`
 }
 
 // Event is one row of the stream.

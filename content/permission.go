@@ -170,12 +170,14 @@ type PostActions struct {
 	Accept bool // mark as accepted answer, or remove the mark
 	Thank  bool // give a "Merci", or take it back
 	Save   bool // add to the viewer's bookmarks, or take it off
+	Flag   bool // « Signaler »
 }
 
 // PostActionsFor lists what u may do with post p of topic t.
 func PostActionsFor(u *User, t *Topic, p *Post) PostActions {
 	a := PostActions{Read: CanReadPost(u, p), Edit: CanEditPost(u, p), Delete: CanDeletePost(u, p), Hide: CanHidePost(u, p),
-		Accept: CanAcceptPost(u, t, p) == nil, Thank: CanThankPost(u, p) == nil, Save: CanBookmark(u, p)}
+		Accept: CanAcceptPost(u, t, p) == nil, Thank: CanThankPost(u, p) == nil, Save: CanBookmark(u, p),
+		Flag: p.DeletedAt == nil && CanReadPost(u, p) && CanFlag(u, p.AuthorID) == nil}
 	a.Reply = CanReplyTo(u, t, p) == nil
 	return a
 }
@@ -381,12 +383,6 @@ func CanWriteInConversation(u *User, m *ConversationMember) error {
 // on that message is open.
 func CanReadMessage(u *User, m *ConversationMember, msg *Message) bool {
 	return CanReadConversation(u, m) || (CanModerate(u) && msg.OpenReports > 0)
-}
-
-// CanReportMessage tells whether u may report msg: a participant, about
-// somebody else's message.
-func CanReportMessage(u *User, m *ConversationMember, msg *Message) bool {
-	return CanReadConversation(u, m) && msg.AuthorID != u.ID
 }
 
 // Textes de propositions.
@@ -609,4 +605,60 @@ func ProposalActionsFor(u *User, p *Proposal) ProposalActions {
 		}
 	}
 	return a
+}
+
+// Flags and moderation decisions (flag.go, moderation_queue.go).
+
+// FlagFullWeight is the weight of a moderator's flag: it reaches any threshold.
+const FlagFullWeight = 1000
+
+// FlagWeight is how much u's flag counts towards hiding content pending
+// review: a moderator's the whole threshold, any other member's 1.
+// (Trust levels will make a trusted member's count 2.)
+func FlagWeight(u *User) int {
+	if CanModerate(u) {
+		return FlagFullWeight
+	}
+	return 1
+}
+
+// CanFlag tells whether u may flag content written by authorID: a writer,
+// about somebody else's content.
+func CanFlag(u *User, authorID int64) error {
+	if err := CanWrite(u); err != nil {
+		return err
+	}
+	if u.ID == authorID {
+		return Invalid("reason", "On ne signale pas sa propre contribution : modifiez-la ou supprimez-la plutôt.")
+	}
+	return nil
+}
+
+// CanDecideAlone tells whether moderator mod may act alone on what author
+// wrote (or on author): not on a moderator's content, their own included —
+// a second moderator confirms it.
+func CanDecideAlone(mod, author *User) bool {
+	return CanModerate(mod) && !author.IsModerator()
+}
+
+// CanSecond tells whether mod may confirm or cancel decision d proposed by
+// another moderator: a moderator who neither proposed it nor is its
+// subject. Its proposer may cancel it too.
+func CanSecond(mod *User, d *Decision, confirm bool) bool {
+	if !CanModerate(mod) || d.State != DecisionProposed || d.AuthorID == mod.ID {
+		return false
+	}
+	return !confirm || d.ModeratorID == nil || *d.ModeratorID != mod.ID
+}
+
+// CanSeeDecision tells whether u may read decision d: the moderators, the
+// member it is about, and those whose flags it closed (flagged).
+func CanSeeDecision(u *User, d *Decision, flagged bool) bool {
+	switch {
+	case u == nil:
+		return false
+	case CanModerate(u):
+		return true
+	}
+	return d.State == DecisionDone && (d.AuthorID == u.ID || flagged)
 }

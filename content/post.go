@@ -28,6 +28,7 @@ type Post struct {
 	EditedAt   *time.Time    `db:"edited_at"`
 	DeletedAt  *time.Time    `db:"deleted_at"`
 	HiddenAt   *time.Time    `db:"hidden_at"`
+	Held       bool          `db:"held"` // hidden by members' flags, pending review
 
 	Author        PostAuthor     `db:"author"`
 	ReplyToPseudo sql.NullString `db:"reply_to_pseudo"`
@@ -52,7 +53,7 @@ func (a PostAuthor) DepartementLabel() string { return DepartementLabel(a.Depart
 func (p *Post) Anchor() string { return "post-" + itoa64(int64(p.Number)) }
 
 const postSelect = `SELECT p.id, p.topic_id, p.number, p.author_id, p.reply_to, p.body, p.html, p.merci_count, p.reply_count,
-	p.created_at, p.edited_at, p.deleted_at, p.hidden_at,
+	p.created_at, p.edited_at, p.deleted_at, p.hidden_at, (p.hidden_at IS NOT NULL AND p.hidden_by IS NULL) AS held,
 	u.pseudo AS "author.pseudo", u.role AS "author.role", u.structure AS "author.structure",
 	u.departement AS "author.departement", u.suspended_at IS NOT NULL AS "author.suspended",
 	rp.pseudo AS reply_to_pseudo,

@@ -256,11 +256,13 @@ func newIDs(now, before []int64) []int64 {
 // PostVersion is a text of a post, with the changes from the version
 // before it (none for the first; Rewritten when too different to show).
 type PostVersion struct {
-	Body      string        `db:"body"`
-	HTML      template.HTML `db:"html"`
-	CreatedAt time.Time     `db:"created_at"`
-	Diff      template.HTML `db:"-"`
-	NextDiff  *string       `db:"next_diff"` // as stored: the changes to the version after
+	Body       string        `db:"body"`
+	HTML       template.HTML `db:"html"`
+	CreatedAt  time.Time     `db:"created_at"`
+	Diff       template.HTML `db:"-"`
+	NextDiff   *string       `db:"next_diff"` // as stored: the changes to the version after
+	Reason     string        `db:"reason"`    // why the moderation made the version after
+	NextReason string        `db:"-"`         // why this version was made by the moderation
 }
 
 // PostHistory returns every version of a post, oldest first, the current
@@ -274,7 +276,7 @@ func (s *Store) PostHistory(ctx context.Context, viewer *User, postID int64) ([]
 		return nil, ErrForbidden
 	}
 	var vs []PostVersion
-	if err := s.db.R.SelectContext(ctx, &vs, `SELECT body, html, created_at, next_diff FROM post_versions WHERE post_id = ? ORDER BY id`, postID); err != nil {
+	if err := s.db.R.SelectContext(ctx, &vs, `SELECT body, html, created_at, next_diff, reason FROM post_versions WHERE post_id = ? ORDER BY id`, postID); err != nil {
 		return nil, err
 	}
 	current := p.CreatedAt
@@ -284,6 +286,7 @@ func (s *Store) PostHistory(ctx context.Context, viewer *User, postID int64) ([]
 	vs = append(vs, PostVersion{Body: p.Body, HTML: p.HTML, CreatedAt: current})
 	for i := 1; i < len(vs); i++ {
 		vs[i].Diff = versionDiff(vs[i-1], vs[i])
+		vs[i].NextReason = vs[i-1].Reason
 	}
 	return vs, nil
 }

@@ -28,7 +28,9 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, userAgent strin
 }
 
 // SessionUser returns the member behind a session cookie value, extending the
-// session as it is used. Expired sessions and suspended accounts give ErrNotFound.
+// session as it is used. Expired sessions give ErrNotFound; a suspended
+// account gives its member with ErrSuspended (pages treat them as a
+// visitor who is told, at any write, why).
 func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
 	if token == "" {
 		return nil, ErrNotFound
@@ -41,9 +43,12 @@ func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
 	err := s.db.R.GetContext(ctx, &row, `SELECT u.id, u.pseudo, u.pseudo_key, u.email, u.password_hash, u.role, u.structure,
 		u.departement, u.metier, u.verified_at, u.suspended_at, u.created_at, u.updated_at, s.last_seen_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.id_hash = ? AND s.expires_at > ? AND u.suspended_at IS NULL`, hashToken(token), now)
+		WHERE s.id_hash = ? AND s.expires_at > ?`, hashToken(token), now)
 	if err != nil {
 		return nil, notFound(err)
+	}
+	if err := s.stillSuspended(ctx, &row.User); err != nil {
+		return &row.User, err
 	}
 	if now.Sub(row.LastSeen) > sessionTouchEvery {
 		if _, err := s.db.W.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ?`,

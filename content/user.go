@@ -353,8 +353,8 @@ func (s *Store) Authenticate(ctx context.Context, login, password string) (*User
 	if !ok {
 		return nil, ErrBadCredentials
 	}
-	if u.Suspended() {
-		return nil, ErrSuspended
+	if err := s.stillSuspended(ctx, u); err != nil {
+		return u, err // ErrSuspended: the login page says why and until when
 	}
 	return u, nil
 }
