@@ -24,7 +24,7 @@ import (
 const usage = `ligue — le forum et la base de connaissances de la Ligue des mednum.
 
 Usage:
-  ligue serve   [--addr 127.0.0.1:8080] [--data ./data] [--base-url URL]
+  ligue serve   [--addr 127.0.0.1:8080] [--data ./data] [--base-url URL] [--flag-threshold 3]
   ligue migrate [--data ./data]
   ligue user create --pseudo P --email E [--role member|moderator|admin] [--data ./data]
                 (password read from standard input)
@@ -35,7 +35,7 @@ Usage:
   ligue gen --data DIR [--topics N] [--posts-per-topic M] [--members U] [--fiches K] [--texts T]
                 (fills a new data folder with a generated community, for the benchmark)
 
-Environment: LIGUE_ADDR, LIGUE_DATA, LIGUE_BASE_URL, LIGUE_SMTP_URL, LIGUE_MAIL_FROM,
+Environment: LIGUE_ADDR, LIGUE_DATA, LIGUE_BASE_URL, LIGUE_FLAG_THRESHOLD, LIGUE_SMTP_URL, LIGUE_MAIL_FROM,
 LIGUE_BENCH_FILE (serve also serves that file at /banc/fichier: the load benchmark's baseline).
 Each command has --help.
 `
@@ -73,10 +73,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		maxUpload := fs.Int64("max-upload-mb", envInt("LIGUE_MAX_UPLOAD_MB", 8), "largest attached file, in MB (LIGUE_MAX_UPLOAD_MB)")
 		accessLog := fs.String("access-log", envOr("LIGUE_ACCESS_LOG", "slow"),
 			"which requests are logged: slow (server errors and requests over 250 ms), all, or off (LIGUE_ACCESS_LOG)")
+		flagThreshold := fs.Int64("flag-threshold", envInt("LIGUE_FLAG_THRESHOLD", content.DefaultFlagThreshold),
+			"weight of members' flags that hides a content pending review (LIGUE_FLAG_THRESHOLD)")
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code
 		}
-		err = serve(ctx, server.Config{Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20,
+		err = serve(ctx, server.Config{Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20, FlagThreshold: int(*flagThreshold),
 			SMTPURL: os.Getenv("LIGUE_SMTP_URL"), MailFrom: os.Getenv("LIGUE_MAIL_FROM"), AccessLog: *accessLog,
 			BenchFile: os.Getenv("LIGUE_BENCH_FILE")}, log)
 	case "migrate":

@@ -205,6 +205,8 @@ type amendmentPage struct {
 	DecidedBy  string
 	Support    form
 	Decision   form
+	Masked     bool // hidden by the moderation, from this viewer
+	CanFlag    bool
 }
 
 // loadAmendment finds the text and amendment :id of the address.
@@ -237,6 +239,8 @@ func (s *Server) amendmentPageOf(c *fiber.Ctx, p *content.Proposal, a *content.A
 	case content.AmendRemove:
 		page.Diff = content.DiffHTML(a.BaseBody, "")
 	}
+	page.Masked = a.HiddenAt != nil && !content.CanModerate(u) && (u == nil || u.ID != a.AuthorID)
+	page.CanFlag = !page.Masked && content.CanFlag(u, a.AuthorID) == nil
 	can := content.AmendmentActionsFor(u, p, a)
 	page.CanSupport, page.CanDecide = can.Support, can.Decide
 	var err error

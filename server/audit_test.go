@@ -547,7 +547,8 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	if _, err := ts.srv.store.ReplyInConversation(ctx, karim, conv.ID, "Jeudi 14 h, c’est parfait."); err != nil {
 		t.Fatal(err)
 	}
-	if err := ts.srv.store.ReportMessage(ctx, karim, reported.ID, "Ce message n’a rien à faire ici."); err != nil {
+	if _, err := ts.srv.store.FlagContent(ctx, karim, content.FlagInput{Type: content.FlagTargetMessage, ID: reported.ID,
+		Reason: content.FlagDisrespectful, Comment: "Ce message n’a rien à faire ici."}); err != nil {
 		t.Fatal(err)
 	}
 	if err := ts.srv.store.SaveDraft(ctx, karim, content.Draft{Place: content.DraftMessageReply(conv.ID), Body: "Je viendrai avec…"}); err != nil {

@@ -28,6 +28,7 @@ const (
 	localBearer    = "bearer"
 	localRequestID = "request_id"
 	localCSRF      = "csrf"
+	localSuspended = "suspended" // the member of a suspended account's session
 )
 
 // contentSecurityPolicy allows only our own scripts, styles and images.
@@ -100,6 +101,9 @@ func (s *Server) identify(c *fiber.Ctx) error {
 		if errors.Is(err, content.ErrNotFound) {
 			return errUnauthorized
 		}
+		if errors.Is(err, content.ErrSuspended) {
+			return s.suspendedError(c, u)
+		}
 		if err != nil {
 			return err
 		}
@@ -112,6 +116,8 @@ func (s *Server) identify(c *fiber.Ctx) error {
 		switch {
 		case err == nil:
 			c.Locals(localUser, u)
+		case errors.Is(err, content.ErrSuspended):
+			c.Locals(localSuspended, u) // a visitor, told why at any write
 		case errors.Is(err, content.ErrNotFound):
 			s.clearCookie(c, sessionCookie)
 		default:

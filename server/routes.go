@@ -42,7 +42,7 @@ func (s *Server) newApp() *fiber.App {
 	app.Post(unsubscribePath, s.identify, s.handleUnsubscribe)
 
 	// refuseOversizedBodies comes before csrf, which would read the body.
-	app.Use(s.identify, s.refuseOversizedBodies, s.csrf)
+	app.Use(s.identify, s.refuseOversizedBodies, s.csrf, s.refuseSuspendedWrites)
 
 	app.Get("/", s.handleHome)
 	app.Get("/charte", s.handleCharter)
@@ -132,6 +132,7 @@ func (s *Server) newApp() *fiber.App {
 	s.composerRoutes(app)
 	s.messageRoutes(app)
 	s.personalDataRoutes(app)
+	s.moderationRoutes(app)
 
 	api := app.Group("/api/v1")
 	api.Get("/me", s.requireMember, s.handleAPIMe)

@@ -36,6 +36,9 @@ type Config struct {
 	// server errors and requests slower than SlowRequest), "all", or "off".
 	AccessLog string
 	BenchFile string // a file served at BenchFilePath for the load benchmark; empty: no such route
+	// FlagThreshold is the weight of members' open flags that hides a
+	// content pending review (content.DefaultFlagThreshold when 0).
+	FlagThreshold int
 }
 
 // SlowRequest is how long a request takes before the default access log
@@ -73,6 +76,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.MaxUpload <= 0 {
 		c.MaxUpload = content.DefaultMaxUpload
+	}
+	if c.FlagThreshold <= 0 {
+		c.FlagThreshold = content.DefaultFlagThreshold
 	}
 	if c.MailFrom == "" {
 		c.MailFrom = "ligue@" + u.Hostname()
@@ -118,6 +124,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	store := content.NewStore(db)
+	store.SetFlagThreshold(cfg.FlagThreshold)
 	s := &Server{cfg: cfg, log: log, db: db, store: store, limits: newRateLimits(store, log),
 		hashSlots: make(chan struct{}, 2*runtime.NumCPU()), decodeSlots: make(chan struct{}, min(2, runtime.NumCPU())), live: newLive(store.Events(), store, log), visits: newVisits(store, log),
 		exportWake: make(chan struct{}, 1)}
@@ -257,6 +264,12 @@ func (s *Server) background(ctx context.Context) {
 			}
 			if err := s.RunRetention(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("retention", "err", err)
+			}
+			// Suspensions whose end came while their member stayed away.
+			if ended, err := s.store.EndSuspensions(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("suspension clean-up", "err", err)
+			} else if ended > 0 {
+				s.log.Info("suspensions ended", "count", ended)
 			}
 			if removed, err := s.store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("session clean-up", "err", err)
