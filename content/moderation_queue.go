@@ -73,10 +73,10 @@ func (s *Store) ModerationQueue(ctx context.Context, mod *User) ([]QueueItem, er
 		return nil, ErrForbidden
 	}
 	var rows []struct {
-		Type   string    `db:"target_type"`
-		ID     int64     `db:"target_id"`
-		Weight int       `db:"weight"`
-		Since  dbTime    `db:"since"` // min() over a union: SQLite forgets the type
+		Type   string `db:"target_type"`
+		ID     int64  `db:"target_id"`
+		Weight int    `db:"weight"`
+		Since  dbTime `db:"since"` // min() over a union: SQLite forgets the type
 	}
 	if err := s.db.R.SelectContext(ctx, &rows, `SELECT target_type, target_id, sum(weight) AS weight, min(since) AS since FROM (
 			SELECT target_type, target_id, weight, created_at AS since FROM flags WHERE closed_at IS NULL

@@ -217,3 +217,50 @@ func TestPersonalDataStartsFromTheLastVisit(t *testing.T) {
 		t.Errorf("last activity after the upgrade: %s (a session's last visit, else the last change)", got)
 	}
 }
+
+func TestMessageReportsBecomeFlags(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	if _, err := Apply(ctx, db, upTo(t, "0023")); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO users (id, pseudo, pseudo_key, email, password_hash, created_at, updated_at) VALUES
+			(1, 'Lea', 'lea', 'lea@exemple.fr', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+			(2, 'Karim', 'karim', 'karim@exemple.fr', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+			(3, 'Modo', 'modo', 'modo@exemple.fr', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
+		`INSERT INTO conversations (id, title, author_id, last_number, last_message_at, created_at)
+			VALUES (1, 'Objet', 1, 2, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
+		`INSERT INTO messages (id, conversation_id, number, author_id, body, html, created_at) VALUES
+			(10, 1, 1, 1, 'a', 'a', CURRENT_TIMESTAMP), (11, 1, 2, 1, 'b', 'b', CURRENT_TIMESTAMP)`,
+		`INSERT INTO message_reports (message_id, reporter_id, reason, created_at) VALUES (10, 2, 'Insultant', CURRENT_TIMESTAMP)`,
+		`INSERT INTO message_reports (message_id, reporter_id, reason, created_at, handled_at) VALUES (11, 2, 'Vu', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
+		`INSERT INTO audit_log (actor_id, action, target_type, target_id, created_at) VALUES (3, 'suspend', 'user', 2, CURRENT_TIMESTAMP)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Apply(ctx, db, Files); err != nil {
+		t.Fatal(err)
+	}
+	var flags []string
+	if err := db.Select(&flags, `SELECT target_type || target_id || ':' || author_id || '>' || flagger_id || ':' || reason || ':' || comment ||
+		':' || (closed_at IS NULL) FROM flags ORDER BY target_id`); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(flags, " "); got != "message10:1>2:other:Insultant:1 message11:1>2:other:Vu:0" {
+		t.Errorf("flags after the upgrade: %s", got)
+	}
+	if _, err := db.Exec(`UPDATE audit_log SET detail = 'changé'`); err == nil {
+		t.Error("an audit log entry was changed")
+	}
+	// A member's deletion still clears their ID from the log.
+	if _, err := db.Exec(`DELETE FROM users WHERE id = 3`); err != nil {
+		t.Errorf("deleting an actor of the log: %v", err)
+	}
+	var actor *int64
+	if err := db.Get(&actor, `SELECT actor_id FROM audit_log`); err != nil || actor != nil {
+		t.Errorf("the deleted actor's entry: %v, %v", actor, err)
+	}
+}
