@@ -273,7 +273,7 @@ func (c *crawl) enqueue(u string) {
 
 // Forms not sent blank: they change something without asking anything (log
 // out, delete, thank, follow…).
-var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer|traite|lu|quitter|retirer|monter|descendre|signer|signatures/confirmer|signatures/retrait|soutien|repris|cloture)$`)
+var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer|traite|lu|quitter|retirer|monter|descendre|signer|signatures/confirmer|signatures/retrait|soutien|repris|cloture|decisions/[0-9]+/confirmer|decisions/[0-9]+/annuler)$`)
 
 // blankForm empties a form's text fields, lifts the browser's own checks so
 // that the server's are what answers, and sends it with one of its buttons.
@@ -560,6 +560,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	draft, text, open := seedAuditProposals(t, ts, karim, maelle, lucie)
 	confirmSig, withdrawSig := seedAuditSignatures(t, ts, text, karim, lucie)
 	personalData := seedAuditPersonalData(t, ts, karim, question)
+	moderation := seedAuditModeration(t, ts, admin, lucie, karim, maelle)
 	ts.syncIndex()
 	if err := ts.srv.SyncNotifications(ctx); err != nil {
 		t.Fatal(err)
@@ -652,7 +653,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		open.Path() + "/amendements/nouveau?type=retirer&proposition=" + fmt.Sprint(open.Items[1].ID),
 		open.Path() + "/gerer",
 		text.Path() + "/amendements",
-	}, personalData...)}
+	}, append(personalData, moderation...)...)}
 }
 
 // seedAuditSignatures signs Maëlle's published text: Karim and Lucie as
