@@ -113,6 +113,10 @@ func (s *Store) SetFlagThreshold(n int) { s.threshold.n.Store(int32(max(1, n))) 
 // FlagThreshold is the weight of open flags that holds content.
 func (s *Store) FlagThreshold() int { return s.threshold.get() }
 
+func errFlaggedTwice() error {
+	return Invalid("reason", "Vous avez déjà signalé ce contenu : l’équipe de modération l’examine, vous serez prévenu·e de sa décision.")
+}
+
 // FlagInput is what a member sends with « Signaler ».
 type FlagInput struct {
 	Type    string // FlagTargetPost…
@@ -170,6 +174,14 @@ func (s *Store) FlagContent(ctx context.Context, u *User, in FlagInput) (*FlagRe
 		if err != nil {
 			return err
 		}
+		var already int
+		if err := tx.GetContext(ctx, &already, `SELECT count(*) FROM flags WHERE target_type = ? AND target_id = ? AND flagger_id = ?`,
+			t.Type, t.ID, viewerID(u)); err != nil {
+			return err
+		}
+		if already > 0 {
+			return errFlaggedTwice() // the content may be out of their sight since: say so all the same
+		}
 		if !t.readable(u) {
 			return ErrNotFound
 		}
@@ -186,7 +198,7 @@ func (s *Store) FlagContent(ctx context.Context, u *User, in FlagInput) (*FlagRe
 			return err
 		}
 		if n, _ := r.RowsAffected(); n == 0 {
-			return Invalid("reason", "Vous avez déjà signalé ce contenu : l’équipe de modération l’examine, vous serez prévenu·e de sa décision.")
+			return errFlaggedTwice()
 		}
 		if t.Hidden {
 			return nil // already out of sight: the queue has it

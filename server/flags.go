@@ -133,3 +133,35 @@ func (s *Server) flag(c *fiber.Ctx, typ string, id int64, back string, again fun
 }
 
 func idString(n int64) string { return strconv.FormatInt(n, 10) }
+
+// apiFlagRoutes: POST /api/v1/signalements flags a content as the form does.
+func (s *Server) apiFlagRoutes(api fiber.Router) {
+	api.Post("/signalements", s.requireMember, s.handleAPIFlag)
+}
+
+func (s *Server) handleAPIFlag(c *fiber.Ctx) error {
+	var in struct {
+		Type    string `json:"type" form:"type"` // post, revision, amendement, message
+		ID      int64  `json:"id" form:"id"`
+		Reason  string `json:"reason" form:"reason"`
+		Comment string `json:"comment" form:"comment"`
+	}
+	if err := c.BodyParser(&in); err != nil {
+		return errBadJSON
+	}
+	typ, ok := flagTypes[in.Type]
+	if !ok {
+		return &httpError{fiber.StatusUnprocessableEntity, "invalid", "« type » vaut post, revision, amendement ou message."}
+	}
+	u := currentUser(c)
+	if wait := s.limits.flags.wait(c.UserContext(), idString(u.ID)); wait > 0 {
+		return tooMany(c, wait)
+	}
+	res, err := s.store.FlagContent(c.UserContext(), u, content.FlagInput{Type: typ, ID: in.ID, Reason: content.FlagReason(in.Reason),
+		Comment: in.Comment})
+	if err != nil {
+		return err
+	}
+	s.limits.flags.add(c.UserContext(), idString(u.ID))
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"held": res.Held})
+}

@@ -225,3 +225,28 @@ func TestIllegalContentNotice(t *testing.T) {
 		t.Errorf("%d notices recorded, want 6", n)
 	}
 }
+
+func TestFlagsAPI(t *testing.T) {
+	ts := newTestSite(t)
+	author := ts.mustCreateMember("Auteur", content.RoleMember)
+	anne := ts.mustCreateMember("Anne", content.RoleMember)
+	topic := ts.mustCreateTopic(author, "Un sujet", "Le premier message du sujet.")
+	p := ts.mustReply(author, topic, "Le téléphone de Mme Durand : 06 12 34 56 78.", 0)
+	token := ts.mustToken(anne)
+	body := `{"type":"post","id":` + itoa64(p.ID) + `,"reason":"personal_data","comment":"Un numéro"}`
+	if status, out := ts.apiCall("", "POST", "/api/v1/signalements", body); status != 401 {
+		t.Errorf("visitor: %d %v", status, out)
+	}
+	if status, out := ts.apiCall(token, "POST", "/api/v1/signalements", `{"type":"fiche","id":1,"reason":"spam"}`); status != 422 {
+		t.Errorf("unknown type: %d %v", status, out)
+	}
+	if status, out := ts.apiCall(token, "POST", "/api/v1/signalements", body); status != 201 || out["held"] != true {
+		t.Errorf("flag: %d %v", status, out)
+	}
+	if status, out := ts.apiCall(token, "POST", "/api/v1/signalements", body); status != 422 || !strings.Contains(fmt.Sprint(out), "déjà signalé") {
+		t.Errorf("twice: %d %v", status, out)
+	}
+	if status, out := ts.apiCall(ts.mustToken(author), "POST", "/api/v1/signalements", body); status != 422 {
+		t.Errorf("own post: %d %v", status, out)
+	}
+}

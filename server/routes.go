@@ -150,6 +150,7 @@ func (s *Server) newApp() *fiber.App {
 	api.Post("/notifications/lu", s.requireMember, s.handleAPINotificationsRead)
 	api.Post("/fiches/:slug/enregistrer", s.requireMember, s.handleAPIFicheSave)
 	s.apiMessageRoutes(api)
+	s.apiFlagRoutes(api)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	return app
