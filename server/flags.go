@@ -20,16 +20,6 @@ var flagTypes = map[string]string{
 	"message":    content.FlagTargetMessage,
 }
 
-// FlagPath is where content typ/id is flagged.
-func flagPath(typ string, id int64) string {
-	for word, t := range flagTypes {
-		if t == typ {
-			return "/signaler/" + word + "/" + idString(id)
-		}
-	}
-	return ""
-}
-
 // flagForm is what the "flag-form" partial shows.
 type flagForm struct {
 	Form    form
