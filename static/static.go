@@ -24,7 +24,7 @@ type Asset struct {
 	HashedPath  string // "css/site.1a2b3c4d5e.css"
 	ContentType string
 	Body        []byte
-	// Compressed once at start, at the best ratio, when that saves bytes
+	// Compressed once at start, near the best ratio, when that saves bytes
 	// (nil otherwise): each request then costs what a raw file costs.
 	Brotli, Gzip []byte
 }
@@ -48,7 +48,7 @@ var compressible = map[string]bool{".css": true, ".js": true, ".svg": true}
 
 func brotliOf(body []byte) []byte {
 	var b bytes.Buffer
-	w := brotli.NewWriterLevel(&b, brotli.BestCompression)
+	w := brotli.NewWriterLevel(&b, 9) // within 3 % of the best ratio at a tenth of its time
 	w.Write(body)
 	w.Close()
 	return b.Bytes()
