@@ -62,8 +62,8 @@ func (s *Store) RevokeAPIToken(ctx context.Context, userID, tokenID int64) error
 	return nil
 }
 
-// UserByAPIToken returns the active member owning a valid token;
-// ErrSuspended when the member is suspended.
+// UserByAPIToken returns the member owning a valid token; a suspended
+// one comes with ErrSuspended.
 func (s *Store) UserByAPIToken(ctx context.Context, value string) (*User, error) {
 	if !strings.HasPrefix(value, APITokenPrefix) {
 		return nil, ErrNotFound
@@ -80,12 +80,15 @@ func (s *Store) UserByAPIToken(ctx context.Context, value string) (*User, error)
 	if err != nil {
 		return nil, notFound(err)
 	}
-	if row.User.Suspended() {
-		return nil, ErrSuspended // said, so that a suspended member knows why nothing goes through
+	if err := s.stillSuspended(ctx, &row.User); err != nil {
+		return &row.User, err
 	}
 	now := s.Now()
 	if row.LastUsed == nil || now.Sub(*row.LastUsed) > sessionTouchEvery {
 		if _, err := s.db.W.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, now, row.TokenID); err != nil {
+			return nil, err
+		}
+		if err := s.touchActivity(ctx, row.ID, now); err != nil {
 			return nil, err
 		}
 	}

@@ -140,11 +140,11 @@ func (s *Store) commentsOf(ctx context.Context, viewer *User, topicID *int64) (C
 	if err != nil {
 		return Comments{}, err
 	}
-	t, err := s.TopicByID(ctx, viewer, id)
+	t, err := s.pageTopicByID(ctx, viewer, id)
 	if err != nil {
 		return Comments{}, err
 	}
-	posts, err := s.selectPosts(ctx, viewer, ` WHERE p.topic_id = :topic ORDER BY p.number DESC LIMIT :limit`,
+	posts, err := s.selectPagePosts(ctx, viewer, ` WHERE p.topic_id = :topic ORDER BY p.number DESC LIMIT :limit`,
 		map[string]any{"topic": id, "limit": CommentsShown})
 	if err != nil {
 		return Comments{}, err

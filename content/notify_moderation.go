@@ -59,6 +59,9 @@ func (d ModerationDecision) Text(number int) string {
 	case DecisionPostRefused:
 		return "La modération n’a pas publié votre message"
 	}
+	if text := decisionText(d); text != "" {
+		return text
+	}
 	return "La modération a pris une décision sur votre contribution"
 }
 
@@ -66,6 +69,9 @@ func (d ModerationDecision) Text(number int) string {
 // (e): a post hidden or shown again, a topic closed, moved or merged, a
 // revision hidden, a fiche protected or merged. Other events tell nobody.
 func moderationNotices(ctx context.Context, tx *sqlx.Tx, e Event) ([]notice, error) {
+	if e.Data.Decision != 0 {
+		return nil, nil // the decision's own event tells it, with its reason
+	}
 	post := func(d ModerationDecision, query string, args ...any) ([]notice, error) {
 		ns, err := postAuthorNotice(ctx, tx, NotifyModeration, query, args...)
 		for i := range ns {

@@ -21,12 +21,16 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, userAgent strin
 	}
 	_, err := s.db.W.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, user_agent, created_at, last_seen_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, hashToken(token), userID, userAgent, now, now, now.Add(SessionLifetime))
-	return token, err
+	if err != nil {
+		return "", err
+	}
+	return token, s.touchActivity(ctx, userID, now)
 }
 
 // SessionUser returns the member behind a session cookie value, extending the
-// session as it is used. Expired sessions give ErrNotFound, those of a
-// suspended account ErrSuspended (they identify nobody).
+// session as it is used. Expired sessions give ErrNotFound; a suspended
+// account gives its member with ErrSuspended (pages treat them as a
+// visitor who is told, at any write, why).
 func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
 	if token == "" {
 		return nil, ErrNotFound
@@ -43,16 +47,34 @@ func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
 	if err != nil {
 		return nil, notFound(err)
 	}
-	if row.User.Suspended() {
-		return nil, ErrSuspended
+	if err := s.stillSuspended(ctx, &row.User); err != nil {
+		return &row.User, err
 	}
 	if now.Sub(row.LastSeen) > sessionTouchEvery {
 		if _, err := s.db.W.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ?`,
 			now, now.Add(SessionLifetime), hashToken(token)); err != nil {
 			return nil, err
 		}
+		if err := s.touchActivity(ctx, row.ID, now); err != nil {
+			return nil, err
+		}
 	}
 	return &row.User, nil
+}
+
+// touchActivity notes that userID uses the site: an inactive account's
+// warning no longer holds.
+func (s *Store) touchActivity(ctx context.Context, userID int64, now time.Time) error {
+	_, err := s.db.W.ExecContext(ctx, `UPDATE users SET active_at = ?, inactive_warned_at = NULL WHERE id = ?`, now, userID)
+	return err
+}
+
+// SessionStarted is when the session of cookie value token was opened
+// (the login, or the last re-authentication).
+func (s *Store) SessionStarted(ctx context.Context, token string) (time.Time, error) {
+	var at time.Time
+	err := s.db.R.GetContext(ctx, &at, `SELECT created_at FROM sessions WHERE id_hash = ?`, hashToken(token))
+	return at, notFound(err)
 }
 
 // DeleteSession ends a session (logout).

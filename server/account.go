@@ -211,6 +211,9 @@ type memberPage struct {
 }
 
 func (s *Server) handleMemberShow(c *fiber.Ctx) error {
+	if content.IsFormerMember(c.Params("pseudo")) {
+		return s.render(c, 200, "accounts/former_member", &struct{ Page }{s.page(c, content.FormerMemberPseudo)})
+	}
 	m, err := s.store.UserByPseudo(c.UserContext(), c.Params("pseudo"))
 	if err != nil {
 		return err
@@ -225,7 +228,7 @@ func (s *Server) handleMemberShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	activity, err := s.store.MemberActivity(c.UserContext(), m.ID)
+	activity, err := s.store.MemberActivity(c.UserContext(), currentUser(c), m.ID)
 	if err != nil {
 		return err
 	}

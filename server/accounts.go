@@ -161,7 +161,11 @@ func (s *Server) handleLoginForm(c *fiber.Ctx) error {
 	}
 	f := emptyForm()
 	f.Values["retour"] = safeReturn(c.Query("retour"))
-	return s.render(c, 200, "accounts/login", &accountFormPage{Page: s.page(c, "Se connecter"), Form: f})
+	page := s.page(c, "Se connecter")
+	if u := suspendedMember(c); u != nil {
+		page.Flash, page.FlashError = s.suspensionMessage(c, u, "Votre compte est suspendu"), true
+	}
+	return s.render(c, 200, "accounts/login", &accountFormPage{Page: page, Form: f})
 }
 
 func (s *Server) handleLogin(c *fiber.Ctx) error {
@@ -199,7 +203,7 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 		f.Errors.Add("login", "E-mail, pseudo ou mot de passe incorrect.")
 		return again(fiber.StatusUnauthorized)
 	case errors.Is(err, content.ErrSuspended):
-		f.Errors.Add("login", "Ce compte est suspendu. Pour en savoir plus, écrivez à l’équipe de la Ligue.")
+		f.Errors.Add("login", s.suspensionMessage(c, u, "Ce compte est suspendu"))
 		return again(fiber.StatusForbidden)
 	case err != nil:
 		return err

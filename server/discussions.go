@@ -19,6 +19,7 @@ type topicListPage struct {
 	Intro       string
 	Topics      []content.Topic
 	Total       int
+	Many        bool // more than content.ListCountCap: not counted to the end
 	Pager       pager
 	Filter      string // "", "sans-reponse", "resolues", "suivies"
 	FilterBase  string // the list's path, for filter links
@@ -77,7 +78,15 @@ func (s *Server) topicList(c *fiber.Ctx, p *topicListPage, f content.TopicFilter
 		return err
 	}
 	p.Topics, p.Total = topics, total
+	if total > content.ListCountCap {
+		// Not counted to the end: the pages go on while they are full.
+		p.Many, total = true, (f.Page-1)*content.TopicsPerPage+len(topics)
+		if len(topics) == content.TopicsPerPage {
+			total++
+		}
+	}
 	p.Pager = newPager(c, f.Page, total, content.TopicsPerPage)
+	p.Pager.Open = p.Many
 	if f.Page > p.Pager.Pages {
 		return content.ErrNotFound
 	}

@@ -58,6 +58,11 @@ type rateLimits struct {
 	// generous), per address (each accepted visitor's form sends a mail).
 	signIP    *window
 	signEmail *window
+	// Notices of illegal content, from anyone: per IP and per address
+	// (each sends a receipt); flags per member.
+	noticeIP    *window
+	noticeEmail *window
+	flags       *window
 }
 
 // longestPeriod is how long strikes are kept.
@@ -77,6 +82,9 @@ func newRateLimits(store *content.Store, log *slog.Logger) *rateLimits {
 		messages:      w("messages-member", 30, 10*time.Minute),
 		signIP:        w("signature-ip", 30, 15*time.Minute),
 		signEmail:     w("signature-email", 5, 15*time.Minute),
+		noticeIP:      w("notice-ip", 10, longestPeriod),
+		noticeEmail:   w("notice-email", 5, longestPeriod),
+		flags:         w("flags-member", 30, longestPeriod),
 	}
 }
 

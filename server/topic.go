@@ -21,7 +21,7 @@ type postView struct {
 	IsAccepted bool
 	Children   []*postView // tree view
 	Depth      int
-	CSRF       string
+	CSRF       csrfValue
 	TopicPath  string
 }
 
@@ -49,7 +49,7 @@ func (p *topicPage) ShowsOpening() bool { return len(p.Posts) > 0 && p.Posts[0].
 
 // postView is a post as the viewer sees it, with what they may do with it.
 func (s *Server) postView(c *fiber.Ctx, t *content.Topic, p content.Post) *postView {
-	return &postView{Post: p, Ago: ago(p.CreatedAt), Can: content.PostActionsFor(currentUser(c), t, &p), CSRF: csrfToken(c),
+	return &postView{Post: p, Ago: ago(p.CreatedAt), Can: content.PostActionsFor(currentUser(c), t, &p), CSRF: s.csrfToken(c),
 		TopicPath: t.Path(), IsAccepted: t.AcceptedPostID != nil && *t.AcceptedPostID == p.ID,
 		CanRestore: content.CanRestorePost(currentUser(c), &p, s.store.Now()),
 		Changed:    p.EditedAt != nil || (p.Number == 1 && t.EditedAt != nil)}
