@@ -46,7 +46,7 @@ func newZoeSite(t *testing.T) *zoeSite {
 	t.Helper()
 	ps := newProposalSite(t)
 	ctx := ps.ctx()
-	zoe, err := ps.srv.store.CreateUser(ctx, content.NewUser{Pseudo: zoePseudo, Email: zoeEmail, Password: testPassword, Verified: true,
+	zoe, err := ps.srv.store.CreateUser(ctx, content.NewUser{Pseudo: zoePseudo, Email: zoeEmail, Password: testPassword, Verified: true, Vouched: true, AcceptCharter: true,
 		Profile: content.Profile{Structure: zoeWhere, Departement: "35", Metier: "mediateur"}}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -32,7 +32,7 @@ var queryCaps = map[string][2]int{ // page: {visitor, member}
 	"/propositions":                       {1, 4},
 	"proposal":                            {12, 17},
 	"/recherche?q=caf":                    {8, 11},
-	"/membres/Lea":                        {5, 8},
+	"/membres/Lea":                        {7, 10}, // with the member's trust level and who vouched
 	"/notifications":                      {0, 5},
 }
 
@@ -48,8 +48,11 @@ func TestQueriesPerPageStayFixed(t *testing.T) {
 		ts.mustReply(karim, long, fmt.Sprintf("Réponse %d", i), 0)
 	}
 	var fiche, proposal string
+	made := 0 // each topic and fiche its own title: the same text twice is refused
 	grow := func(n int) {
-		for i := range n {
+		for range n {
+			i := made
+			made++
 			tp := ts.mustCreateTopic(karim, fmt.Sprintf("Question %d sur la CAF", i), "Texte de la question @Lea", tagged)
 			ts.mustReply(lea, tp, "Une réponse", 0)
 			ts.mustReply(karim, long, fmt.Sprintf("Réponse %d à la longue discussion, @Lea", i), 0)
