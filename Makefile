@@ -4,7 +4,7 @@ DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run build test audit vet staticcheck fmt-check browser-deps pdf-deps audit-deps bench fuzz clean
+.PHONY: run build test audit vet staticcheck fmt-check browser-deps pdf-deps audit-deps bench bench-go fuzz clean
 
 run: build
 	./ligue serve --addr $(ADDR) --data $(DATA)
@@ -13,8 +13,14 @@ build:
 	$(GO) build -o ligue .
 
 # Everything we check. Installs what the tests need and fails loudly if it can't.
+# The race detector watches every test but those driving Chromium (the page
+# audit and the journeys): they spend their time in the browser and in
+# serving pages, which the detector slows several times over, and the
+# handlers they reach run under it in the other tests.
+BROWSER_TESTS := ^(TestAudit|TestBrowser|TestPhoneLayout)
 test: browser-deps pdf-deps audit-deps fmt-check vet staticcheck
-	LIGUE_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 20m ./...
+	LIGUE_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 20m -skip '$(BROWSER_TESTS)' ./...
+	LIGUE_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 20m -run '$(BROWSER_TESTS)' ./server
 
 # The page checks of make test, as a report: every page crawled, with its
 # axe-core violations, HTML errors and weight.
@@ -69,7 +75,15 @@ audit-deps:
 		npm ci --ignore-scripts --no-audit --no-fund || { echo "ERROR: npm ci failed (needed by the page checks)."; exit 1; }; \
 	fi
 
-bench:
+# The load benchmark: generates a community (ligue gen), serves it with the
+# real binary on a loopback port and drives it for a bounded time, beside its
+# limits; prints the table and writes bench/results-<date>.md.
+# BENCH_SIZE=small (40,000 posts, < 5 minutes) or default (1,000,000 posts).
+bench: build
+	$(GO) run ./bench/load -ligue ./ligue -dir bench
+
+# The Go benchmarks of the packages (search, rendering, generator…).
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 # Runs each fuzz target for FUZZTIME (seeds live in testdata/fuzz).
@@ -83,3 +97,4 @@ fuzz:
 
 clean:
 	rm -f ligue
+	rm -rf bench/data-*

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ligue-mednum/ligue/bench/gen"
 	"github.com/ligue-mednum/ligue/content"
 	"github.com/ligue-mednum/ligue/search"
 	"github.com/ligue-mednum/ligue/server"
@@ -23,16 +24,20 @@ import (
 const usage = `ligue — le forum et la base de connaissances de la Ligue des mednum.
 
 Usage:
-  ligue serve   [--addr 127.0.0.1:8080] [--data ./data] [--base-url URL]
+  ligue serve   [--addr 127.0.0.1:8080] [--data ./data] [--base-url URL] [--flag-threshold 3]
   ligue migrate [--data ./data]
   ligue user create --pseudo P --email E [--role member|moderator|admin] [--data ./data]
-                (password read from standard input)
+                (password read from standard input; the account counts as vouched for,
+                its charter as accepted)
   ligue token create --pseudo P [--name NAME] [--data ./data]
   ligue backup FILE [--data ./data]
   ligue rerender [--data ./data]   (renders every post again after a renderer change)
   ligue reindex [--data ./data]    (rebuilds the search index; a running server switches to it)
+  ligue gen --data DIR [--topics N] [--posts-per-topic M] [--members U] [--fiches K] [--texts T]
+                (fills a new data folder with a generated community, for the benchmark)
 
-Environment: LIGUE_ADDR, LIGUE_DATA, LIGUE_BASE_URL, LIGUE_SMTP_URL, LIGUE_MAIL_FROM.
+Environment: LIGUE_ADDR, LIGUE_DATA, LIGUE_BASE_URL, LIGUE_FLAG_THRESHOLD, LIGUE_SMTP_URL, LIGUE_MAIL_FROM,
+LIGUE_BENCH_FILE (serve also serves that file at /banc/fichier: the load benchmark's baseline).
 Each command has --help.
 `
 
@@ -67,11 +72,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		addr := fs.String("addr", envOr("LIGUE_ADDR", server.DefaultAddr), "listen address (LIGUE_ADDR)")
 		baseURL := fs.String("base-url", os.Getenv("LIGUE_BASE_URL"), "public URL of the site, used in mails (LIGUE_BASE_URL)")
 		maxUpload := fs.Int64("max-upload-mb", envInt("LIGUE_MAX_UPLOAD_MB", 8), "largest attached file, in MB (LIGUE_MAX_UPLOAD_MB)")
+		accessLog := fs.String("access-log", envOr("LIGUE_ACCESS_LOG", "slow"),
+			"which requests are logged: slow (server errors and requests over 250 ms), all, or off (LIGUE_ACCESS_LOG)")
+		flagThreshold := fs.Int64("flag-threshold", envInt("LIGUE_FLAG_THRESHOLD", content.DefaultFlagThreshold),
+			"weight of members' flags that hides a content pending review (LIGUE_FLAG_THRESHOLD)")
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code
 		}
-		err = serve(ctx, server.Config{Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20,
-			SMTPURL: os.Getenv("LIGUE_SMTP_URL"), MailFrom: os.Getenv("LIGUE_MAIL_FROM")}, log)
+		err = serve(ctx, server.Config{Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20, FlagThreshold: int(*flagThreshold),
+			SMTPURL: os.Getenv("LIGUE_SMTP_URL"), MailFrom: os.Getenv("LIGUE_MAIL_FROM"), AccessLog: *accessLog,
+			BenchFile: os.Getenv("LIGUE_BENCH_FILE")}, log)
 	case "migrate":
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code
@@ -136,6 +146,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintln(stdout, "index de recherche reconstruit")
 			return nil
 		})
+	case "gen":
+		o := gen.Options{}
+		fs.IntVar(&o.Topics, "topics", 1000, "discussions to generate")
+		fs.IntVar(&o.PostsPerTopic, "posts-per-topic", 20, "posts per discussion, on average (the first has --long-topic)")
+		fs.IntVar(&o.Members, "members", 500, "members to generate")
+		fs.IntVar(&o.Fiches, "fiches", 0, "published fiches to generate")
+		fs.IntVar(&o.Texts, "texts", 0, "published textes de propositions to generate")
+		fs.IntVar(&o.LongTopic, "long-topic", 500, "posts of the first discussion")
+		fs.Uint64Var(&o.Seed, "seed", 1, "random seed: the same seed generates the same content")
+		if code, ok := parse(fs, rest, 0); !ok {
+			return code
+		}
+		o.DataDir = *data
+		_, err = gen.Run(ctx, o, stdout, log)
 	case "backup":
 		if code, ok := parse(fs, rest, 1); !ok {
 			return code
@@ -235,6 +259,9 @@ func createUser(ctx context.Context, dataDir string, in content.NewUser, stdin i
 		return err
 	}
 	in.Password = strings.TrimRight(line, "\r\n")
+	// An administrator made the account, for someone they know or for a
+	// tool of theirs: vouched for, and the charter taken as accepted.
+	in.Vouched, in.AcceptCharter = true, true
 	return withDB(ctx, dataDir, func(db *content.DB) error {
 		u, err := content.NewStore(db).CreateUser(ctx, in, nil)
 		if err == nil {

@@ -58,6 +58,9 @@ func TestCommandLine(t *testing.T) {
 		{name: "reindex", args: []string{"reindex", "--data", data}, wantCode: 0, wantOut: "index de recherche reconstruit"},
 		{name: "rerender", args: []string{"rerender", "--data", data}, wantCode: 0, wantOut: "0 message(s) mis à jour"},
 		{name: "backup without file", args: []string{"backup", "--data", data}, wantCode: 2},
+		{name: "gen into a used folder", args: []string{"gen", "--data", data}, wantCode: 1, wantErr: "n’est pas vide"},
+		{name: "gen", args: []string{"gen", "--data", filepath.Join(data, "gen"), "--topics", "5", "--posts-per-topic", "4", "--members", "5", "--long-topic", "8"},
+			wantCode: 0, wantOut: "messages : 20 dans 5 discussions"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runCLI(t, tc.stdin, tc.args...)

@@ -37,8 +37,10 @@ func (a ActivityItem) URL() string {
 const visiblePostOf = `FROM posts p JOIN topics t ON t.id = p.topic_id
 	WHERE p.author_id = ? AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.merged_into IS NULL`
 
-// MemberActivity counts and lists what a member wrote.
-func (s *Store) MemberActivity(ctx context.Context, memberID int64) (*Activity, error) {
+// MemberActivity counts and lists what a member wrote, in the discussions
+// viewer reads.
+func (s *Store) MemberActivity(ctx context.Context, viewer *User, memberID int64) (*Activity, error) {
+	visiblePostOf := visiblePostOf + ` AND ` + readersSQL(viewer)
 	a := &Activity{}
 	if err := s.db.R.QueryRowContext(ctx, `SELECT
 		coalesce(sum(p.number = 1 AND t.kind = 'question'), 0),

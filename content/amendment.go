@@ -77,6 +77,7 @@ type Amendment struct {
 	DecidedAt     *time.Time     `db:"decided_at"`
 	Supports      int            `db:"supports"`
 	CreatedAt     time.Time      `db:"created_at"`
+	HiddenAt      *time.Time     `db:"hidden_at"` // by the moderation, or held by flags
 }
 
 // AmendmentInput is what proposing an amendment asks for.
@@ -89,7 +90,7 @@ type AmendmentInput struct {
 
 const amendmentSelect = `SELECT a.id, a.proposal_id, a.kind, a.item_id, a.base_revision, a.base_title, a.base_body, a.title, a.body,
 	a.html, a.justification, a.author_id, u.pseudo AS author_pseudo, a.state, a.reason, a.decided_by, a.decided_at, a.supports,
-	a.created_at FROM amendments a JOIN users u ON u.id = a.author_id`
+	a.created_at, a.hidden_at FROM amendments a JOIN users u ON u.id = a.author_id`
 
 // ProposeAmendment records u's amendment to proposal id.
 func (s *Store) ProposeAmendment(ctx context.Context, u *User, id int64, in AmendmentInput) (*Amendment, error) {
@@ -204,18 +205,12 @@ func (s *Store) SupportAmendment(ctx context.Context, u *User, id, aid int64, su
 		if err != nil {
 			return err
 		}
-		if err := CanWrite(u); err != nil {
-			return err
-		}
-		if !CanReadProposal(u, p, ShareNone) {
-			return ErrNotFound
-		}
-		var state AmendmentState
-		if err := tx.GetContext(ctx, &state, `SELECT state FROM amendments WHERE id = ? AND proposal_id = ?`, aid, id); err != nil {
+		var a Amendment
+		if err := tx.GetContext(ctx, &a, `SELECT id, proposal_id, state FROM amendments WHERE id = ? AND proposal_id = ?`, aid, id); err != nil {
 			return notFound(err)
 		}
-		if state != AmendmentOpen {
-			return Invalid("support", "Cet amendement est déjà tranché : il ne se soutient plus.")
+		if err := CanSupportAmendment(u, p, &a); err != nil {
+			return err
 		}
 		q := `INSERT INTO amendment_supports (amendment_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
 		args := []any{aid, u.ID, s.Now()}
@@ -245,8 +240,8 @@ func (s *Store) DecideAmendment(ctx context.Context, u *User, id, aid int64, to 
 		if err := tx.GetContext(ctx, &a, amendmentSelect+` WHERE a.id = ? AND a.proposal_id = ?`, aid, id); err != nil {
 			return false, notFound(err)
 		}
-		if a.State != AmendmentOpen {
-			return false, Invalid("state", "Cet amendement a déjà été tranché ("+strings.ToLower(a.State.Label())+") : rien à refaire.")
+		if err := CanDecideAmendment(u, p, &a); err != nil {
+			return false, err
 		}
 		changed := false
 		switch to {
@@ -372,6 +367,24 @@ func (s *Store) Supports(ctx context.Context, u *User, aid int64) (bool, error) 
 	var n int
 	err := s.db.R.GetContext(ctx, &n, `SELECT count(*) FROM amendment_supports WHERE amendment_id = ? AND user_id = ?`, aid, u.ID)
 	return n > 0, err
+}
+
+// SupportedAmendments tells which of p's amendments u supports, in one
+// query (nil for a visitor).
+func (s *Store) SupportedAmendments(ctx context.Context, u *User, p *Proposal) (map[int64]bool, error) {
+	if u == nil {
+		return nil, nil
+	}
+	var ids []int64
+	if err := s.db.R.SelectContext(ctx, &ids, `SELECT s.amendment_id FROM amendment_supports s
+		JOIN amendments a ON a.id = s.amendment_id WHERE a.proposal_id = ? AND s.user_id = ?`, p.ID, u.ID); err != nil {
+		return nil, err
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
 }
 
 // ItemAmendments is what a text's page says under each proposition: its

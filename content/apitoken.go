@@ -62,7 +62,8 @@ func (s *Store) RevokeAPIToken(ctx context.Context, userID, tokenID int64) error
 	return nil
 }
 
-// UserByAPIToken returns the active member owning a valid token.
+// UserByAPIToken returns the member owning a valid token; a suspended
+// one comes with ErrSuspended.
 func (s *Store) UserByAPIToken(ctx context.Context, value string) (*User, error) {
 	if !strings.HasPrefix(value, APITokenPrefix) {
 		return nil, ErrNotFound
@@ -75,13 +76,19 @@ func (s *Store) UserByAPIToken(ctx context.Context, value string) (*User, error)
 	err := s.db.R.GetContext(ctx, &row, `SELECT u.id, u.pseudo, u.pseudo_key, u.email, u.password_hash, u.role, u.structure,
 		u.departement, u.metier, u.verified_at, u.suspended_at, u.created_at, u.updated_at, t.id AS token_id, t.last_used_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.hash = ? AND t.revoked_at IS NULL AND u.suspended_at IS NULL`, hashToken(value))
+		WHERE t.hash = ? AND t.revoked_at IS NULL`, hashToken(value))
 	if err != nil {
 		return nil, notFound(err)
+	}
+	if err := s.stillSuspended(ctx, &row.User); err != nil {
+		return &row.User, err
 	}
 	now := s.Now()
 	if row.LastUsed == nil || now.Sub(*row.LastUsed) > sessionTouchEvery {
 		if _, err := s.db.W.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, now, row.TokenID); err != nil {
+			return nil, err
+		}
+		if err := s.touchActivity(ctx, row.ID, now); err != nil {
 			return nil, err
 		}
 	}

@@ -52,13 +52,14 @@ func (s *Store) ToggleBookmark(ctx context.Context, u *User, postID int64) (bool
 }
 
 // Bookmarks lists the posts u saved, most recent first, leaving out those
-// u may no longer read (withdrawn, hidden, merged away).
+// u may no longer read (withdrawn, hidden, merged away, in a discussion no
+// longer read by u).
 func (s *Store) Bookmarks(ctx context.Context, u *User) ([]Bookmark, error) {
 	var all []Bookmark
 	if err := s.db.R.SelectContext(ctx, &all, `SELECT p.id AS post_id, p.number, t.id AS topic_id, t.title, t.slug,
 		a.pseudo AS author, p.html, b.created_at, p.deleted_at, p.hidden_at, p.author_id
 		FROM bookmarks b JOIN posts p ON p.id = b.post_id JOIN topics t ON t.id = p.topic_id JOIN users a ON a.id = p.author_id
-		WHERE b.user_id = ? AND t.merged_into IS NULL ORDER BY b.created_at DESC LIMIT 500`, viewerID(u)); err != nil {
+		WHERE b.user_id = ? AND t.merged_into IS NULL AND `+readersSQL(u)+` ORDER BY b.created_at DESC LIMIT 500`, viewerID(u)); err != nil {
 		return nil, err
 	}
 	out := all[:0]

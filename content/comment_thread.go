@@ -49,6 +49,12 @@ func (s *Store) comment(ctx context.Context, author *User, th commentThread, top
 	// Reply checks in its own transaction that the discussion takes replies
 	// (a moderator may have locked it); the page was checked by the caller.
 	p, err := s.Reply(ctx, author, id, NewReply{Body: body})
+	if _, held := AsHeld(err); held {
+		// Stored for review: the draft has served too.
+		if derr := s.DeleteDraft(ctx, author, th.draft); derr != nil {
+			return nil, derr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -134,11 +140,11 @@ func (s *Store) commentsOf(ctx context.Context, viewer *User, topicID *int64) (C
 	if err != nil {
 		return Comments{}, err
 	}
-	t, err := s.TopicByID(ctx, viewer, id)
+	t, err := s.pageTopicByID(ctx, viewer, id)
 	if err != nil {
 		return Comments{}, err
 	}
-	posts, err := s.selectPosts(ctx, viewer, ` WHERE p.topic_id = :topic ORDER BY p.number DESC LIMIT :limit`,
+	posts, err := s.selectPagePosts(ctx, viewer, ` WHERE p.topic_id = :topic ORDER BY p.number DESC LIMIT :limit`,
 		map[string]any{"topic": id, "limit": CommentsShown})
 	if err != nil {
 		return Comments{}, err

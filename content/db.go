@@ -22,7 +22,9 @@ type DB struct {
 
 // OpenDB opens (or creates) the SQLite file at path and applies pending migrations.
 func OpenDB(ctx context.Context, path string) (*DB, error) {
-	pragmas := "_foreign_keys=on&_journal_mode=WAL&_busy_timeout=5000&_synchronous=NORMAL"
+	// secure_delete zeroes what a DELETE or UPDATE removes, so an erased
+	// account leaves nothing readable in the file (content.EraseAccount).
+	pragmas := "_foreign_keys=on&_journal_mode=WAL&_busy_timeout=5000&_synchronous=NORMAL&_secure_delete=on"
 	w, err := sqlx.Open("sqlite3", "file:"+url.PathEscape(path)+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
@@ -69,6 +71,13 @@ func foldTags(ctx context.Context, w *sqlx.DB) error {
 // Close closes both pools; WAL content is checkpointed by SQLite on the last close.
 func (db *DB) Close() error {
 	return errors.Join(db.R.Close(), db.W.Close())
+}
+
+// Checkpoint copies the WAL into the database file and truncates it, so
+// the former images of changed pages no longer lie in the WAL.
+func (db *DB) Checkpoint(ctx context.Context) error {
+	_, err := db.W.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
 }
 
 // Ping tells whether the database answers a query.

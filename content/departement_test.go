@@ -184,3 +184,27 @@ func TestDepartementLabel(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryDepartementIsInOneRegion(t *testing.T) {
+	seen := map[string]string{}
+	for _, r := range Regions() {
+		for _, code := range r.Departements {
+			if DepartementLabel(code) == "" {
+				t.Errorf("%s lists %q, which is no département", r.Name, code)
+			}
+			if other, ok := seen[code]; ok {
+				t.Errorf("%s is in %s and %s", code, other, r.Name)
+			}
+			seen[code] = r.Name
+		}
+	}
+	for _, d := range Departements() {
+		if seen[d.Code] == "" {
+			t.Errorf("%s – %s is in no région", d.Code, d.Name)
+		}
+	}
+	got := CountByRegion([]DepartementCount{{"29", 3}, {"35", 1}, {"974", 2}, {"", 5}})
+	if got[2] != (RegionCount{"Bretagne", 4}) || got[16] != (RegionCount{"La Réunion", 2}) {
+		t.Errorf("counts by région: %+v", got)
+	}
+}

@@ -255,9 +255,9 @@ func deleteDraft(ctx context.Context, tx *sqlx.Tx, userID int64, place DraftPlac
 	return err
 }
 
-// topicTitles returns the titles of the topics that exist among ids.
-func (s *Store) topicTitles(ctx context.Context, _ *User, ids []int64) (map[int64]DraftTarget, error) {
-	q, args, err := sqlx.In(`SELECT id, title FROM topics WHERE id IN (?)`, ids)
+// topicTitles returns the titles of the topics among ids that u reads.
+func (s *Store) topicTitles(ctx context.Context, u *User, ids []int64) (map[int64]DraftTarget, error) {
+	q, args, err := sqlx.In(`SELECT id, title FROM topics t WHERE id IN (?) AND `+readersSQL(u), ids)
 	if err != nil {
 		return nil, err
 	}

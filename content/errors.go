@@ -2,6 +2,7 @@ package content
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"syscall"
 
@@ -14,7 +15,7 @@ var (
 	ErrForbidden      = errors.New("forbidden")
 	ErrConflict       = errors.New("conflict")
 	ErrBadCredentials = errors.New("bad credentials")
-	ErrSuspended      = errors.New("account suspended")
+	ErrSuspended      = fmt.Errorf("account suspended (%w)", ErrForbidden) // refused to write: a kind of ErrForbidden
 	ErrTokenInvalid   = errors.New("token invalid, used or expired")
 )
 

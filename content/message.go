@@ -16,7 +16,7 @@ import (
 // Private messages: conversations between two and MaxConversationMembers
 // members, in the same markdown as posts (rendered once, when written).
 // Who may read them is decided in permission.go; reading them is in
-// message_read.go, blocks in message_block.go, reports in message_report.go.
+// message_read.go, blocks in message_block.go; reports are flags (flag.go).
 
 // EntityConversation is what message notifications are grouped under.
 const EntityConversation = "conversation"
@@ -76,7 +76,8 @@ type Message struct {
 	Body           string        `db:"body"`
 	HTML           template.HTML `db:"html"`
 	CreatedAt      time.Time     `db:"created_at"`
-	OpenReports    int           `db:"open_reports"`
+	HiddenAt       *time.Time    `db:"hidden_at"`      // by the moderation, or held by a flag
+	OpenReports    int           `db:"open_reports"`   // open flags
 	ReportedByMe   bool          `db:"reported_by_me"` // by the viewer
 }
 

@@ -92,8 +92,9 @@ func (s *Store) ConversationFor(ctx context.Context, u *User, id int64, page int
 }
 
 const messageSelect = `SELECT m.id, m.conversation_id, m.number, m.author_id, a.pseudo AS author_pseudo, m.body, m.html, m.created_at,
-	(SELECT count(*) FROM message_reports r WHERE r.message_id = m.id AND r.handled_at IS NULL) AS open_reports,
-	EXISTS (SELECT 1 FROM message_reports r WHERE r.message_id = m.id AND r.reporter_id = ?) AS reported_by_me
+	m.hidden_at,
+	(SELECT count(*) FROM flags f WHERE f.target_type = 'message' AND f.target_id = m.id AND f.closed_at IS NULL) AS open_reports,
+	EXISTS (SELECT 1 FROM flags f WHERE f.target_type = 'message' AND f.target_id = m.id AND f.flagger_id = ?) AS reported_by_me
 	FROM messages m JOIN users a ON a.id = m.author_id`
 
 // MarkConversationRead records that u read conversation id up to message

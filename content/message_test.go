@@ -199,18 +199,25 @@ func TestReportedMessageIsReadAloneByModerators(t *testing.T) {
 	if _, err := s.MessageByID(ctx, mod, bad.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("moderator reads an unreported message: %v", err)
 	}
-	wantValidation(t, s.ReportMessage(ctx, alice, bad.ID, "Le mien"), "reason")
-	wantValidation(t, s.ReportMessage(ctx, bruno, bad.ID, ""), "reason")
-	if err := s.ReportMessage(ctx, mod, bad.ID, "Je ne suis pas dedans"); !errors.Is(err, ErrNotFound) {
+	flag := func(u *User, reason FlagReason, comment string) error {
+		_, err := s.FlagContent(ctx, u, FlagInput{Type: FlagTargetMessage, ID: bad.ID, Reason: reason, Comment: comment})
+		return err
+	}
+	wantValidation(t, flag(alice, FlagDisrespectful, "Le mien"), "reason")
+	wantValidation(t, flag(bruno, FlagOther, ""), "comment")
+	if err := flag(mod, FlagDisrespectful, "Je ne suis pas dedans"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("report by an outsider: %v", err)
 	}
-	if err := s.ReportMessage(ctx, bruno, bad.ID, "Propos insultants."); err != nil {
+	if err := flag(bruno, FlagDisrespectful, "Propos insultants."); err != nil {
 		t.Fatal(err)
 	}
-	wantValidation(t, s.ReportMessage(ctx, bruno, bad.ID, "Encore"), "reason")
-	reports, err := s.OpenMessageReports(ctx, mod)
-	if err != nil || len(reports) != 1 || reports[0].Message.Body != "Un message insultant." || reports[0].Reporter != "bruno" {
-		t.Fatalf("queue: %+v, %v", reports, err)
+	wantValidation(t, flag(bruno, FlagSpam, "Encore"), "reason")
+	queue, err := s.ModerationQueue(ctx, mod)
+	if err != nil || len(queue) != 1 || queue[0].Target.Body != "Un message insultant." || queue[0].Flags[0].FlaggerPseudo != "bruno" {
+		t.Fatalf("queue: %+v, %v", queue, err)
+	}
+	if queue[0].Target.Title != "" || queue[0].Context != nil {
+		t.Errorf("the queue shows more of the conversation than the message: %+v", queue[0])
 	}
 	if _, err := s.MessageByID(ctx, mod, bad.ID); err != nil {
 		t.Errorf("moderator cannot read the reported message: %v", err)
@@ -218,10 +225,10 @@ func TestReportedMessageIsReadAloneByModerators(t *testing.T) {
 	if _, err := s.ConversationFor(ctx, mod, c.ID, 0); !errors.Is(err, ErrNotFound) {
 		t.Errorf("moderator reads the conversation of a reported message: %v", err)
 	}
-	if _, err := s.OpenMessageReports(ctx, bruno); !errors.Is(err, ErrForbidden) {
+	if _, err := s.ModerationQueue(ctx, bruno); !errors.Is(err, ErrForbidden) {
 		t.Errorf("member reads the queue: %v", err)
 	}
-	if err := s.HandleMessageReport(ctx, mod, reports[0].ID); err != nil {
+	if _, err := s.Decide(ctx, mod, DecisionInput{TargetType: FlagTargetMessage, TargetID: bad.ID, Action: ActionKeep}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.MessageByID(ctx, mod, bad.ID); !errors.Is(err, ErrNotFound) {

@@ -76,14 +76,24 @@ func (s *Store) MergeTopic(ctx context.Context, mod *User, from, into int64) err
 	now := s.Now()
 	return s.withTx(ctx, func(tx *sqlx.Tx) error {
 		var target struct {
-			LastNumber int    `db:"last_number"`
-			MergedInto *int64 `db:"merged_into"`
+			LastNumber int     `db:"last_number"`
+			MergedInto *int64  `db:"merged_into"`
+			Readers    Readers `db:"readers"`
 		}
-		if err := tx.GetContext(ctx, &target, `SELECT last_number, merged_into FROM topics WHERE id = ?`, into); err != nil {
+		if err := tx.GetContext(ctx, &target, `SELECT last_number, merged_into, readers FROM topics WHERE id = ?`, into); err != nil {
 			return Invalid("into", "La discussion de destination n’existe pas.")
 		}
 		if target.MergedInto != nil {
 			return Invalid("into", "La discussion de destination a elle-même été fusionnée : choisissez celle qui la remplace.")
+		}
+		var fromReaders Readers
+		if err := tx.GetContext(ctx, &fromReaders, `SELECT readers FROM topics WHERE id = ?`, from); err != nil {
+			return notFound(err)
+		}
+		if fromReaders != target.Readers {
+			// Merging would show its posts to readers it was kept from, or
+			// the other way round.
+			return Invalid("into", "Ces deux discussions ne sont pas lues par les mêmes personnes : elles ne peuvent pas être fusionnées.")
 		}
 		var ids []int64
 		if err := tx.SelectContext(ctx, &ids, `SELECT id FROM posts WHERE topic_id = ? ORDER BY number`, from); err != nil {

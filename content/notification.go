@@ -72,6 +72,9 @@ func (n *Notification) Text() string {
 	case NotifyFicheReport:
 		return who + " signale une information peut-être obsolète"
 	case NotifyModeration:
+		if n.Detail == DecisionPostRefused && n.Note != "" {
+			return n.Detail.Text(n.Number) + " : « " + n.Note + " »"
+		}
 		return n.Detail.Text(n.Number)
 	case NotifyMessage:
 		if n.Count > 1 {
@@ -202,9 +205,13 @@ type noticeTarget struct {
 // readableTargets loads the posts and fiches notifications point to, one
 // query each, keeping those u may read now.
 func (s *Store) readableTargets(ctx context.Context, u *User, rows []Notification) (map[string]noticeTarget, error) {
-	var posts, fiches, conversations, amendments, proposals []int64
+	var posts, fiches, conversations, amendments, proposals, held, decisions []int64
 	for _, n := range rows {
 		switch n.TargetType {
+		case EntityHeld:
+			held = append(held, n.TargetID)
+		case EntityDecision:
+			decisions = append(decisions, n.TargetID)
 		case EntityAmendment:
 			amendments = append(amendments, n.TargetID)
 		case EntityProposal:
@@ -224,6 +231,17 @@ func (s *Store) readableTargets(ctx context.Context, u *User, rows []Notificatio
 			return nil, err
 		}
 	}
+	if len(held) > 0 {
+		// Only its author: a refused post is theirs alone.
+		if err := s.readableHeld(ctx, u, held, out); err != nil {
+			return nil, err
+		}
+	}
+	if len(decisions) > 0 {
+		if err := s.readableDecisions(ctx, u, decisions, out); err != nil {
+			return nil, err
+		}
+	}
 	if len(conversations) > 0 {
 		// Only the members still in it: never a moderator, never one who left.
 		if err := s.readableConversations(ctx, u, conversations, out); err != nil {
@@ -240,13 +258,15 @@ func (s *Store) readableTargets(ctx context.Context, u *User, rows []Notificatio
 			Slug     string     `db:"slug"`
 			Title    string     `db:"title"`
 			Merged   *int64     `db:"merged_into"`
+			Readers  Readers    `db:"readers"`
 		}
-		if err := s.selectIn(ctx, &ps, `SELECT p.id, p.author_id, p.deleted_at, p.hidden_at, t.id AS topic_id, t.slug, t.title, t.merged_into
-			FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.id IN (?)`, posts); err != nil {
+		if err := s.selectIn(ctx, &ps, `SELECT p.id, p.author_id, p.deleted_at, p.hidden_at, t.id AS topic_id, t.slug, t.title, t.merged_into,
+			t.readers FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.id IN (?)`, posts); err != nil {
 			return nil, err
 		}
 		for _, p := range ps {
-			if p.Merged != nil || !CanReadPost(u, &Post{AuthorID: p.AuthorID, DeletedAt: p.Deleted, HiddenAt: p.Hidden}) {
+			if p.Merged != nil || !CanReadTopic(u, &Topic{Readers: p.Readers}) ||
+				!CanReadPost(u, &Post{AuthorID: p.AuthorID, DeletedAt: p.Deleted, HiddenAt: p.Hidden}) {
 				continue
 			}
 			t := Topic{ID: p.TopicID, Slug: p.Slug}

@@ -142,6 +142,8 @@ func (s *Store) notifyEvent(ctx context.Context, tx *sqlx.Tx, e Event) ([]int64,
 		notices, err = messageNotices(ctx, tx, e)
 	case isProposalEvent(e):
 		notices, err = s.proposalNotices(ctx, tx, e)
+	case e.EntityType == EntityDecision && e.Kind == EventDecided:
+		notices, err = decisionNotices(ctx, tx, e.EntityID)
 	case e.EntityType == EntityFiche && e.Kind == EventReported:
 		notices, err = ficheNotices(ctx, tx, NotifyFicheReport, e.EntityID, 0, `SELECT user_id FROM fiche_authors WHERE fiche_id = ?1`)
 	default:

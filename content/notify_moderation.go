@@ -24,6 +24,8 @@ const (
 	DecisionFicheProtected ModerationDecision = "fiche_protected"
 	DecisionFicheOpened    ModerationDecision = "fiche_opened"
 	DecisionFicheMerged    ModerationDecision = "fiche_merged"
+	DecisionPostApproved   ModerationDecision = "post_approved" // a held post published
+	DecisionPostRefused    ModerationDecision = "post_refused"  // a held post refused
 )
 
 // Text says the decision to the author, in French; number is the
@@ -52,6 +54,13 @@ func (d ModerationDecision) Text(number int) string {
 		return "La modération a rouvert votre fiche aux modifications de tous les membres"
 	case DecisionFicheMerged:
 		return "La modération a fusionné votre fiche dans celle-ci"
+	case DecisionPostApproved:
+		return "Votre message a été relu : il est publié"
+	case DecisionPostRefused:
+		return "La modération n’a pas publié votre message"
+	}
+	if text := decisionText(d); text != "" {
+		return text
 	}
 	return "La modération a pris une décision sur votre contribution"
 }
@@ -60,6 +69,9 @@ func (d ModerationDecision) Text(number int) string {
 // (e): a post hidden or shown again, a topic closed, moved or merged, a
 // revision hidden, a fiche protected or merged. Other events tell nobody.
 func moderationNotices(ctx context.Context, tx *sqlx.Tx, e Event) ([]notice, error) {
+	if e.Data.Decision != 0 {
+		return nil, nil // the decision's own event tells it, with its reason
+	}
 	post := func(d ModerationDecision, query string, args ...any) ([]notice, error) {
 		ns, err := postAuthorNotice(ctx, tx, NotifyModeration, query, args...)
 		for i := range ns {
@@ -72,6 +84,15 @@ func moderationNotices(ctx context.Context, tx *sqlx.Tx, e Event) ([]notice, err
 	switch {
 	case e.EntityType == EntityPost && e.Kind == EventHidden:
 		return post(DecisionPostHidden, `SELECT id, topic_id, number, author_id FROM posts WHERE id = ?`, e.EntityID)
+	case e.EntityType == EntityPost && e.Kind == EventApproved:
+		return post(DecisionPostApproved, `SELECT id, topic_id, number, author_id FROM posts WHERE id = ?`, e.EntityID)
+	case e.EntityType == EntityHeld && e.Kind == EventRefused:
+		var author int64
+		if err := tx.GetContext(ctx, &author, `SELECT author_id FROM held_posts WHERE id = ?`, e.EntityID); err != nil {
+			return nil, nil // gone since
+		}
+		return []notice{{user: author, kind: NotifyModeration, objectType: EntityHeld, objectID: e.EntityID, targetType: EntityHeld,
+			targetID: e.EntityID, detail: DecisionPostRefused}}, nil
 	case e.EntityType == EntityPost && e.Kind == EventRestored:
 		return post(DecisionPostRestored, `SELECT id, topic_id, number, author_id FROM posts WHERE id = ?`, e.EntityID)
 	case e.EntityType == EntityTopic && e.Kind == EventLocked:

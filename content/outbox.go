@@ -24,6 +24,8 @@ const (
 	// A private message: no consumer but the notifier reads it (search does
 	// not index it, pages do not stream it).
 	EntityMessage = "message"
+	// A moderation decision (moderation_decisions), told to whom it concerns.
+	EntityDecision = "decision"
 )
 
 // EventKind says what happened to an entity.
@@ -59,6 +61,12 @@ const (
 	// handled by one of its editors; Data.Number is the report.
 	EventReported      EventKind = "reported"
 	EventReportHandled EventKind = "report_handled"
+	// A member's account was erased: what they wrote is indexed again
+	// without their pseudo.
+	EventErased EventKind = "erased"
+	// A moderation decision taken (or confirmed): its author and the
+	// flaggers are told (EntityDecision).
+	EventDecided EventKind = "decided"
 )
 
 // EventData holds the few extras some kinds carry.
@@ -66,6 +74,9 @@ type EventData struct {
 	Mentioned []int64 `json:"mentioned,omitempty"`
 	Number    int     `json:"number,omitempty"`
 	Into      int64   `json:"into,omitempty"`
+	// Decision is the moderation decision that caused the change: it tells
+	// the author itself (EventDecided), not the change's own notice.
+	Decision int64 `json:"decision,omitempty"`
 }
 
 // Event is one row of the stream.
@@ -92,6 +103,9 @@ func Emit(ctx context.Context, tx *sqlx.Tx, e Event) error {
 	}
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = time.Now().UTC()
+	}
+	if err := recordContribution(ctx, tx, e); err != nil {
+		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (kind, entity_type, entity_id, actor_id, parent_type, parent_id, data, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.Kind, e.EntityType, e.EntityID, nullID(e.ActorID), e.ParentType, e.ParentID, string(data), e.CreatedAt)

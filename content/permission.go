@@ -2,6 +2,7 @@ package content
 
 import (
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -21,7 +22,7 @@ func CanWrite(u *User) error {
 	case u == nil:
 		return ErrForbidden
 	case u.Suspended():
-		return ErrForbidden
+		return ErrSuspended
 	case !u.Verified():
 		return ErrUnverified
 	}
@@ -44,11 +45,28 @@ func CanReadPost(u *User, p *Post) bool {
 	return true
 }
 
-// CanReply tells whether u may answer in t: a writer, in a topic that is
-// neither closed nor merged away.
+// CanReadTopic tells whether u reads discussion t where discussions are
+// listed, searched and shown: everyone reads most; members only those kept
+// to members; nobody those read only through their page (that page says
+// who reads them). readersSQL is the same rule for the queries.
+func CanReadTopic(u *User, t *Topic) bool {
+	switch t.Readers {
+	case ReadByEveryone, "":
+		return true
+	case ReadByMembers:
+		return u != nil && !u.Suspended()
+	}
+	return false
+}
+
+// CanReply tells whether u may answer in t: a writer who reads it, in a
+// topic that is neither closed nor merged away.
 func CanReply(u *User, t *Topic) error {
 	if err := CanWrite(u); err != nil {
 		return err
+	}
+	if !CanReadTopic(u, t) {
+		return ErrNotFound
 	}
 	if t.MergedInto != nil {
 		return Invalid("body", "Cette discussion a été fusionnée avec une autre : répondez plutôt dans celle-ci.")
@@ -152,12 +170,14 @@ type PostActions struct {
 	Accept bool // mark as accepted answer, or remove the mark
 	Thank  bool // give a "Merci", or take it back
 	Save   bool // add to the viewer's bookmarks, or take it off
+	Flag   bool // « Signaler »
 }
 
 // PostActionsFor lists what u may do with post p of topic t.
 func PostActionsFor(u *User, t *Topic, p *Post) PostActions {
 	a := PostActions{Read: CanReadPost(u, p), Edit: CanEditPost(u, p), Delete: CanDeletePost(u, p), Hide: CanHidePost(u, p),
-		Accept: CanAcceptPost(u, t, p) == nil, Thank: CanThankPost(u, p) == nil, Save: CanBookmark(u, p)}
+		Accept: CanAcceptPost(u, t, p) == nil, Thank: CanThankPost(u, p) == nil, Save: CanBookmark(u, p),
+		Flag: p.DeletedAt == nil && CanReadPost(u, p) && CanFlag(u, p.AuthorID) == nil}
 	a.Reply = CanReplyTo(u, t, p) == nil
 	return a
 }
@@ -189,6 +209,20 @@ func CanAdminister(u *User) bool { return u.IsAdmin() && !u.Suspended() }
 // CanSuspend tells whether u may suspend or reinstate member m: an
 // administrator, for anybody but themselves.
 func CanSuspend(u, m *User) bool { return CanAdminister(u) && u.ID != m.ID }
+
+// CanDeleteAccount tells whether u may delete their own account, given how
+// many other administrators can still act: the last one may not, or the
+// site would have nobody to run it.
+func CanDeleteAccount(u *User, otherAdmins int) error {
+	if u == nil {
+		return ErrForbidden
+	}
+	if CanAdminister(u) && otherAdmins == 0 {
+		return Invalid("mode", "Vous êtes le dernier administrateur ou la dernière administratrice du site : "+
+			"nommez quelqu’un d’autre depuis l’administration avant de supprimer votre compte.")
+	}
+	return nil
+}
 
 // CanSeeMember tells whether u may open the profile of member m: a
 // suspended member's profile is shown only to moderators.
@@ -375,12 +409,6 @@ func CanReadMessage(u *User, m *ConversationMember, msg *Message) bool {
 	return CanReadConversation(u, m) || (CanModerate(u) && msg.OpenReports > 0)
 }
 
-// CanReportMessage tells whether u may report msg: a participant, about
-// somebody else's message.
-func CanReportMessage(u *User, m *ConversationMember, msg *Message) bool {
-	return CanReadConversation(u, m) && msg.AuthorID != u.ID
-}
-
 // Textes de propositions.
 
 // CanReadProposal tells whether u — or a visitor holding a share link that
@@ -398,6 +426,37 @@ func CanReadProposal(u *User, p *Proposal, link ShareAccess) bool {
 		return !p.MembersOnly || u != nil || p.RoleOf(u) != "" || link != ShareNone
 	}
 	return true
+}
+
+// ProposalCommentReaders is who reads p's comments: those who read p. Its
+// discussion is read by everyone, or the members, like p; a brouillon's
+// only on its page, by its owner, co-authors and readers.
+func ProposalCommentReaders(p *Proposal) Readers {
+	switch {
+	case p.State == ProposalDraft:
+		return ReadOnPage
+	case CanReadProposal(nil, p, ShareNone):
+		return ReadByEveryone
+	}
+	return ReadByMembers
+}
+
+// CanCommentProposal tells whether u may comment p: a writer who reads it,
+// while it is open to contributions or published.
+func CanCommentProposal(u *User, p *Proposal) error {
+	if err := CanWrite(u); err != nil {
+		return err
+	}
+	switch {
+	case !CanReadProposal(u, p, ShareNone):
+		return ErrNotFound
+	case p.State == ProposalDraft:
+		return Invalid("body", "Ce texte est un brouillon : ses commentaires s’ouvrent quand il est ouvert aux contributions ou publié. "+
+			"Écrivez plutôt à ses auteur·rices.")
+	case p.State == ProposalArchived:
+		return Invalid("body", "Ce texte est archivé : il ne reçoit plus de commentaires.")
+	}
+	return nil
 }
 
 // CanEditProposal tells whether u may change p's working text: its owner or
@@ -445,6 +504,52 @@ func CanAmendProposal(u *User, p *Proposal) error {
 		return Invalid("state", "Les amendements de ce texte sont clos : ceux déjà proposés restent visibles.")
 	}
 	return nil
+}
+
+// CanSupportAmendment tells whether u may support amendment a of p, or
+// take their support back: a writer who reads the text, while a is open.
+func CanSupportAmendment(u *User, p *Proposal, a *Amendment) error {
+	if err := CanWrite(u); err != nil {
+		return err
+	}
+	switch {
+	case !CanReadProposal(u, p, ShareNone):
+		return ErrNotFound
+	case a.State != AmendmentOpen:
+		return Invalid("support", "Cet amendement est déjà tranché : il ne se soutient plus.")
+	}
+	return nil
+}
+
+// CanDecideAmendment tells whether u may accept amendment a of p, refuse
+// it or mark it merged by hand: whoever may change the working text,
+// while a is open.
+func CanDecideAmendment(u *User, p *Proposal, a *Amendment) error {
+	if err := CanEditProposal(u, p); err != nil {
+		return err
+	}
+	if a.State != AmendmentOpen {
+		return Invalid("state", "Cet amendement a déjà été tranché ("+strings.ToLower(a.State.Label())+") : rien à refaire.")
+	}
+	return nil
+}
+
+// AmendmentActions is what a viewer may do on an amendment's page.
+type AmendmentActions struct {
+	Support bool // support it, or take one's support back
+	Decide  bool // accept, refuse, or mark merged by hand
+}
+
+// AmendmentActionsFor tells what u may do on amendment a of p, from the
+// same rules as the store's writes.
+func AmendmentActionsFor(u *User, p *Proposal, a *Amendment) AmendmentActions {
+	return AmendmentActions{Support: CanSupportAmendment(u, p, a) == nil, Decide: CanDecideAmendment(u, p, a) == nil}
+}
+
+// CanReadSignatures tells whether u may read p's list of signatories:
+// whoever reads p, once it has been published (before, it has none).
+func CanReadSignatures(u *User, p *Proposal) bool {
+	return CanReadProposal(u, p, ShareNone) && (p.State == ProposalPublished || p.State == ProposalArchived)
 }
 
 // CanSignProposal tells whether u may sign p — u nil: a visitor, who signs
@@ -524,4 +629,76 @@ func ProposalActionsFor(u *User, p *Proposal) ProposalActions {
 		}
 	}
 	return a
+}
+
+// Trust and review (see trust.go, held.go).
+
+// CanReviewHeld tells whether u may read, approve and refuse the posts
+// waiting for review: a moderator.
+func CanReviewHeld(u *User) bool { return CanModerate(u) }
+
+// CanVouch tells whether u (at level ul) may vouch for member m (at level
+// ml): a moderator or a member de confiance, for a new member other than
+// themselves who is not suspended.
+func CanVouch(u *User, ul TrustLevel, m *User, ml TrustLevel) bool {
+	return CanWrite(u) == nil && ul >= TrustTrusted && u.ID != m.ID && !m.Suspended() && ml == TrustNew
+}
+
+// Flags and moderation decisions (flag.go, moderation_queue.go).
+
+// FlagFullWeight is the weight of a moderator's flag: it reaches any threshold.
+const FlagFullWeight = 1000
+
+// FlagWeight is how much u's flag counts towards hiding content pending
+// review, u being at trust level level: a moderator's the whole
+// threshold, a membre de confiance's 2, any other member's 1.
+func FlagWeight(u *User, level TrustLevel) int {
+	switch {
+	case CanModerate(u):
+		return FlagFullWeight
+	case level >= TrustTrusted:
+		return 2
+	}
+	return 1
+}
+
+// CanFlag tells whether u may flag content written by authorID: a writer,
+// about somebody else's content.
+func CanFlag(u *User, authorID int64) error {
+	if err := CanWrite(u); err != nil {
+		return err
+	}
+	if u.ID == authorID {
+		return Invalid("reason", "On ne signale pas sa propre contribution : modifiez-la ou supprimez-la plutôt.")
+	}
+	return nil
+}
+
+// CanDecideAlone tells whether moderator mod may act alone on what author
+// wrote (or on author): not on a moderator's content, their own included —
+// a second moderator confirms it.
+func CanDecideAlone(mod, author *User) bool {
+	return CanModerate(mod) && !author.IsModerator()
+}
+
+// CanSecond tells whether mod may confirm or cancel decision d proposed by
+// another moderator: a moderator who neither proposed it nor is its
+// subject. Its proposer may cancel it too.
+func CanSecond(mod *User, d *Decision, confirm bool) bool {
+	if !CanModerate(mod) || d.State != DecisionProposed || d.AuthorID == mod.ID {
+		return false
+	}
+	return !confirm || d.ModeratorID == nil || *d.ModeratorID != mod.ID
+}
+
+// CanSeeDecision tells whether u may read decision d: the moderators, the
+// member it is about, and those whose flags it closed (flagged).
+func CanSeeDecision(u *User, d *Decision, flagged bool) bool {
+	switch {
+	case u == nil:
+		return false
+	case CanModerate(u):
+		return true
+	}
+	return d.State == DecisionDone && (d.AuthorID == u.ID || flagged)
 }

@@ -28,11 +28,13 @@ type Post struct {
 	EditedAt   *time.Time    `db:"edited_at"`
 	DeletedAt  *time.Time    `db:"deleted_at"`
 	HiddenAt   *time.Time    `db:"hidden_at"`
+	Held       bool          `db:"held"` // hidden by members' flags, pending review
 
 	Author        PostAuthor     `db:"author"`
 	ReplyToPseudo sql.NullString `db:"reply_to_pseudo"`
 	MerciByViewer bool           `db:"merci_by_viewer"`
 	SavedByViewer bool           `db:"saved_by_viewer"` // in the viewer's bookmarks
+	TopicReaders  Readers        `db:"topic_readers"`
 }
 
 // PostAuthor is what a post shows of its author.
@@ -51,13 +53,15 @@ func (a PostAuthor) DepartementLabel() string { return DepartementLabel(a.Depart
 func (p *Post) Anchor() string { return "post-" + itoa64(int64(p.Number)) }
 
 const postSelect = `SELECT p.id, p.topic_id, p.number, p.author_id, p.reply_to, p.body, p.html, p.merci_count, p.reply_count,
-	p.created_at, p.edited_at, p.deleted_at, p.hidden_at,
+	p.created_at, p.edited_at, p.deleted_at, p.hidden_at, (p.hidden_at IS NOT NULL AND p.hidden_by IS NULL) AS held,
 	u.pseudo AS "author.pseudo", u.role AS "author.role", u.structure AS "author.structure",
 	u.departement AS "author.departement", u.suspended_at IS NOT NULL AS "author.suspended",
 	rp.pseudo AS reply_to_pseudo,
 	EXISTS (SELECT 1 FROM mercis m WHERE m.post_id = p.id AND m.user_id = :viewer) AS merci_by_viewer,
-	EXISTS (SELECT 1 FROM bookmarks b WHERE b.post_id = p.id AND b.user_id = :viewer) AS saved_by_viewer
+	EXISTS (SELECT 1 FROM bookmarks b WHERE b.post_id = p.id AND b.user_id = :viewer) AS saved_by_viewer,
+	pt.readers AS topic_readers
 	FROM posts p
+	JOIN topics pt ON pt.id = p.topic_id
 	JOIN users u ON u.id = p.author_id
 	LEFT JOIN posts rpp ON rpp.topic_id = p.topic_id AND rpp.number = p.reply_to
 	LEFT JOIN users rp ON rp.id = rpp.author_id`
@@ -105,6 +109,24 @@ func (s *Store) PostByNumber(ctx context.Context, viewer *User, topicID int64, n
 	return &ps[0], nil
 }
 
+// OpeningPosts loads the opening post of each topic of ids, in one query,
+// by topic ID (a list's excerpts, a feed's entries).
+func (s *Store) OpeningPosts(ctx context.Context, viewer *User, ids []int64) (map[int64]Post, error) {
+	out := make(map[int64]Post, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list := make([]string, len(ids))
+	for i, id := range ids {
+		list[i] = itoa64(id) // integers: nothing to escape
+	}
+	posts, err := s.selectPosts(ctx, viewer, ` WHERE p.number = 1 AND p.topic_id IN (`+strings.Join(list, ",")+`)`, map[string]any{})
+	for _, p := range posts {
+		out[p.TopicID] = p
+	}
+	return out, err
+}
+
 // PostByID loads a post by its ID.
 func (s *Store) PostByID(ctx context.Context, viewer *User, id int64) (*Post, error) {
 	ps, err := s.selectPosts(ctx, viewer, ` WHERE p.id = :id`, map[string]any{"id": id})
@@ -124,7 +146,22 @@ func (s *Store) PageOfPost(ctx context.Context, topicID int64, n int) (int, erro
 	return before/PostsPerPage + 1, err
 }
 
+// selectPosts loads the posts postSelect+tail finds, leaving out those of
+// discussions viewer does not read.
 func (s *Store) selectPosts(ctx context.Context, viewer *User, tail string, args map[string]any) ([]Post, error) {
+	ps, err := s.selectPagePosts(ctx, viewer, tail, args)
+	kept := ps[:0]
+	for _, p := range ps {
+		if CanReadTopic(viewer, &Topic{Readers: p.TopicReaders}) {
+			kept = append(kept, p)
+		}
+	}
+	return kept, err
+}
+
+// selectPagePosts is selectPosts for a page's comments, whose caller
+// checked that viewer reads the page (which decides who reads them).
+func (s *Store) selectPagePosts(ctx context.Context, viewer *User, tail string, args map[string]any) ([]Post, error) {
 	args["viewer"] = viewerID(viewer)
 	q, qargs, err := sqlx.Named(postSelect+tail, args)
 	if err != nil {

@@ -156,35 +156,40 @@ func (s *Store) MercisReceived(ctx context.Context, userID int64) (int, error) {
 // AcceptAnswer marks post n as the accepted answer of a question, or removes
 // the mark when it is already the accepted one.
 func (s *Store) AcceptAnswer(ctx context.Context, u *User, topicID int64, n int) (accepted bool, err error) {
-	now := s.Now()
 	err = s.withTx(ctx, func(tx *sqlx.Tx) error {
-		t, err := topicState(ctx, tx, topicID)
-		if err != nil {
-			return err
-		}
-		var postID int64
-		if err := tx.GetContext(ctx, &postID, `SELECT id FROM posts WHERE topic_id = ? AND number = ?`, topicID, n); err != nil {
-			return notFound(err)
-		}
-		p, err := postState(ctx, tx, postID)
-		if err != nil {
-			return err
-		}
-		if err := CanAcceptPost(u, t, p); err != nil {
-			return err
-		}
-		var next any = p.ID
-		kind := EventAccepted
-		if t.AcceptedPostID != nil && *t.AcceptedPostID == p.ID {
-			next, kind = nil, EventUnaccepted
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE topics SET accepted_post_id = ? WHERE id = ?`, next, topicID); err != nil {
-			return err
-		}
-		accepted = next != nil
-		e := topicEvent(kind, topicID, u.ID, now)
-		e.Data.Number = n
-		return Emit(ctx, tx, e)
+		accepted, err = s.acceptAnswer(ctx, tx, u, topicID, n)
+		return err
 	})
 	return accepted, err
+}
+
+// acceptAnswer is AcceptAnswer inside tx.
+func (s *Store) acceptAnswer(ctx context.Context, tx *sqlx.Tx, u *User, topicID int64, n int) (bool, error) {
+	now := s.Now()
+	t, err := topicState(ctx, tx, topicID)
+	if err != nil {
+		return false, err
+	}
+	var postID int64
+	if err := tx.GetContext(ctx, &postID, `SELECT id FROM posts WHERE topic_id = ? AND number = ?`, topicID, n); err != nil {
+		return false, notFound(err)
+	}
+	p, err := postState(ctx, tx, postID)
+	if err != nil {
+		return false, err
+	}
+	if err := CanAcceptPost(u, t, p); err != nil {
+		return false, err
+	}
+	var next any = p.ID
+	kind := EventAccepted
+	if t.AcceptedPostID != nil && *t.AcceptedPostID == p.ID {
+		next, kind = nil, EventUnaccepted
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE topics SET accepted_post_id = ? WHERE id = ?`, next, topicID); err != nil {
+		return false, err
+	}
+	e := topicEvent(kind, topicID, u.ID, now)
+	e.Data.Number = n
+	return next != nil, Emit(ctx, tx, e)
 }

@@ -37,15 +37,73 @@ func emitMentions(ctx context.Context, tx *sqlx.Tx, e Event, mentioned []int64) 
 // topicState reads, inside tx, what the permission rules need of a topic.
 func topicState(ctx context.Context, tx *sqlx.Tx, topicID int64) (*Topic, error) {
 	var t Topic
-	err := tx.GetContext(ctx, &t, `SELECT id, author_id, kind, locked, merged_into, accepted_post_id, last_number
+	err := tx.GetContext(ctx, &t, `SELECT id, author_id, kind, locked, merged_into, accepted_post_id, last_number, readers
 		FROM topics WHERE id = ?`, topicID)
 	return &t, notFound(err)
 }
 
 // Reply adds a post to a topic: in one transaction it checks the topic may
-// take replies and the answered post belongs to it, stores the post, updates
-// the counters, follows the topic for the author and records the events.
+// take replies and the answered post belongs to it, screens the text
+// (limits, duplicates, review), stores the post, updates the counters,
+// follows the topic for the author and records the events. A reply that
+// must wait for a moderator is stored aside and returned as a
+// *HeldForReview error: nothing is lost, nothing is published yet.
 func (s *Store) Reply(ctx context.Context, author *User, topicID int64, in NewReply) (*Post, error) {
+	pr, err := s.PrepareReply(ctx, author, topicID, in)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	var p *Post
+	var held *HeldPost
+	err = s.withTx(ctx, func(tx *sqlx.Tx) error {
+		t, err := topicState(ctx, tx, topicID)
+		if err != nil {
+			return err
+		}
+		if err := CanReply(author, t); err != nil {
+			return err
+		}
+		reason, err := screen(ctx, tx, now, author, LimitReplies, screenPlace{topicID: topicID}, pr.in.Body)
+		if err != nil {
+			return err
+		}
+		if reason != "" {
+			held = &HeldPost{AuthorID: author.ID, TopicID: &topicID, Body: pr.in.Body, HTML: pr.html, Reason: reason, CreatedAt: now}
+			if pr.in.ReplyTo > 0 {
+				held.ReplyTo = &pr.in.ReplyTo
+			}
+			if err := insertHeld(ctx, tx, held); err != nil {
+				return err
+			}
+			return deleteDraft(ctx, tx, author.ID, DraftReply(topicID))
+		}
+		p, err = publishReply(ctx, tx, author, t, pr.in, pr.html, pr.mentioned, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if held != nil {
+		return nil, &HeldForReview{Post: held}
+	}
+	return p, nil
+}
+
+// PreparedReply is a reply checked and rendered, ready to be written (see
+// Bulk.Reply).
+type PreparedReply struct {
+	author    *User
+	topicID   int64
+	in        NewReply
+	html      template.HTML
+	mentioned []int64
+}
+
+// PrepareReply does what Reply does before its transaction: checks author
+// may write, validates in and renders its text. It only reads, so several
+// may run at once.
+func (s *Store) PrepareReply(ctx context.Context, author *User, topicID int64, in NewReply) (*PreparedReply, error) {
 	if err := CanWrite(author); err != nil {
 		return nil, err
 	}
@@ -56,50 +114,56 @@ func (s *Store) Reply(ctx context.Context, author *User, topicID int64, in NewRe
 		return nil, err
 	}
 	rendered, mentioned := s.render(ctx, in.Body)
-	now := s.Now()
-	p := &Post{TopicID: topicID, AuthorID: author.ID, Body: in.Body, HTML: rendered.HTML, CreatedAt: now}
-	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
-		t, err := topicState(ctx, tx, topicID)
-		if err != nil {
-			return err
-		}
-		if err := CanReply(author, t); err != nil {
-			return err
-		}
-		if in.ReplyTo > 0 {
-			if err := replyTo(ctx, tx, author, t, in.ReplyTo); err != nil {
-				return err
-			}
-			p.ReplyTo = &in.ReplyTo
-		}
-		p.Number = t.LastNumber + 1
-		if _, err := insertPost(ctx, tx, p); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE topics SET post_count = post_count + 1, answer_count = answer_count + 1,
-			last_number = ?, last_poster_id = ?, last_activity_at = ? WHERE id = ?`, p.Number, author.ID, now, topicID); err != nil {
-			return err
-		}
-		if err := autoFollow(ctx, tx, now, author.ID, FollowTopic, topicID); err != nil {
-			return err
-		}
-		if err := markRead(ctx, tx, author.ID, topicID, p.Number); err != nil {
-			return err
-		}
-		if err := deleteDraft(ctx, tx, author.ID, DraftReply(topicID)); err != nil {
-			return err
-		}
-		e := postEvent(EventCreated, p.ID, topicID, author.ID, now)
-		e.Data.Number = p.Number
-		if err := Emit(ctx, tx, e); err != nil {
-			return err
-		}
-		return emitMentions(ctx, tx, e, mentioned)
-	})
+	return &PreparedReply{author: author, topicID: topicID, in: in, html: rendered.HTML, mentioned: mentioned}, nil
+}
+
+// writeReply stores a prepared reply inside tx, dated now, once the topic
+// and the answered post allow it — unscreened: Bulk's writes are an
+// operator's, not a member's.
+func (s *Store) writeReply(ctx context.Context, tx *sqlx.Tx, pr *PreparedReply) (*Post, error) {
+	t, err := topicState(ctx, tx, pr.topicID)
 	if err != nil {
 		return nil, err
 	}
-	return p, nil
+	if err := CanReply(pr.author, t); err != nil {
+		return nil, err
+	}
+	return publishReply(ctx, tx, pr.author, t, pr.in, pr.html, pr.mentioned, s.Now())
+}
+
+// publishReply stores author's reply in t, checked, inside tx: the post,
+// the counters, the follow and read mark, the draft gone, the events.
+func publishReply(ctx context.Context, tx *sqlx.Tx, author *User, t *Topic, in NewReply, html template.HTML, mentioned []int64, now time.Time) (*Post, error) {
+	p := &Post{TopicID: t.ID, AuthorID: author.ID, Body: in.Body, HTML: html, CreatedAt: now}
+	if in.ReplyTo > 0 {
+		if err := replyTo(ctx, tx, author, t, in.ReplyTo); err != nil {
+			return nil, err
+		}
+		p.ReplyTo = &in.ReplyTo
+	}
+	p.Number = t.LastNumber + 1
+	if _, err := insertPost(ctx, tx, p); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE topics SET post_count = post_count + 1, answer_count = answer_count + 1,
+		last_number = ?, last_poster_id = ?, last_activity_at = ? WHERE id = ?`, p.Number, author.ID, now, t.ID); err != nil {
+		return nil, err
+	}
+	if err := autoFollow(ctx, tx, now, author.ID, FollowTopic, t.ID); err != nil {
+		return nil, err
+	}
+	if err := markRead(ctx, tx, author.ID, t.ID, p.Number); err != nil {
+		return nil, err
+	}
+	if err := deleteDraft(ctx, tx, author.ID, DraftReply(t.ID)); err != nil {
+		return nil, err
+	}
+	e := postEvent(EventCreated, p.ID, t.ID, author.ID, now)
+	e.Data.Number = p.Number
+	if err := Emit(ctx, tx, e); err != nil {
+		return nil, err
+	}
+	return p, emitMentions(ctx, tx, e, mentioned)
 }
 
 // replyTo checks that author may answer post number n of t and counts the
@@ -226,11 +290,13 @@ func newIDs(now, before []int64) []int64 {
 // PostVersion is a text of a post, with the changes from the version
 // before it (none for the first; Rewritten when too different to show).
 type PostVersion struct {
-	Body      string        `db:"body"`
-	HTML      template.HTML `db:"html"`
-	CreatedAt time.Time     `db:"created_at"`
-	Diff      template.HTML `db:"-"`
-	NextDiff  *string       `db:"next_diff"` // as stored: the changes to the version after
+	Body       string        `db:"body"`
+	HTML       template.HTML `db:"html"`
+	CreatedAt  time.Time     `db:"created_at"`
+	Diff       template.HTML `db:"-"`
+	NextDiff   *string       `db:"next_diff"` // as stored: the changes to the version after
+	Reason     string        `db:"reason"`    // why the moderation made the version after
+	NextReason string        `db:"-"`         // why this version was made by the moderation
 }
 
 // PostHistory returns every version of a post, oldest first, the current
@@ -244,7 +310,7 @@ func (s *Store) PostHistory(ctx context.Context, viewer *User, postID int64) ([]
 		return nil, ErrForbidden
 	}
 	var vs []PostVersion
-	if err := s.db.R.SelectContext(ctx, &vs, `SELECT body, html, created_at, next_diff FROM post_versions WHERE post_id = ? ORDER BY id`, postID); err != nil {
+	if err := s.db.R.SelectContext(ctx, &vs, `SELECT body, html, created_at, next_diff, reason FROM post_versions WHERE post_id = ? ORDER BY id`, postID); err != nil {
 		return nil, err
 	}
 	current := p.CreatedAt
@@ -254,6 +320,7 @@ func (s *Store) PostHistory(ctx context.Context, viewer *User, postID int64) ([]
 	vs = append(vs, PostVersion{Body: p.Body, HTML: p.HTML, CreatedAt: current})
 	for i := 1; i < len(vs); i++ {
 		vs[i].Diff = versionDiff(vs[i-1], vs[i])
+		vs[i].NextReason = vs[i-1].Reason
 	}
 	return vs, nil
 }

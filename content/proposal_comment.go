@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -14,10 +15,10 @@ import (
 // text as everyone reads it (the latest published version once there is
 // one), so the discussion keeps its meaning when the text moves on.
 //
-// The discussion is public, like every discussion: comments are taken only
-// while the text is readable by everyone — published, archived, or open to
-// visitors too. A brouillon, or a text open to members only, takes none and
-// shows none (what was written while it was public stays in its discussion).
+// The discussion's readers follow the text's (ProposalCommentReaders): the
+// members only while it is open to members only, only its page's readers
+// while it is a brouillon again — then it takes no new comment, but its
+// co-authors still read what was said.
 
 // ProposalCommentsCategory is the category of the texts' discussions.
 const ProposalCommentsCategory = "commentaires-propositions"
@@ -35,23 +36,23 @@ func DraftProposalComment(id int64) DraftPlace {
 	return DraftPlace{Kind: DraftKindProposalComment, ID: id}
 }
 
-// ProposalPublic tells whether everyone, visitors included, reads p.
-func ProposalPublic(p *Proposal) bool { return CanReadProposal(nil, p, ShareNone) }
-
-// CanCommentProposal tells whether u may comment p: a writer who reads it,
-// while everyone reads it (its discussion is public).
-func CanCommentProposal(u *User, p *Proposal) error {
-	if err := CanWrite(u); err != nil {
+// syncCommentReaders gives p's discussion, when it has one, the readers
+// p's state calls for, inside the transaction that changed that state; the
+// event has search re-read its posts for their new readers.
+func syncCommentReaders(ctx context.Context, tx *sqlx.Tx, p *Proposal, actorID int64, at time.Time) error {
+	topicID, err := proposalTopic(ctx, tx, p.ID)
+	if err != nil || topicID == nil {
 		return err
 	}
-	switch {
-	case !CanReadProposal(u, p, ShareNone):
-		return ErrNotFound
-	case !ProposalPublic(p):
-		return Invalid("body", "Ce texte n’est pas encore lisible par tous : ses commentaires s’ouvrent quand il est publié, "+
-			"ou ouvert aux contributions de tout le monde. Proposez plutôt un amendement, ou écrivez à ses auteur·rices.")
+	readers := ProposalCommentReaders(p)
+	res, err := tx.ExecContext(ctx, `UPDATE topics SET readers = ? WHERE id = ? AND readers != ?`, readers, *topicID, readers)
+	if err != nil {
+		return err
 	}
-	return nil
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	return Emit(ctx, tx, topicEvent(EventEdited, *topicID, actorID, at))
 }
 
 // ProposalComments is a text's discussion as its page shows it.
@@ -64,10 +65,10 @@ func proposalTopic(ctx context.Context, q sqlx.QueryerContext, id int64) (*int64
 	return topicID, notFound(err)
 }
 
-// ProposalCommentsOf loads the latest comments on p as viewer reads them:
-// none while p is not readable by everyone.
+// ProposalCommentsOf loads the latest comments on p, as viewer — who reads
+// p — reads them.
 func (s *Store) ProposalCommentsOf(ctx context.Context, viewer *User, p *Proposal) (ProposalComments, error) {
-	if !ProposalPublic(p) || !CanReadProposal(viewer, p, ShareNone) {
+	if !CanReadProposal(viewer, p, ShareNone) {
 		return ProposalComments{}, nil
 	}
 	topicID, err := proposalTopic(ctx, s.db.R, p.ID)
@@ -153,8 +154,14 @@ func (s *Store) CommentProposal(ctx context.Context, author *User, id int64, abo
 			return ProposalCommentsTitle(p.Title), topicID, err
 		},
 		link: func(ctx context.Context, tx *sqlx.Tx, topicID int64) error {
-			_, err := tx.ExecContext(ctx, `UPDATE proposals SET topic_id = ? WHERE id = ?`, topicID, id)
-			return err
+			if _, err := tx.ExecContext(ctx, `UPDATE proposals SET topic_id = ? WHERE id = ?`, topicID, id); err != nil {
+				return err
+			}
+			p, err := s.proposalState(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			return syncCommentReaders(ctx, tx, p, author.ID, s.Now())
 		},
 	}, topicID, body)
 }
@@ -180,12 +187,11 @@ type ProposalRef struct {
 // Path is the text's address.
 func (r ProposalRef) Path() string { return ProposalPathOf(r.Slug) }
 
-// ProposalOfTopic finds the text whose comments topic topicID holds, while
-// everyone reads it: ErrNotFound for any other discussion.
+// ProposalOfTopic finds the text whose comments topic topicID holds (whoever
+// reads that discussion reads the text): ErrNotFound for any other.
 func (s *Store) ProposalOfTopic(ctx context.Context, topicID int64) (ProposalRef, error) {
 	var ref ProposalRef
-	err := s.db.R.GetContext(ctx, &ref, `SELECT slug, title FROM proposals WHERE topic_id = ?
-		AND (state IN ('published', 'archived') OR (state = 'open' AND members_only = 0)) ORDER BY id LIMIT 1`, topicID)
+	err := s.db.R.GetContext(ctx, &ref, `SELECT slug, title FROM proposals WHERE topic_id = ? ORDER BY id LIMIT 1`, topicID)
 	return ref, notFound(err)
 }
 

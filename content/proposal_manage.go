@@ -69,6 +69,9 @@ func (s *Store) MoveProposal(ctx context.Context, u *User, id int64, to Proposal
 			p.State, p.MembersOnly, p.Version, p.UpdatedAt, p.ID); err != nil {
 			return "", err
 		}
+		if err := syncCommentReaders(ctx, tx, p, u.ID, p.UpdatedAt); err != nil {
+			return "", err
+		}
 		return string(from) + " → " + string(to), nil
 	})
 }

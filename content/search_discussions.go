@@ -9,7 +9,8 @@ import (
 )
 
 // The discussions' search source: a topic is one document (its title and
-// opening post, "topic:ID"), each reply another ("post:ID").
+// opening post, "topic:ID"), each reply another ("post:ID"), found by the
+// topic's readers.
 
 // Search document types of discussions, as members name them in filters.
 const (
@@ -27,7 +28,7 @@ const postDocFrom = ` FROM posts p JOIN topics t ON t.id = p.topic_id JOIN users
 
 const docSelect = `SELECT p.id AS post_id, p.number, t.id AS topic_id, t.title, t.slug, p.html, u.pseudo_key AS author_key,
 	u.pseudo AS author, c.slug AS category_slug, c.name AS category, t.accepted_post_id IS NOT NULL AS resolved,
-	coalesce(t.accepted_post_id = p.id, 0) AS accepted, p.created_at, p.author_id, ` + postSearchable + ` AS searchable` + postDocFrom
+	coalesce(t.accepted_post_id = p.id, 0) AS accepted, p.created_at, p.author_id, t.readers, ` + postSearchable + ` AS searchable` + postDocFrom
 
 type docRow struct {
 	PostID       int64     `db:"post_id"`
@@ -45,6 +46,7 @@ type docRow struct {
 	CreatedAt    time.Time `db:"created_at"`
 	AuthorID     int64     `db:"author_id"`
 	Searchable   bool      `db:"searchable"`
+	Readers      Readers   `db:"readers"`
 }
 
 // docID is the document of the row: the topic for its opening post.
@@ -57,7 +59,7 @@ func (r docRow) docID() (string, string) {
 
 func (r docRow) doc(tags []string) SearchDoc {
 	d := SearchDoc{Body: PlainText(template.HTML(r.HTML)), Author: r.AuthorKey, Category: r.CategorySlug, Tags: tags,
-		Resolved: r.Resolved, Accepted: r.Accepted, Date: r.CreatedAt, Access: []string{AccessPublic}, Group: DocID(EntityTopic, r.TopicID)}
+		Resolved: r.Resolved, Accepted: r.Accepted, Date: r.CreatedAt, Access: r.Readers.searchAccess(), Group: DocID(EntityTopic, r.TopicID)}
 	d.ID, d.Type = r.docID()
 	if r.Number == 1 {
 		d.Title = r.Title
@@ -173,7 +175,7 @@ func (d discussionSearch) Targets(ctx context.Context, viewer *User, ids []strin
 		return nil, err
 	}
 	for _, r := range rows {
-		if !r.Searchable || !CanReadPost(viewer, &Post{AuthorID: r.AuthorID}) {
+		if !r.Searchable || !CanReadTopic(viewer, &Topic{Readers: r.Readers}) || !CanReadPost(viewer, &Post{AuthorID: r.AuthorID}) {
 			continue
 		}
 		t := Topic{ID: r.TopicID, Slug: r.Slug}

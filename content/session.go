@@ -28,11 +28,16 @@ func (s *Store) OpenSession(ctx context.Context, userID int64, userAgent, ip str
 	}
 	_, err := s.db.W.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, user_agent, ip_prefix, created_at, last_seen_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, hashToken(token), userID, userAgent, IPPrefix(ip), now, now, now.Add(SessionLifetime))
-	return token, err
+	if err != nil {
+		return "", err
+	}
+	return token, s.touchActivity(ctx, userID, now)
 }
 
 // SessionUser returns the member behind a session cookie value, extending the
-// session as it is used. Expired sessions and suspended accounts give ErrNotFound.
+// session as it is used. Expired sessions give ErrNotFound; a suspended
+// account gives its member with ErrSuspended (pages treat them as a
+// visitor who is told, at any write, why).
 func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
 	if token == "" {
 		return nil, ErrNotFound
@@ -45,17 +50,38 @@ func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
 	err := s.db.R.GetContext(ctx, &row, `SELECT u.id, u.pseudo, u.pseudo_key, u.email, u.password_hash, u.role, u.structure,
 		u.departement, u.metier, u.verified_at, u.suspended_at, u.created_at, u.updated_at, s.last_seen_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.id_hash = ? AND s.expires_at > ? AND u.suspended_at IS NULL`, hashToken(token), now)
+		WHERE s.id_hash = ? AND s.expires_at > ?`, hashToken(token), now)
 	if err != nil {
 		return nil, notFound(err)
+	}
+	if err := s.stillSuspended(ctx, &row.User); err != nil {
+		return &row.User, err
 	}
 	if now.Sub(row.LastSeen) > sessionTouchEvery {
 		if _, err := s.db.W.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ?`,
 			now, now.Add(SessionLifetime), hashToken(token)); err != nil {
 			return nil, err
 		}
+		if err := s.touchActivity(ctx, row.ID, now); err != nil {
+			return nil, err
+		}
 	}
 	return &row.User, nil
+}
+
+// touchActivity notes that userID uses the site: an inactive account's
+// warning no longer holds.
+func (s *Store) touchActivity(ctx context.Context, userID int64, now time.Time) error {
+	_, err := s.db.W.ExecContext(ctx, `UPDATE users SET active_at = ?, inactive_warned_at = NULL WHERE id = ?`, now, userID)
+	return err
+}
+
+// SessionStarted is when the session of cookie value token was opened
+// (the login, or the last re-authentication).
+func (s *Store) SessionStarted(ctx context.Context, token string) (time.Time, error) {
+	var at time.Time
+	err := s.db.R.GetContext(ctx, &at, `SELECT created_at FROM sessions WHERE id_hash = ?`, hashToken(token))
+	return at, notFound(err)
 }
 
 // DeleteSession ends a session (logout).

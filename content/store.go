@@ -23,6 +23,8 @@ type Store struct {
 	now    atomic.Pointer[func() time.Time] // replaced while the server's background work reads it
 	events *Outbox
 	search *SearchSources
+
+	threshold flagThreshold // weight of open flags that holds content
 }
 
 // NewStore returns a store over db using the wall clock.

@@ -38,7 +38,7 @@ func mustOpenStore(t testing.TB) *Store {
 func mustCreateMember(t testing.TB, s *Store, pseudo string, role Role) *User {
 	t.Helper()
 	u, err := s.CreateUser(context.Background(), NewUser{Pseudo: pseudo, Email: strings.ToLower(pseudo) + "@exemple.fr",
-		Password: testPassword, Role: role, Verified: true}, nil)
+		Password: testPassword, Role: role, Verified: true, Vouched: true}, nil)
 	if err != nil {
 		t.Fatalf("CreateUser(%s): %v", pseudo, err)
 	}

@@ -24,7 +24,7 @@ func (s *Store) TagsStartingWith(ctx context.Context, prefix string, limit int) 
 	// as a wildcard.
 	err := s.db.R.SelectContext(ctx, &tags, `SELECT g.name, count(*) AS count FROM tags g
 		JOIN topic_tags tt ON tt.tag_id = g.id JOIN topics t ON t.id = tt.topic_id
-		WHERE t.merged_into IS NULL AND (g.fold LIKE ?1 || '%' OR g.fold LIKE '%-' || ?1 || '%')
+		WHERE t.merged_into IS NULL AND `+readersSQL(nil)+` AND (g.fold LIKE ?1 || '%' OR g.fold LIKE '%-' || ?1 || '%')
 		GROUP BY g.id ORDER BY g.fold LIKE ?1 || '%' DESC, count DESC, g.name LIMIT ?2`, key, min(limit, 50))
 	return tags, err
 }

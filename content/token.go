@@ -326,7 +326,7 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, token string, in NewUser) 
 		return nil, err
 	}
 	in.Role, in.Verified = RoleAdmin, true
-	u, err := s.prepareUser(ctx, in)
+	u, err := s.prepareUser(ctx, in, hashPassword)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"html/template"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +50,7 @@ type Topic struct {
 	EditedAt       *time.Time `db:"edited_at"`    // title, category or tags changed
 	LastNumber     int        `db:"last_number"`
 	Views          int        `db:"views"`
+	Readers        Readers    `db:"readers"`
 	CreatedAt      time.Time  `db:"created_at"`
 	LastActivityAt time.Time  `db:"last_activity_at"`
 
@@ -70,6 +72,10 @@ type Topic struct {
 	New       bool       `db:"is_new"` // never opened by the viewer, created lately by someone else
 }
 
+// Public tells whether visitors read t: only then has it a feed and an
+// export, which are what a visitor reads.
+func (t *Topic) Public() bool { return CanReadTopic(nil, t) }
+
 // Resolved tells whether a question has an accepted answer.
 func (t *Topic) Resolved() bool { return t.AcceptedPostID != nil }
 
@@ -90,7 +96,7 @@ const NewFor = 30 * 24 * time.Hour
 const topicIsNew = `:viewer != 0 AND r.user_id IS NULL AND t.author_id != :viewer AND t.created_at > :since`
 
 const topicSelect = `SELECT t.id, t.category_id, t.author_id, t.title, t.slug, t.kind, t.pinned, t.locked, t.merged_into,
-	t.accepted_post_id, t.post_count, t.answer_count, t.last_number, t.edited_at, t.views, t.created_at, t.last_activity_at,
+	t.accepted_post_id, t.post_count, t.answer_count, t.last_number, t.edited_at, t.views, t.readers, t.created_at, t.last_activity_at,
 	c.slug AS category_slug, c.name AS category_name, a.pseudo AS author_pseudo, lp.pseudo AS last_poster_pseudo,
 	coalesce(f.level = 'watching', 0) AS following, coalesce(f.level, 'normal') AS watch,
 	CASE WHEN f.level = 'watching' THEN max(t.last_number - coalesce(r.last_number, 0), 0) ELSE 0 END AS unread,
@@ -174,8 +180,56 @@ func topicSlug(title string) string {
 
 // CreateTopic validates and stores a new topic with its opening post, its
 // tags, the author's follow and read mark, and the outbox entries, in one
-// transaction. The author's new-topic draft is deleted.
+// transaction, after screening its text (limits, duplicates, review). The
+// author's new-topic draft is deleted. A topic that must wait for a
+// moderator is stored aside and returned as a *HeldForReview error.
 func (s *Store) CreateTopic(ctx context.Context, author *User, in NewTopic) (*Topic, error) {
+	pt, err := s.PrepareTopic(ctx, author, in)
+	if err != nil {
+		return nil, err
+	}
+	var t *Topic
+	var held *HeldPost
+	err = s.withTx(ctx, func(tx *sqlx.Tx) error {
+		now := s.Now()
+		reason, err := screen(ctx, tx, now, author, LimitTopics, screenPlace{title: pt.in.Title}, pt.in.Body)
+		if err != nil || reason == "" {
+			if err == nil {
+				t, err = s.writeTopic(ctx, tx, pt)
+			}
+			return err
+		}
+		held = &HeldPost{AuthorID: author.ID, Title: pt.in.Title, CategoryID: &pt.category, Tags: strings.Join(pt.tags, ", "), Kind: pt.in.Kind,
+			Body: pt.in.Body, HTML: pt.html, Reason: reason, CreatedAt: now}
+		if err := insertHeld(ctx, tx, held); err != nil {
+			return err
+		}
+		return deleteDraft(ctx, tx, author.ID, DraftNewTopic)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if held != nil {
+		return nil, &HeldForReview{Post: held}
+	}
+	return t, nil
+}
+
+// PreparedTopic is a new topic checked and rendered, ready to be written
+// (see Bulk.CreateTopic).
+type PreparedTopic struct {
+	author    *User
+	in        NewTopic
+	category  int64
+	tags      []string
+	html      template.HTML
+	mentioned []int64
+}
+
+// PrepareTopic does what CreateTopic does before its transaction: checks
+// author may write, validates in and renders its text. It only reads, so
+// several may run at once.
+func (s *Store) PrepareTopic(ctx context.Context, author *User, in NewTopic) (*PreparedTopic, error) {
 	if err := CanWrite(author); err != nil {
 		return nil, err
 	}
@@ -207,19 +261,21 @@ func (s *Store) CreateTopic(ctx context.Context, author *User, in NewTopic) (*To
 		return nil, err
 	}
 	rendered, mentioned := s.render(ctx, in.Body)
+	return &PreparedTopic{author: author, in: in, category: cat.ID, tags: tags, html: rendered.HTML, mentioned: mentioned}, nil
+}
+
+// writeTopic stores a prepared topic inside tx, dated now.
+func (s *Store) writeTopic(ctx context.Context, tx *sqlx.Tx, pt *PreparedTopic) (*Topic, error) {
 	now := s.Now()
-	t := &Topic{CategoryID: cat.ID, AuthorID: author.ID, Title: in.Title, Slug: topicSlug(in.Title), Kind: in.Kind,
+	t := &Topic{CategoryID: pt.category, AuthorID: pt.author.ID, Title: pt.in.Title, Slug: topicSlug(pt.in.Title), Kind: pt.in.Kind,
 		PostCount: 1, LastNumber: 1, CreatedAt: now, LastActivityAt: now}
-	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
-		if err := insertTopic(ctx, tx, t, &Post{Body: in.Body, HTML: rendered.HTML}, tags, mentioned); err != nil {
-			return err
-		}
-		return deleteDraft(ctx, tx, t.AuthorID, DraftNewTopic)
-	})
-	if err != nil {
+	if err := insertTopic(ctx, tx, t, &Post{Body: pt.in.Body, HTML: pt.html}, pt.tags, pt.mentioned); err != nil {
 		return nil, err
 	}
-	t.Tags = tags
+	if err := deleteDraft(ctx, tx, t.AuthorID, DraftNewTopic); err != nil {
+		return nil, err
+	}
+	t.Tags = pt.tags
 	return t, nil
 }
 
@@ -271,8 +327,19 @@ func (s *Store) render(ctx context.Context, body string) (Rendered, []int64) {
 	return r, *ids
 }
 
-// TopicByID loads a topic as seen by viewer (nil for a visitor).
+// TopicByID loads a topic as seen by viewer (nil for a visitor): not found
+// when viewer does not read it.
 func (s *Store) TopicByID(ctx context.Context, viewer *User, id int64) (*Topic, error) {
+	t, err := s.pageTopicByID(ctx, viewer, id)
+	if err == nil && !CanReadTopic(viewer, t) {
+		return nil, ErrNotFound
+	}
+	return t, err
+}
+
+// pageTopicByID is TopicByID for a page's comments, whose caller checked
+// that viewer reads the page (which decides who reads them).
+func (s *Store) pageTopicByID(ctx context.Context, viewer *User, id int64) (*Topic, error) {
 	viewerID := int64(0)
 	if viewer != nil {
 		viewerID = viewer.ID

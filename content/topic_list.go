@@ -19,15 +19,22 @@ type TopicFilter struct {
 	Page       int  // from 1
 }
 
+// ListCountCap is how far a list counts its topics: past it, the count
+// would read the whole table on every page, and « plus de 1 000 » says as
+// much to a reader.
+const ListCountCap = 1000
+
 // ListTopics returns a page of topics, pinned first, then by last activity,
 // with their tags and participants and the viewer's unread counts, and how
-// many topics match in all.
+// many topics match in all — ListCountCap+1 when there are more than
+// ListCountCap. Pinned topics are read apart, so that the others come
+// straight from the activity indexes in order, without a sort.
 func (s *Store) ListTopics(ctx context.Context, viewer *User, f TopicFilter) ([]Topic, int, error) {
 	viewerID := int64(0)
 	if viewer != nil {
 		viewerID = viewer.ID
 	}
-	where := []string{"t.merged_into IS NULL"}
+	where := []string{"t.merged_into IS NULL", readersSQL(viewer)}
 	args := map[string]any{"viewer": viewerID, "since": s.Now().Add(-NewFor)}
 	if f.Category != "" {
 		where = append(where, "c.slug = :category")
@@ -56,27 +63,63 @@ func (s *Store) ListTopics(ctx context.Context, viewer *User, f TopicFilter) ([]
 		where = append(where, "("+topicIsNew+")")
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	countQ, countArgs, err := sqlx.Named(`SELECT count(*) FROM topics t JOIN categories c ON c.id = t.category_id
+	// What the viewer follows and read matters to the count only when the
+	// filter is about it.
+	joins := ""
+	if f.Following || f.Unread || f.New {
+		joins = `
 		LEFT JOIN follows f ON f.user_id = :viewer AND f.target_type = 'topic' AND f.target_id = t.id
-		LEFT JOIN topic_reads r ON r.user_id = :viewer AND r.topic_id = t.id`+cond, args)
+		LEFT JOIN topic_reads r ON r.user_id = :viewer AND r.topic_id = t.id`
+	}
+	// The pinned ones come from topics_pinned: the unary + keeps SQLite
+	// from preferring topics_activity for « merged_into IS NULL ».
+	pinnedCond := strings.Replace(cond, "t.merged_into IS NULL", "+t.merged_into IS NULL", 1) + " AND t.pinned = 1"
+	unpinnedCond := cond + " AND t.pinned = 0"
+	count := func(cond string) (int, error) {
+		var n int
+		args["cap"] = ListCountCap + 1
+		q, qargs, err := sqlx.Named(`SELECT count(*) FROM (SELECT 1 FROM topics t JOIN categories c ON c.id = t.category_id`+
+			joins+cond+` LIMIT :cap)`, args)
+		if err == nil {
+			err = s.db.R.GetContext(ctx, &n, q, qargs...)
+		}
+		return n, err
+	}
+	total, err := count(cond)
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := s.db.R.GetContext(ctx, &total, countQ, countArgs...); err != nil {
+	pinned, err := count(pinnedCond)
+	if err != nil {
 		return nil, 0, err
 	}
 	if f.Page < 1 {
 		f.Page = 1
 	}
-	args["limit"], args["offset"] = TopicsPerPage, (f.Page-1)*TopicsPerPage
-	q, qargs, err := sqlx.Named(topicSelect+cond+` ORDER BY t.pinned DESC, t.last_activity_at DESC, t.id DESC LIMIT :limit OFFSET :offset`, args)
-	if err != nil {
-		return nil, 0, err
-	}
+	// The page's rows of « pinned first, then the others »: the pinned
+	// ones it reaches, then the others from where they start on it.
+	offset := (f.Page - 1) * TopicsPerPage
 	var topics []Topic
-	if err := s.db.R.SelectContext(ctx, &topics, q, qargs...); err != nil {
-		return nil, 0, err
+	read := func(cond string, limit, offset int) error {
+		args["limit"], args["offset"] = limit, offset
+		q, qargs, err := sqlx.Named(topicSelect+cond+` ORDER BY t.last_activity_at DESC, t.id DESC LIMIT :limit OFFSET :offset`, args)
+		if err != nil {
+			return err
+		}
+		var rows []Topic
+		err = s.db.R.SelectContext(ctx, &rows, q, qargs...)
+		topics = append(topics, rows...)
+		return err
+	}
+	if offset < pinned {
+		if err := read(pinnedCond, TopicsPerPage, offset); err != nil {
+			return nil, 0, err
+		}
+	}
+	if rest := TopicsPerPage - len(topics); rest > 0 {
+		if err := read(unpinnedCond, rest, max(0, offset-pinned)); err != nil {
+			return nil, 0, err
+		}
 	}
 	if err := s.loadTags(ctx, topics); err != nil {
 		return nil, 0, err
@@ -134,11 +177,12 @@ type TagCount struct {
 }
 
 // TagCounts lists the tags in use, most used first, with their topic counts
-// (merged-away topics left out).
+// (merged-away topics left out, and those not everyone reads: a tag's
+// count is the same for all).
 func (s *Store) TagCounts(ctx context.Context) ([]TagCount, error) {
 	var tags []TagCount
 	err := s.db.R.SelectContext(ctx, &tags, `SELECT g.name, count(*) AS count FROM topic_tags tt
 		JOIN tags g ON g.id = tt.tag_id JOIN topics t ON t.id = tt.topic_id
-		WHERE t.merged_into IS NULL GROUP BY g.id ORDER BY count DESC, g.name LIMIT 500`)
+		WHERE t.merged_into IS NULL AND `+readersSQL(nil)+` GROUP BY g.id ORDER BY count DESC, g.name LIMIT 500`)
 	return tags, err
 }

@@ -122,6 +122,13 @@ type NewUser struct {
 	Role     Role
 	Verified bool
 	Profile
+	// Registration: the person signs up on the site, and must accept the
+	// charter (AcceptCharter) to do so.
+	Registration  bool
+	AcceptCharter bool // the charter in force is accepted, now
+	// Vouched: whoever creates the account vouches for the member (an
+	// administrator on the command line): their posts go through.
+	Vouched bool
 }
 
 // pseudoKey folds case and accents so look-alike pseudos clash.
@@ -190,13 +197,24 @@ func hashPassword(pw string) (string, error) {
 // CreateUser validates in and stores a new account. When verify is not nil,
 // a verification link is created and its mail queued in the same transaction.
 func (s *Store) CreateUser(ctx context.Context, in NewUser, verify MailFunc) (*User, error) {
-	u, err := s.prepareUser(ctx, in)
+	u, err := s.prepareUser(ctx, in, hashPassword)
 	if err != nil {
 		return nil, err
 	}
 	err = s.withTx(ctx, func(tx *sqlx.Tx) error {
 		if err := insertUser(ctx, tx, u); err != nil {
 			return err
+		}
+		if in.AcceptCharter {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO charter_acceptances (user_id, version, accepted_at) VALUES (?, ?, ?)`,
+				u.ID, CharterVersion, u.CreatedAt); err != nil {
+				return err
+			}
+		}
+		if in.Vouched {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO vouches (member_id, created_at) VALUES (?, ?)`, u.ID, u.CreatedAt); err != nil {
+				return err
+			}
 		}
 		if verify != nil && !u.Verified() {
 			_, err = s.issueToken(ctx, tx, u, PurposeVerify, "", verify)
@@ -210,8 +228,8 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser, verify MailFunc) (*U
 }
 
 // prepareUser validates and normalises in (every field's problem at once,
-// taken pseudo and address included), and hashes its password.
-func (s *Store) prepareUser(ctx context.Context, in NewUser) (*User, error) {
+// taken pseudo and address included), and hashes its password with hash.
+func (s *Store) prepareUser(ctx context.Context, in NewUser, hash func(string) (string, error)) (*User, error) {
 	in.Pseudo = strings.TrimSpace(in.Pseudo)
 	in.Email = NormalizeEmail(in.Email)
 	if in.Role == "" {
@@ -224,6 +242,9 @@ func (s *Store) prepareUser(ctx context.Context, in NewUser) (*User, error) {
 		v.Add("password", msg)
 	}
 	validateProfile(v, &in.Profile)
+	if in.Registration && !in.AcceptCharter {
+		v.Add("charte", "Pour créer un compte, lisez la charte et cochez la case qui dit que vous l’acceptez.")
+	}
 	if !in.Role.Valid() {
 		v.Add("role", "Ce rôle n’existe pas.")
 	}
@@ -233,12 +254,12 @@ func (s *Store) prepareUser(ctx context.Context, in NewUser) (*User, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	hash, err := hashPassword(in.Password)
+	hashed, err := hash(in.Password)
 	if err != nil {
 		return nil, err
 	}
 	now := s.Now()
-	u := &User{Pseudo: in.Pseudo, PseudoKey: pseudoKey(in.Pseudo), Email: in.Email, PasswordHash: hash, Role: in.Role,
+	u := &User{Pseudo: in.Pseudo, PseudoKey: pseudoKey(in.Pseudo), Email: in.Email, PasswordHash: hashed, Role: in.Role,
 		Structure: in.Structure, Departement: in.Departement, Metier: in.Metier, CreatedAt: now, UpdatedAt: now}
 	if in.Verified {
 		u.VerifiedAt = &now
@@ -313,14 +334,14 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*User, error) {
 // UserByPseudo loads an account by pseudo, ignoring case and accents.
 func (s *Store) UserByPseudo(ctx context.Context, pseudo string) (*User, error) {
 	var u User
-	err := s.db.R.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE pseudo_key = ?`, pseudoKey(pseudo))
+	err := s.db.R.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE pseudo_key = ? AND erased_at IS NULL`, pseudoKey(pseudo))
 	return &u, notFound(err)
 }
 
 // UserByEmail loads an account by e-mail address.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 	var u User
-	err := s.db.R.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE email = ?`, NormalizeEmail(email))
+	err := s.db.R.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE email = ? AND erased_at IS NULL`, NormalizeEmail(email))
 	return &u, notFound(err)
 }
 
@@ -353,8 +374,8 @@ func (s *Store) Authenticate(ctx context.Context, login, password string) (*User
 	if !ok {
 		return nil, ErrBadCredentials
 	}
-	if u.Suspended() {
-		return nil, ErrSuspended
+	if err := s.stillSuspended(ctx, u); err != nil {
+		return u, err // ErrSuspended: the login page says why and until when
 	}
 	return u, nil
 }

@@ -22,7 +22,7 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, int, error
 		f.Limit = 50
 	}
 	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(strings.TrimSpace(f.Query))) + "%"
-	const where = ` WHERE pseudo_key LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\'`
+	const where = ` WHERE erased_at IS NULL AND (pseudo_key LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\')`
 	var total int
 	if err := s.db.R.GetContext(ctx, &total, `SELECT count(*) FROM users`+where, like, like); err != nil {
 		return nil, 0, err
@@ -65,7 +65,9 @@ func (s *Store) SetRole(ctx context.Context, actor *User, userID int64, role Rol
 	})
 }
 
-// SetSuspended suspends or reinstates an account; suspension ends its sessions.
+// SetSuspended suspends (until reinstated) or reinstates an account. A
+// suspended member's sessions stay, inert: they read as visitors, and any
+// write they try says they are suspended.
 func (s *Store) SetSuspended(ctx context.Context, actor *User, userID int64, suspended bool) error {
 	if !CanAdminister(actor) {
 		return ErrForbidden
@@ -73,33 +75,23 @@ func (s *Store) SetSuspended(ctx context.Context, actor *User, userID int64, sus
 	if !CanSuspend(actor, &User{ID: userID}) {
 		return Invalid("suspend", "Vous ne pouvez pas suspendre votre propre compte.")
 	}
+	now := s.Now()
 	return s.withTx(ctx, func(tx *sqlx.Tx) error {
-		var at any
-		action := "reinstate"
-		if suspended {
-			at, action = s.Now(), "suspend"
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE users SET suspended_at = ?, updated_at = ? WHERE id = ?`, at, s.Now(), userID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		var exists int
+		if err := tx.GetContext(ctx, &exists, `SELECT count(*) FROM users WHERE id = ?`, userID); err != nil || exists == 0 {
 			return ErrNotFound
 		}
+		// Their posts leave search results while suspended, and come back after.
 		if suspended {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
+			if err := s.suspend(ctx, tx, actor, userID, 0, "", now); err != nil {
 				return err
 			}
+			return audit(ctx, tx, now, actor.ID, "suspend", "user", userID, "")
 		}
-		// Their posts leave search results while suspended, and come back after.
-		kind := EventReinstated
-		if suspended {
-			kind = EventSuspended
-		}
-		if err := Emit(ctx, tx, Event{Kind: kind, EntityType: EntityUser, EntityID: userID, ActorID: actor.ID, CreatedAt: s.Now()}); err != nil {
+		if err := reinstate(ctx, tx, actor.ID, userID, now); err != nil {
 			return err
 		}
-		return audit(ctx, tx, s.Now(), actor.ID, action, "user", userID, "")
+		return audit(ctx, tx, now, actor.ID, "reinstate", "user", userID, "")
 	})
 }
 

@@ -25,7 +25,10 @@ const LinkName = "index.bleve"
 const (
 	keyVersion = "mapping_version"
 	keyCursor  = "outbox_cursor" // last event applied to this index
-	batchSize  = 500             // events applied per batch
+	// batchSize bounds the events applied in one batch: each batch takes
+	// every event written before it started (up to that bound), so under a
+	// continuous stream of writes each one is indexed in the next batch.
+	batchSize = 2000
 	// rebuildBatch is the bulk build's batch size: larger batches make
 	// fewer, larger segments.
 	rebuildBatch = 2000
@@ -79,6 +82,9 @@ type Index struct {
 	rebuildNeeded chan struct{} // wakes Run when the index was found damaged
 	lastDamage    atomic.Value  // time.Time of the last rebuild an error asked for
 	applyMu       sync.Mutex    // one applier at a time
+	// batchApplied, when set (tests), is told after each batch the head of
+	// the stream when the batch started and the last event it applied.
+	batchApplied func(head, last int64)
 }
 
 // Open opens the index of dataDir. A missing, unreadable, outdated or
@@ -274,6 +280,10 @@ func (ix *Index) apply(ctx context.Context) error {
 		if idx == nil {
 			return nil
 		}
+		head, err := ix.events.Head(ctx)
+		if err != nil {
+			return err
+		}
 		events, err := ix.events.After(ctx, cursor, batchSize)
 		if err != nil || len(events) == 0 {
 			return err
@@ -314,6 +324,9 @@ func (ix *Index) apply(ctx context.Context) error {
 			if err := ix.events.Ack(ctx, consumerName, last); err != nil {
 				return err
 			}
+		}
+		if ix.batchApplied != nil {
+			ix.batchApplied(head, last)
 		}
 	}
 }

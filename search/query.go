@@ -311,6 +311,40 @@ func (ix *Index) Similar(ctx context.Context, viewer *content.User, typ, title s
 	return ids, nil
 }
 
+// commonShare is the share of titles past which a word says nothing of
+// what a title is about (« faire », « comment »): « Voir aussi » leaves it
+// out, else it would score most of the index for nothing.
+const commonShare = 0.05
+
+// commonTitleWords tells the words found in more than commonShare of the
+// titles, from the index's dictionary (one lookup a word), once the index
+// holds enough documents for the share to mean something; done releases
+// the index reader it holds.
+func (ix *Index) commonTitleWords(ctx context.Context) (common func(string) bool, done func(), err error) {
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, nil, err
+	}
+	done = func() { r.Close() }
+	docs, err := r.DocCount()
+	if err != nil || docs < 200 {
+		return func(string) bool { return false }, done, err
+	}
+	limit := uint64(float64(docs) * commonShare)
+	return func(w string) bool {
+		tfr, err := r.TermFieldReader(ctx, []byte(w), "title", false, false, false)
+		if err != nil {
+			return false
+		}
+		defer tfr.Close()
+		return tfr.Count() > limit
+	}, done, nil
+}
+
 func (ix *Index) similar(ctx context.Context, viewer *content.User, typ, title string, tags []string, exclude string, n int) ([]string, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -320,8 +354,13 @@ func (ix *Index) similar(ctx context.Context, viewer *content.User, typ, title s
 	m := matcher{idx: ix.idx, ctx: ctx, viewer: viewer}
 	var alike []query.Query
 	seen := map[string]bool{}
+	common, done, err := ix.commonTitleWords(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	for _, w := range m.analyzed(analyzerText, content.TruncateRunes(title, MaxQueryLength)) {
-		if seen[w] || len(alike) >= maxClauses {
+		if seen[w] || len(alike) >= maxClauses || common(w) {
 			continue
 		}
 		seen[w] = true

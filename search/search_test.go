@@ -16,6 +16,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 
 	"github.com/ligue-mednum/ligue/content"
+	"github.com/ligue-mednum/ligue/internal/cputime"
 )
 
 type fixture struct {
@@ -38,7 +39,7 @@ func newFixture(t testing.TB) *fixture {
 	f := &fixture{t: t, dir: dir, db: db, store: content.NewStore(db), users: map[string]*content.User{}}
 	for _, p := range []string{"Karim", "Lucie", "Nadia"} {
 		u, err := f.store.CreateUser(context.Background(), content.NewUser{Pseudo: p, Email: strings.ToLower(p) + "@exemple.fr",
-			Password: "une phrase assez longue", Verified: true}, nil)
+			Password: "une phrase assez longue", Verified: true, Vouched: true}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +53,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 func (f *fixture) member(pseudo string, role content.Role) *content.User {
 	f.t.Helper()
 	u, err := f.store.CreateUser(context.Background(), content.NewUser{Pseudo: pseudo, Email: strings.ToLower(pseudo) + "@exemple.fr",
-		Password: "une phrase assez longue", Verified: true, Role: role}, nil)
+		Password: "une phrase assez longue", Verified: true, Vouched: true, Role: role}, nil)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -548,14 +549,14 @@ func TestBadQueriesAnswerQuickly(t *testing.T) {
 		{"negative page", "numérique", -4, ""},
 		{"many terms", strings.Repeat("a1 b2 c3 ", 10), 1, "12 premiers"},
 	} {
-		start := time.Now()
+		start := cputime.Used() // the work done, whatever else the machine does
 		res, err := f.ix.Search(context.Background(), Request{Q: tc.q, Page: tc.page})
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
 		}
-		if time.Since(start) > 5*time.Second {
-			t.Errorf("%s took %v", tc.name, time.Since(start))
+		if d := cputime.Used() - start; d > 5*time.Second {
+			t.Errorf("%s took %v of CPU", tc.name, d)
 		}
 		if tc.wantNotice != "" && !strings.Contains(res.Notice, tc.wantNotice) {
 			t.Errorf("%s: notice %q", tc.name, res.Notice)

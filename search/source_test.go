@@ -124,11 +124,11 @@ func TestANewSearchableTypeIsFoundWithoutChangingTheIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := content.NewStore(db)
-	lucie, err := store.CreateUser(ctx, content.NewUser{Pseudo: "Lucie", Email: "lucie@exemple.fr", Password: "une phrase assez longue", Verified: true}, nil)
+	lucie, err := store.CreateUser(ctx, content.NewUser{Pseudo: "Lucie", Email: "lucie@exemple.fr", Password: "une phrase assez longue", Verified: true, Vouched: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	karim, err := store.CreateUser(ctx, content.NewUser{Pseudo: "Karim", Email: "karim@exemple.fr", Password: "une phrase assez longue", Verified: true}, nil)
+	karim, err := store.CreateUser(ctx, content.NewUser{Pseudo: "Karim", Email: "karim@exemple.fr", Password: "une phrase assez longue", Verified: true, Vouched: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

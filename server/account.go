@@ -203,9 +203,17 @@ type memberPage struct {
 	// Private messages: whether the viewer may write to or block the
 	// member, and has blocked them.
 	CanMessage, CanBlock, Blocked bool
+	// Trust (trust.go): the member's level, who vouched for them, whether
+	// the viewer may.
+	Trust     content.TrustLevel
+	VouchedBy *content.Vouch
+	CanVouch  bool
 }
 
 func (s *Server) handleMemberShow(c *fiber.Ctx) error {
+	if content.IsFormerMember(c.Params("pseudo")) {
+		return s.render(c, 200, "accounts/former_member", &struct{ Page }{s.page(c, content.FormerMemberPseudo)})
+	}
 	m, err := s.store.UserByPseudo(c.UserContext(), c.Params("pseudo"))
 	if err != nil {
 		return err
@@ -220,7 +228,7 @@ func (s *Server) handleMemberShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	activity, err := s.store.MemberActivity(c.UserContext(), m.ID)
+	activity, err := s.store.MemberActivity(c.UserContext(), currentUser(c), m.ID)
 	if err != nil {
 		return err
 	}
@@ -231,6 +239,9 @@ func (s *Server) handleMemberShow(c *fiber.Ctx) error {
 		if p.Blocked, err = s.store.HasBlocked(c.UserContext(), u, m.ID); err != nil {
 			return err
 		}
+	}
+	if err := s.memberTrust(c, p); err != nil {
+		return err
 	}
 	return s.render(c, 200, "accounts/member", p)
 }

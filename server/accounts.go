@@ -26,7 +26,7 @@ func metierOptions() []option {
 	return opts
 }
 
-var registerFields = []string{"pseudo", "email", "structure", "departement", "metier"}
+var registerFields = []string{"pseudo", "email", "structure", "departement", "metier", "charte"}
 
 func (s *Server) handleRegisterForm(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
@@ -47,7 +47,8 @@ func (s *Server) handleRegister(c *fiber.Ctx) error {
 	}
 	s.limits.register.add(c.UserContext(), ip)
 	in := content.NewUser{Pseudo: f.Get("pseudo"), Email: f.Get("email"), Password: c.FormValue("password"),
-		Profile: content.Profile{Structure: f.Get("structure"), Departement: f.Get("departement"), Metier: f.Get("metier")}}
+		Profile:      content.Profile{Structure: f.Get("structure"), Departement: f.Get("departement"), Metier: f.Get("metier")},
+		Registration: true, AcceptCharter: f.Get("charte") == "1"}
 	var u *content.User
 	err := s.hashing(c, func() (err error) {
 		u, err = s.store.CreateUser(c.UserContext(), in, s.verifyMail)
@@ -160,7 +161,11 @@ func (s *Server) handleLoginForm(c *fiber.Ctx) error {
 	}
 	f := emptyForm()
 	f.Values["retour"] = safeReturn(c.Query("retour"))
-	return s.render(c, 200, "accounts/login", &accountFormPage{Page: s.page(c, "Se connecter"), Form: f})
+	page := s.page(c, "Se connecter")
+	if u := suspendedMember(c); u != nil {
+		page.Flash, page.FlashError = s.suspensionMessage(c, u, "Votre compte est suspendu"), true
+	}
+	return s.render(c, 200, "accounts/login", &accountFormPage{Page: page, Form: f})
 }
 
 func (s *Server) handleLogin(c *fiber.Ctx) error {
@@ -198,7 +203,7 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 		f.Errors.Add("login", "E-mail, pseudo ou mot de passe incorrect.")
 		return again(fiber.StatusUnauthorized)
 	case errors.Is(err, content.ErrSuspended):
-		f.Errors.Add("login", "Ce compte est suspendu. Pour en savoir plus, écrivez à l’équipe de la Ligue.")
+		f.Errors.Add("login", s.suspensionMessage(c, u, "Ce compte est suspendu"))
 		return again(fiber.StatusForbidden)
 	case err != nil:
 		return err

@@ -14,7 +14,7 @@ import (
 
 func registration(pseudo, email, password string) url.Values {
 	return url.Values{"pseudo": {pseudo}, "email": {email}, "password": {password},
-		"structure": {"Médiathèque de Brest"}, "departement": {"29"}, "metier": {"mediateur"}}
+		"structure": {"Médiathèque de Brest"}, "departement": {"29"}, "metier": {"mediateur"}, "charte": {"1"}}
 }
 
 func TestRegistration(t *testing.T) {

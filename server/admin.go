@@ -68,7 +68,7 @@ func (s *Server) handleAdminSuspend(c *fiber.Ctx) error {
 	suspend := c.FormValue("suspendre") == "1"
 	msg := "Le compte est rétabli."
 	if suspend {
-		msg = "Le compte est suspendu : ses sessions sont fermées et il ne peut plus se connecter."
+		msg = "Le compte est suspendu : il ne peut plus se connecter ni rien publier."
 	}
 	err = s.store.SetSuspended(c.UserContext(), currentUser(c), id, suspend)
 	return s.afterAction(c, err, "/admin/membres", msg)

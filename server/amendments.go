@@ -205,6 +205,8 @@ type amendmentPage struct {
 	DecidedBy  string
 	Support    form
 	Decision   form
+	Masked     bool // hidden by the moderation, from this viewer
+	CanFlag    bool
 }
 
 // loadAmendment finds the text and amendment :id of the address.
@@ -237,9 +239,10 @@ func (s *Server) amendmentPageOf(c *fiber.Ctx, p *content.Proposal, a *content.A
 	case content.AmendRemove:
 		page.Diff = content.DiffHTML(a.BaseBody, "")
 	}
-	open := a.State == content.AmendmentOpen
-	page.CanSupport = open && content.CanWrite(u) == nil
-	page.CanDecide = open && content.CanEditProposal(u, p) == nil
+	page.Masked = a.HiddenAt != nil && !content.CanModerate(u) && (u == nil || u.ID != a.AuthorID)
+	page.CanFlag = !page.Masked && content.CanFlag(u, a.AuthorID) == nil
+	can := content.AmendmentActionsFor(u, p, a)
+	page.CanSupport, page.CanDecide = can.Support, can.Decide
 	var err error
 	if page.CanSupport {
 		if page.Supported, err = s.store.Supports(ctx, u, a.ID); err != nil {

@@ -145,25 +145,13 @@ func TestProposalComments(t *testing.T) {
 	slug := strings.TrimPrefix(path, "/propositions/")
 	comment := url.Values{"proposition": {"2"}, "body": {"Une remarque secrète, @Karim."}}
 
-	// A brouillon, or a text open to members only, takes no comment: its
-	// discussion would be public.
-	refusals := func(when string) {
-		t.Helper()
-		r := ps.owner.postForm(path+"/commentaires", comment)
-		must(t, r, 422, "pas encore lisible par tous", "Une remarque secrète")
-		if r := ps.visitor.get("/discussions"); strings.Contains(r.body, "Un texte commenté") || strings.Contains(r.body, "secrète") {
-			t.Errorf("%s: the discussions list shows the text's comments", when)
-		}
-		if strings.Contains(ps.owner.get(path).body, `action="`+path+`/commentaires"`) {
-			t.Errorf("%s: the comment form is offered", when)
-		}
+	// A brouillon takes no comment, and says why.
+	must(t, ps.owner.postForm(path+"/commentaires", comment), 422, "Ce texte est un brouillon", "Une remarque secrète")
+	if page := ps.owner.get(path); strings.Contains(page.body, `action="`+path+`/commentaires"`) {
+		t.Error("a brouillon offers the comment form")
 	}
-	refusals("brouillon")
-	ps.open(t, path, true)
-	refusals("open to members")
 	// Open to everyone: members comment, about a proposition or the whole
 	// text, with a server draft of the comment.
-	must(t, follow(t, ps.owner, ps.owner.postForm(path+"/etat", url.Values{"etat": {"draft"}, "confirmer": {"oui"}})), 200)
 	ps.open(t, path, false)
 	r := ps.member.postForm(path+"/commentaires", url.Values{"body": {"Un brouillon de commentaire."}, "action": {"brouillon"}})
 	if r.status != http.StatusSeeOther {
@@ -197,15 +185,17 @@ func TestProposalComments(t *testing.T) {
 		t.Error("the new-discussion form offers the comments' category")
 	}
 
-	// Back to brouillon: the comments leave the text's page, and the discussion no longer names the text.
+	// Back to brouillon: its co-authors still read the comments on its page,
+	// nobody else anywhere; it takes none.
 	must(t, follow(t, ps.owner, ps.owner.postForm(path+"/etat", url.Values{"etat": {"draft"}, "confirmer": {"oui"}})), 200)
-	if strings.Contains(ps.owner.get(path).body, "Une remarque secrète") {
-		t.Error("a brouillon shows its comments")
+	draftPage := ps.owner.get(path)
+	must(t, draftPage, 200, "Une remarque secrète", "redevenu un brouillon")
+	if strings.Contains(draftPage.body, "Voir toute la discussion") {
+		t.Error("a brouillon links to its discussion's page")
 	}
-	if strings.Contains(ps.visitor.get(comments.Topic.Path()).body, `href="`+path+`"`) {
-		t.Error("the discussion links to a brouillon")
-	}
-	must(t, ps.owner.postForm(path+"/commentaires", comment), 422, "pas encore lisible par tous")
+	must(t, ps.visitor.get(comments.Topic.Path()), 404)
+	must(t, ps.member.get(comments.Topic.Path()), 404)
+	must(t, ps.owner.postForm(path+"/commentaires", comment), 422, "Ce texte est un brouillon")
 
 	// Published: comments name the propositions of the version everyone reads.
 	must(t, follow(t, ps.owner, ps.owner.postForm(path+"/etat", url.Values{"etat": {"published"}, "confirmer": {"oui"}})), 200)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -13,19 +14,26 @@ import (
 // content methods as the pages of amendments.go and signatures.go, on the
 // text as the viewer may read it (anything else is 404, as a text that
 // does not exist). Kinds are the store's and the pages' form values:
-// "change", "add", "remove". A visitor signs on the text's page only,
-// where the confirmation mail is sent: the API answers 401.
+// "change", "add", "remove". Members support an amendment and take their
+// support back, co-authors decide it (accepted, rejected, merged by hand),
+// the owner closes and reopens amendments; members sign and withdraw. A
+// visitor signs on the text's page only, where the address is confirmed
+// by mail: the API answers 401.
 
 func (s *Server) apiProposalAmendmentRoutes(api fiber.Router) {
 	api.Get("/propositions/:slug/amendements", s.handleAPIAmendments)
 	api.Post("/propositions/:slug/amendements", s.requireMember, s.handleAPIAmendmentCreate)
+	api.Post("/propositions/:slug/amendements/cloture", s.requireMember, s.handleAPIAmendmentsClose)
 	api.Get("/propositions/:slug/amendements/:id<int>", s.handleAPIAmendment)
+	api.Post("/propositions/:slug/amendements/:id<int>/soutien", s.requireMember, s.handleAPIAmendmentSupport)
 	api.Post("/propositions/:slug/amendements/:id<int>/accepter", s.requireMember, s.handleAPIAmendmentDecide(content.AmendmentAccepted))
 	api.Post("/propositions/:slug/amendements/:id<int>/rejeter", s.requireMember, s.handleAPIAmendmentDecide(content.AmendmentRejected))
 	// refuser: the pages' word for the same decision.
 	api.Post("/propositions/:slug/amendements/:id<int>/refuser", s.requireMember, s.handleAPIAmendmentDecide(content.AmendmentRejected))
+	api.Post("/propositions/:slug/amendements/:id<int>/repris", s.requireMember, s.handleAPIAmendmentDecide(content.AmendmentMerged))
 	api.Get("/propositions/:slug/signatures", s.handleAPISignatures)
 	api.Post("/propositions/:slug/signatures", s.requireMember, s.handleAPISign)
+	api.Post("/propositions/:slug/signatures/retirer", s.requireMember, s.handleAPISignatureWithdraw)
 }
 
 type apiAmendment struct {
@@ -42,17 +50,33 @@ type apiAmendment struct {
 	State         string     `json:"state"` // "open", "accepted", "rejected" or "merged"
 	Reason        string     `json:"reason"`
 	Supports      int        `json:"supports"`
-	Stale         bool       `json:"stale"` // open, and its proposition changed since it was written
+	Supported     bool       `json:"supported"` // by the viewer
+	Stale         bool       `json:"stale"`     // open, and its proposition changed since it was written
+	CanSupport    bool       `json:"can_support"`
+	CanDecide     bool       `json:"can_decide"` // accept, reject or mark as merged by hand
 	CreatedAt     time.Time  `json:"created_at"`
 	DecidedAt     *time.Time `json:"decided_at"`
 }
 
-func (s *Server) toAPIAmendment(p *content.Proposal, a *content.Amendment) apiAmendment {
+// toAPIAmendment is a as u reads it on p's page, supported by u or not.
+func (s *Server) toAPIAmendment(u *content.User, p *content.Proposal, a *content.Amendment, supported bool) apiAmendment {
 	n, _ := itemNumber(p, a.ItemID)
+	can := content.AmendmentActionsFor(u, p, a)
 	return apiAmendment{ID: a.ID, URL: s.cfg.BaseURL + content.AmendmentPath(p, a.ID), Kind: string(a.Kind), ItemID: a.ItemID,
 		ItemNumber: n, Title: a.Title, Body: a.Body, HTML: string(a.HTML), Justification: a.Justification, Author: a.AuthorPseudo,
-		State: string(a.State), Reason: a.Reason, Supports: a.Supports, Stale: a.State == content.AmendmentOpen && a.Stale(p),
+		State: string(a.State), Reason: a.Reason, Supports: a.Supports, Supported: supported,
+		Stale: a.State == content.AmendmentOpen && a.Stale(p), CanSupport: can.Support, CanDecide: can.Decide,
 		CreatedAt: a.CreatedAt, DecidedAt: a.DecidedAt}
+}
+
+// amendmentOut is amendment aid of p as u reads it now.
+func (s *Server) amendmentOut(c *fiber.Ctx, p *content.Proposal, a *content.Amendment) (apiAmendment, error) {
+	u := currentUser(c)
+	supported, err := s.store.Supports(c.UserContext(), u, a.ID)
+	if err != nil {
+		return apiAmendment{}, err
+	}
+	return s.toAPIAmendment(u, p, a, supported), nil
 }
 
 func (s *Server) handleAPIAmendments(c *fiber.Ctx) error {
@@ -60,16 +84,21 @@ func (s *Server) handleAPIAmendments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	as, err := s.store.Amendments(c.UserContext(), p)
+	ctx, u := c.UserContext(), currentUser(c)
+	as, err := s.store.Amendments(ctx, p)
+	if err != nil {
+		return err
+	}
+	supported, err := s.store.SupportedAmendments(ctx, u, p)
 	if err != nil {
 		return err
 	}
 	out := make([]apiAmendment, len(as))
 	for i := range as {
-		out[i] = s.toAPIAmendment(p, &as[i])
+		out[i] = s.toAPIAmendment(u, p, &as[i], supported[as[i].ID])
 	}
-	can, closed := amendable(currentUser(c), p)
-	return c.JSON(fiber.Map{"amendements": out, "can_amend": can, "closed": closed})
+	can, closed := amendable(u, p)
+	return c.JSON(fiber.Map{"amendements": out, "can_amend": can, "closed": closed, "amendments_closed": p.AmendmentsClosed})
 }
 
 func (s *Server) handleAPIAmendment(c *fiber.Ctx) error {
@@ -77,7 +106,11 @@ func (s *Server) handleAPIAmendment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(s.toAPIAmendment(p, a))
+	out, err := s.amendmentOut(c, p, a)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
 }
 
 // apiAmendmentInput is what proposing or deciding an amendment takes, as
@@ -89,7 +122,9 @@ type apiAmendmentInput struct {
 	Body          string `json:"body" form:"body"`
 	Justification string `json:"justification" form:"justification"`
 	Raison        string `json:"raison" form:"raison"`
-	Reason        string `json:"reason" form:"reason"` // the pages' field name, taken too
+	Reason        string `json:"reason" form:"reason"`   // the pages' field name, taken too
+	Support       *bool  `json:"support" form:"support"` // false takes one's support back
+	Closed        *bool  `json:"closed" form:"closed"`   // false opens amendments again
 }
 
 func readAPIAmendment(c *fiber.Ctx) (apiAmendmentInput, error) {
@@ -118,11 +153,63 @@ func (s *Server) handleAPIAmendmentCreate(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location(content.AmendmentPath(p, a.ID))
-	return c.Status(fiber.StatusCreated).JSON(s.toAPIAmendment(p, a))
+	return c.Status(fiber.StatusCreated).JSON(s.toAPIAmendment(currentUser(c), p, a, false))
+}
+
+// handleAPIAmendmentSupport adds the member's support to the amendment
+// (« Je soutiens cet amendement »), or with "support": false takes it back.
+func (s *Server) handleAPIAmendmentSupport(c *fiber.Ctx) error {
+	p, a, err := s.loadAmendment(c)
+	if err != nil {
+		return err
+	}
+	in, err := readAPIAmendment(c)
+	if err != nil {
+		return err
+	}
+	support := in.Support == nil || *in.Support
+	if _, err := s.store.SupportAmendment(c.UserContext(), currentUser(c), p.ID, a.ID, support); err != nil {
+		return err
+	}
+	if a, err = s.store.AmendmentOf(c.UserContext(), p, a.ID); err != nil {
+		return err
+	}
+	out, err := s.amendmentOut(c, p, a)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+// handleAPIAmendmentsClose closes the amendments of a text, as its
+// owner's page does, or with "closed": false opens them again; it answers
+// the text.
+func (s *Server) handleAPIAmendmentsClose(c *fiber.Ctx) error {
+	p, err := s.loadProposal(c)
+	if err != nil {
+		return err
+	}
+	in, err := readAPIAmendment(c)
+	if err != nil {
+		return err
+	}
+	closed := in.Closed == nil || *in.Closed
+	if err := s.store.CloseAmendments(c.UserContext(), currentUser(c), p.ID, closed); err != nil {
+		return err
+	}
+	if p, err = s.loadProposal(c); err != nil {
+		return err
+	}
+	out, err := s.toAPIProposal(c, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
 }
 
 // handleAPIAmendmentDecide accepts the amendment (its change enters the
-// working text) or rejects it with "raison"; 422 once it is decided.
+// working text), rejects it with "raison", or marks it merged by hand
+// (« repris à la main »); 422 once it is decided.
 func (s *Server) handleAPIAmendmentDecide(to content.AmendmentState) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		p, a, err := s.loadAmendment(c)
@@ -145,7 +232,11 @@ func (s *Server) handleAPIAmendmentDecide(to content.AmendmentState) fiber.Handl
 		if now, err := s.loadProposal(c); err == nil {
 			p = now
 		}
-		return c.JSON(s.toAPIAmendment(p, decided))
+		out, err := s.amendmentOut(c, p, decided)
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
 	}
 }
 
@@ -173,10 +264,10 @@ func (s *Server) handleAPISignatures(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if p.State != content.ProposalPublished && p.State != content.ProposalArchived {
+	ctx := c.UserContext()
+	if !content.CanReadSignatures(currentUser(c), p) {
 		return content.ErrNotFound
 	}
-	ctx := c.UserContext()
 	var departement, metier string
 	if code, ok := content.NormalizeDepartement(c.Query("departement")); ok {
 		departement = code
@@ -202,8 +293,16 @@ func (s *Server) handleAPISignatures(c *fiber.Ctx) error {
 	for i := range list {
 		out[i] = toAPISignature(&list[i])
 	}
+	var mine *apiSignature // the member's own, wherever it is in the list
+	if sig, err := s.store.SignatureOf(ctx, currentUser(c), p); err == nil {
+		own := toAPISignature(sig)
+		mine = &own
+	} else if !errors.Is(err, content.ErrNotFound) {
+		return err
+	}
 	return c.JSON(fiber.Map{"signatures": out, "total": total, "matching": matching, "page": n, "pages": pages,
-		"per_page": signaturesPerPage, "departement": departement, "role": metier, "open": p.State == content.ProposalPublished})
+		"per_page": signaturesPerPage, "departement": departement, "role": metier, "open": p.State == content.ProposalPublished,
+		"mine": mine})
 }
 
 // handleAPISign signs the text for the member, with their profile, as the
@@ -218,4 +317,22 @@ func (s *Server) handleAPISign(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(toAPISignature(sig))
+}
+
+// handleAPISignatureWithdraw takes the member's signature back, as the
+// page's « Retirer ma signature » does (an archived text's too); 422 when
+// they had not signed.
+func (s *Server) handleAPISignatureWithdraw(c *fiber.Ctx) error {
+	p, err := s.loadProposal(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.WithdrawSignature(c.UserContext(), currentUser(c), p.ID); err != nil {
+		return err
+	}
+	total, _, err := s.store.SignatureTotals(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"withdrawn": true, "total": total})
 }

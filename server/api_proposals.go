@@ -74,7 +74,10 @@ type apiProposal struct {
 	Version      int                  `json:"version"`
 	Role         string               `json:"role"` // the viewer's: "owner", "coauthor", "reader" or ""
 	CanEdit      bool                 `json:"can_edit"`
+	CanManage    bool                 `json:"can_manage"` // its state, and closing its amendments
+	CanAmend     bool                 `json:"can_amend"`
 	Moves        []string             `json:"moves"` // the states the viewer may move it to
+	Closed       bool                 `json:"amendments_closed"`
 	Working      *apiProposalText     `json:"working,omitempty"`
 	Versions     []apiProposalVersion `json:"versions"`
 	Contributors []apiContributor     `json:"contributors"`
@@ -115,7 +118,8 @@ func (s *Server) toAPIProposal(c *fiber.Ctx, p *content.Proposal) (*apiProposal,
 	ctx, u := c.UserContext(), currentUser(c)
 	can := content.ProposalActionsFor(u, p)
 	out := &apiProposal{Slug: p.Slug, URL: s.cfg.BaseURL + p.Path(), State: string(p.State), MembersOnly: p.MembersOnly, Version: p.Version,
-		Role: string(p.RoleOf(u)), CanEdit: can.Edit, Moves: []string{}, Versions: []apiProposalVersion{}, Contributors: []apiContributor{},
+		Role: string(p.RoleOf(u)), CanEdit: can.Edit, CanManage: can.Manage, CanAmend: content.CanAmendProposal(u, p) == nil,
+		Closed: p.AmendmentsClosed, Moves: []string{}, Versions: []apiProposalVersion{}, Contributors: []apiContributor{},
 		UpdatedAt: p.UpdatedAt}
 	for _, m := range can.Moves {
 		out.Moves = append(out.Moves, string(m))

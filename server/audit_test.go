@@ -36,6 +36,7 @@ func TestAuditEveryPage(t *testing.T) {
 		app.Get(proposalConflictPage, func(c *fiber.Ctx) error { return auditProposalConflict(c, site) })
 		app.Get(secondStepAudit, func(c *fiber.Ctx) error { return auditSecondStep(c, site) })
 		app.Get(recoveryCodesAudit, func(c *fiber.Ctx) error { return auditRecoveryCodes(c, site) })
+		app.Get(charterPendingPage, func(c *fiber.Ctx) error { return auditCharterPending(c, site, "/discussions/1/reponses") })
 	})
 	site = ts
 	fx := seedAuditFixtures(t, ts)
@@ -275,7 +276,7 @@ func (c *crawl) enqueue(u string) {
 
 // Forms not sent blank: they change something without asking anything (log
 // out, delete, thank, follow…).
-var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer|traite|lu|quitter|retirer|monter|descendre|signer|signatures/confirmer|signatures/retrait|soutien|repris|cloture)$`)
+var skipBlankForm = regexp.MustCompile(`/(deconnexion|supprimer|masquer|merci|accepter|suivre|tout-lu|revoquer|role|suspension|moderation|renvoyer|traite|lu|quitter|retirer|monter|descendre|signer|signatures/confirmer|signatures/retrait|soutien|repris|cloture|decisions/[0-9]+/confirmer|decisions/[0-9]+/annuler|publier|garant)$`)
 
 // blankForm empties a form's text fields, lifts the browser's own checks so
 // that the server's are what answers, and sends it with one of its buttons.
@@ -549,7 +550,8 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	if _, err := ts.srv.store.ReplyInConversation(ctx, karim, conv.ID, "Jeudi 14 h, c’est parfait."); err != nil {
 		t.Fatal(err)
 	}
-	if err := ts.srv.store.ReportMessage(ctx, karim, reported.ID, "Ce message n’a rien à faire ici."); err != nil {
+	if _, err := ts.srv.store.FlagContent(ctx, karim, content.FlagInput{Type: content.FlagTargetMessage, ID: reported.ID,
+		Reason: content.FlagDisrespectful, Comment: "Ce message n’a rien à faire ici."}); err != nil {
 		t.Fatal(err)
 	}
 	if err := ts.srv.store.SaveDraft(ctx, karim, content.Draft{Place: content.DraftMessageReply(conv.ID), Body: "Je viendrai avec…"}); err != nil {
@@ -559,8 +561,11 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		t.Fatal(err)
 	}
 	seedAuditTwoFactor(t, ts, karim)
+	trust := seedAuditTrust(t, ts, karim, lucie, question)
 	draft, text, open := seedAuditProposals(t, ts, karim, maelle, lucie)
 	confirmSig, withdrawSig := seedAuditSignatures(t, ts, text, karim, lucie)
+	personalData := seedAuditPersonalData(t, ts, karim, question)
+	moderation := seedAuditModeration(t, ts, admin, lucie, karim, maelle)
 	ts.syncIndex()
 	if err := ts.srv.SyncNotifications(ctx); err != nil {
 		t.Fatal(err)
@@ -568,7 +573,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	// A notification mail's unsubscribe link, and one cut short.
 	unsubscribe := content.NewUnsubscribeLink(ts.srv.secret, karim.ID, string(content.NotifyReply), ts.srv.store.Now())
 
-	return auditFixtures{member: karim, moderator: lucie, admin: admin, seeds: []string{
+	return auditFixtures{member: karim, moderator: lucie, admin: admin, seeds: append([]string{
 		"/",
 		"/discussions/" + fmt.Sprint(long.ID) + "/" + long.Slug, // 30 long posts: the heaviest page
 		"/discussions/" + fmt.Sprint(question.ID) + "/" + question.Slug,
@@ -658,7 +663,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		open.Path() + "/amendements/nouveau?type=retirer&proposition=" + fmt.Sprint(open.Items[1].ID),
 		open.Path() + "/gerer",
 		text.Path() + "/amendements",
-	}}
+	}, append(append(personalData, moderation...), trust...)...)}
 }
 
 // seedAuditSignatures signs Maëlle's published text: Karim and Lucie as

@@ -80,7 +80,8 @@ func TestBadInputsNeverAnswer500(t *testing.T) {
 			t.Errorf("reply %q: %d", body, r.status)
 		}
 		cl.headers["X-CSRF-Token"] = cl.csrf
-		r = cl.do("POST", "/api/v1/discussions/"+itoa64(topic.ID)+"/reponses", strings.NewReader(`{"body": `+jsonString(body)+`}`), "application/json")
+		// Not the same text twice: that would be a double submission, refused.
+		r = cl.do("POST", "/api/v1/discussions/"+itoa64(topic.ID)+"/reponses", strings.NewReader(`{"body": `+jsonString(body+"\n\nPar l’API.")+`}`), "application/json")
 		if r.status != http.StatusCreated {
 			t.Errorf("API reply %q: %d %s", body, r.status, r.body)
 		}

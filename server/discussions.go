@@ -19,6 +19,7 @@ type topicListPage struct {
 	Intro       string
 	Topics      []content.Topic
 	Total       int
+	Many        bool // more than content.ListCountCap: not counted to the end
 	Pager       pager
 	Filter      string // "", "sans-reponse", "resolues", "suivies"
 	FilterBase  string // the list's path, for filter links
@@ -77,7 +78,15 @@ func (s *Server) topicList(c *fiber.Ctx, p *topicListPage, f content.TopicFilter
 		return err
 	}
 	p.Topics, p.Total = topics, total
+	if total > content.ListCountCap {
+		// Not counted to the end: the pages go on while they are full.
+		p.Many, total = true, (f.Page-1)*content.TopicsPerPage+len(topics)
+		if len(topics) == content.TopicsPerPage {
+			total++
+		}
+	}
 	p.Pager = newPager(c, f.Page, total, content.TopicsPerPage)
+	p.Pager.Open = p.Many
 	if f.Page > p.Pager.Pages {
 		return content.ErrNotFound
 	}
@@ -277,14 +286,15 @@ func (s *Server) handleTopicCreate(c *fiber.Ctx) error {
 		return err
 	}
 	if f.HasErrors() {
-		return page(fiber.StatusUnprocessableEntity)
+		s.setRetryAfter(c, err)
+		return page(f.status())
 	}
 	return s.redirectWithFlash(c, t.Path(), "Votre discussion est publiée.")
 }
 
 func attachStatus(f form) int {
 	if f.HasErrors() {
-		return fiber.StatusUnprocessableEntity
+		return f.status()
 	}
 	return fiber.StatusOK
 }
@@ -292,8 +302,18 @@ func attachStatus(f form) int {
 // writeRefusal puts a refusal to write on the form (unverified account) or
 // a validation error; other errors are returned for the error handler.
 func (s *Server) writeRefusal(f *form, err error) error {
-	if errors.Is(err, content.ErrUnverified) {
+	var tooSoon *content.TooSoonError
+	switch {
+	case errors.Is(err, content.ErrUnverified):
 		f.Errors.Add("body", errUnverified.Message+" Votre texte est conservé ci-dessous.")
+		return nil
+	case errors.Is(err, content.ErrSuspended):
+		f.Errors.Add("body", errSuspended.Message+" Votre texte est conservé ci-dessous.")
+		f.Refused = fiber.StatusForbidden
+		return nil
+	case errors.As(err, &tooSoon):
+		f.Errors.Add("body", tooSoon.Message()+" Votre texte est conservé ci-dessous.")
+		f.Refused = fiber.StatusTooManyRequests
 		return nil
 	}
 	return f.fail(err)

@@ -23,6 +23,7 @@ func (ts *testSite) mustCreateTopic(author *content.User, title, body string, op
 	if err != nil {
 		ts.t.Fatal(err)
 	}
+	ts.forgetLimits()
 	return t
 }
 
@@ -32,6 +33,7 @@ func (ts *testSite) mustReply(author *content.User, t *content.Topic, body strin
 	if err != nil {
 		ts.t.Fatal(err)
 	}
+	ts.forgetLimits()
 	return p
 }
 

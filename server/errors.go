@@ -40,6 +40,9 @@ var (
 		"Confirmez d’abord votre adresse e-mail : ouvrez le lien reçu à l’inscription, ou demandez-en un nouveau depuis votre compte."}
 	errBadJSON = &httpError{fiber.StatusBadRequest, "bad_request",
 		"Le corps de la requête n’est pas lisible : envoyez du JSON (Content-Type: application/json) ou un formulaire."}
+	errSuspended = &httpError{fiber.StatusForbidden, "suspended",
+		"Votre compte est suspendu : vous ne pouvez plus rien publier ni modifier, et rien n’a été enregistré. " +
+			"Pour en savoir plus, écrivez à l’équipe de la Ligue."}
 	errBusy = &httpError{fiber.StatusServiceUnavailable, "busy",
 		"Le serveur est très sollicité en ce moment. Réessayez dans quelques secondes."}
 	errDiskFull = &httpError{fiber.StatusServiceUnavailable, "disk_full",
@@ -58,6 +61,7 @@ type errorPage struct {
 func classify(err error) *httpError {
 	var he *httpError
 	var fe *fiber.Error
+	var tooSoon *content.TooSoonError
 	switch {
 	case errors.As(err, &he):
 		return he
@@ -65,6 +69,10 @@ func classify(err error) *httpError {
 		return &httpError{404, "not_found", "Cette page n’existe pas, ou plus. Vérifiez l’adresse, ou repartez de l’accueil."}
 	case errors.Is(err, content.ErrUnverified):
 		return errUnverified
+	case errors.Is(err, content.ErrSuspended):
+		return errSuspended
+	case errors.As(err, &tooSoon):
+		return &httpError{fiber.StatusTooManyRequests, "rate_limited", tooSoon.Message()}
 	case errors.Is(err, content.ErrForbidden):
 		return &httpError{403, "forbidden", "Vous n’avez pas accès à cette page."}
 	case content.IsDiskFull(err):
@@ -110,6 +118,7 @@ var headings = map[int]string{
 	431: "Requête trop longue",
 	422: "Données refusées",
 	429: "Trop de tentatives",
+	202: "Message en attente de relecture",
 	503: "Serveur occupé",
 }
 
@@ -121,13 +130,25 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if errors.As(err, &moved) {
 		return c.Redirect(moved.to, moved.status)
 	}
+	if held, ok := content.AsHeld(err); ok {
+		return s.answerHeld(c, held)
+	}
 	he := classify(err)
+	s.setRetryAfter(c, err)
 	if he == nil || he == errDiskFull {
 		s.log.Error("internal error", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", err)
 	}
 	if he == nil {
 		he = &httpError{500, "internal", "Une erreur inattendue s’est produite de notre côté. Réessayez dans un instant ; " +
 			"si cela se reproduit, signalez-la en citant le numéro " + requestID(c) + "."}
+	}
+	if !isAPI(c) && c.Method() == fiber.MethodPost && (he == errSuspended || he.Code == "rate_limited") {
+		// A refusal that is no fault of the form: what was typed comes back.
+		title := headings[he.Status]
+		if he == errSuspended {
+			title = "Compte suspendu"
+		}
+		return s.resubmit(c, he.Status, title, he.Message+" Ce que vous aviez saisi est conservé ci-dessous.")
 	}
 	if !isAPI(c) && c.Method() == fiber.MethodPost && he.Status >= 500 {
 		// The request passed the CSRF check: what was typed comes back.
@@ -238,7 +259,14 @@ func (s *Server) sameOrigin(c *fiber.Ctx) bool {
 // resubmit shows the fields of the refused form, filled, with a fresh token.
 func (s *Server) resubmit(c *fiber.Ctx, status int, title, message string) error {
 	p := &resubmitPage{Page: s.page(c, title), Action: safeReturn(c.OriginalURL()), Message: message,
-		Login: status == fiber.StatusUnauthorized}
+		Login: status == fiber.StatusUnauthorized, Fields: resubmitFields(c)}
+	return s.render(c, status, "errors/resubmit", p)
+}
+
+// resubmitFields are the fields of the request's form, to send again
+// (never the token, never a password).
+func resubmitFields(c *fiber.Ctx) []resubmitField {
+	p := &resubmitPage{}
 	if args, err := c.MultipartForm(); err == nil && args != nil {
 		for name, vals := range args.Value {
 			p.addField(name, vals)
@@ -247,7 +275,7 @@ func (s *Server) resubmit(c *fiber.Ctx, status int, title, message string) error
 		c.Request().PostArgs().VisitAll(func(k, v []byte) { p.addField(string(k), []string{string(v)}) })
 	}
 	sort.Slice(p.Fields, func(i, j int) bool { return p.Fields[i].Name < p.Fields[j].Name })
-	return s.render(c, status, "errors/resubmit", p)
+	return p.Fields
 }
 
 func (p *resubmitPage) addField(name string, vals []string) {

@@ -30,11 +30,16 @@ func (s *Server) topicsFeed(c *fiber.Ctx, title, link string, filter content.Top
 	}
 	f := &feeds.Feed{Title: title + " · Ligue des mednum", Link: &feeds.Link{Href: s.cfg.BaseURL + link},
 		Id: s.cfg.BaseURL + link, Updated: time.Unix(0, 0)}
+	ids := make([]int64, len(topics))
+	for i, t := range topics {
+		ids[i] = t.ID
+	}
+	openings, err := s.store.OpeningPosts(c.UserContext(), nil, ids)
+	if err != nil {
+		return err
+	}
 	for _, t := range topics {
-		first, err := s.store.PostByNumber(c.UserContext(), nil, t.ID, 1)
-		if err != nil {
-			return err
-		}
+		first := openings[t.ID]
 		f.Items = append(f.Items, &feeds.Item{Title: t.Title, Link: &feeds.Link{Href: s.cfg.BaseURL + t.Path()},
 			Id: s.cfg.BaseURL + t.Path(), Author: &feeds.Author{Name: t.AuthorPseudo}, Created: t.CreatedAt,
 			Updated: t.LastActivityAt, Description: content.Excerpt(first.HTML, 300)})
@@ -66,13 +71,14 @@ func (s *Server) handleTagFeed(c *fiber.Ctx) error {
 }
 
 // topicForExport loads the topic named by /discussions/{id}/{slug}.{ext}
-// and its posts as a visitor sees them.
+// and its posts as a visitor sees them: a discussion kept to members has
+// neither feed nor export.
 func (s *Server) topicForExport(c *fiber.Ctx) (*content.Topic, []content.Post, error) {
 	t, err := s.loadTopic(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	if t.MergedInto != nil {
+	if t.MergedInto != nil || !t.Public() {
 		return nil, nil, content.ErrNotFound
 	}
 	posts, err := s.store.AllPosts(c.UserContext(), nil, t.ID)

@@ -61,6 +61,7 @@ type ficheRevisionPage struct {
 	Revision   *content.FicheRevision
 	HTML       template.HTML
 	CanRestore bool
+	CanFlag    bool // « Signaler cette révision »
 }
 
 func (s *Server) handleFicheRevision(c *fiber.Ctx) error {
@@ -73,7 +74,8 @@ func (s *Server) handleFicheRevision(c *fiber.Ctx) error {
 		return err
 	}
 	return s.render(c, 200, "fiches/revision", &ficheRevisionPage{Page: s.page(c, "Révision "+strconv.Itoa(r.Number)+" de « "+f.Title+" »"),
-		Fiche: f, Revision: r, HTML: html, CanRestore: content.CanRestoreRevision(currentUser(c), f, r) == nil})
+		Fiche: f, Revision: r, HTML: html, CanRestore: content.CanRestoreRevision(currentUser(c), f, r) == nil,
+		CanFlag: f.Published() && r.HiddenAt == nil && content.CanFlag(currentUser(c), r.AuthorID) == nil})
 }
 
 type ficheComparePage struct {

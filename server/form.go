@@ -15,6 +15,15 @@ type form struct {
 	Values  map[string]string
 	Errors  *content.ValidationError
 	Preview template.HTML // the text as it would be published, after "Aperçu"
+	Refused int           // the status of a refusal other than invalid input (403 suspended, 429 too soon)
+}
+
+// status is the status of the form sent back refused: 422, or what Refused says.
+func (f form) status() int {
+	if f.Refused != 0 {
+		return f.Refused
+	}
+	return fiber.StatusUnprocessableEntity
 }
 
 // readForm copies the named fields out of the request (Fiber reuses its

@@ -70,11 +70,13 @@ func (ts *testSite) syncIndex() {
 
 const testPassword = "une phrase assez longue"
 
-// mustCreateMember creates a verified account with testPassword.
+// mustCreateMember creates a verified account with testPassword, an
+// established member: vouched for (their posts are not held for review)
+// and who accepted the charter. mustCreateNewcomer makes a new member.
 func (ts *testSite) mustCreateMember(pseudo string, role content.Role) *content.User {
 	ts.t.Helper()
 	u, err := ts.srv.store.CreateUser(context.Background(), content.NewUser{Pseudo: pseudo, Email: strings.ToLower(pseudo) + "@exemple.fr",
-		Password: testPassword, Role: role, Verified: true}, nil)
+		Password: testPassword, Role: role, Verified: true, Vouched: true, AcceptCharter: true}, nil)
 	if err != nil {
 		ts.t.Fatal(err)
 	}
@@ -82,6 +84,28 @@ func (ts *testSite) mustCreateMember(pseudo string, role content.Role) *content.
 		ts.mustEnableTwoFactor(u) // as their role demands
 	}
 	return u
+}
+
+// mustCreateNewcomer creates a verified member who just registered: the
+// charter accepted, nobody vouching, no post yet.
+func (ts *testSite) mustCreateNewcomer(pseudo string) *content.User {
+	ts.t.Helper()
+	u, err := ts.srv.store.CreateUser(context.Background(), content.NewUser{Pseudo: pseudo, Email: strings.ToLower(pseudo) + "@exemple.fr",
+		Password: testPassword, Role: content.RoleMember, Verified: true, AcceptCharter: true}, nil)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return u
+}
+
+// forgetLimits forgets what members wrote against their per-member limits:
+// fixtures write far more in a second than a member ever would.
+func (ts *testSite) forgetLimits() {
+	ts.t.Helper()
+	if _, err := ts.srv.DB().W.Exec(`DELETE FROM strikes WHERE bucket IN (?, ?, ?)`,
+		content.LimitTopics.Bucket, content.LimitReplies.Bucket, content.LimitUploads.Bucket); err != nil {
+		ts.t.Fatal(err)
+	}
 }
 
 // client is a browser: it keeps cookies and sends the CSRF token of the

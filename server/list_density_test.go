@@ -93,9 +93,11 @@ func TestListParticipantsInOneQuery(t *testing.T) {
 	karim := ts.mustCreateMember("Karim", content.RoleMember)
 	lucie := ts.mustCreateMember("Lucie", content.RoleMember)
 	queries := countQueries(t, ts)
+	made := 0
 	add := func(n int) {
-		for i := range n {
-			tp := ts.mustCreateTopic(karim, fmt.Sprintf("Question numéro %d sur la CAF", i), "Texte")
+		for range n {
+			made++ // distinct titles: the same title and text again would be a double submission
+			tp := ts.mustCreateTopic(karim, fmt.Sprintf("Question numéro %d sur la CAF", made), "Texte")
 			ts.mustReply(lucie, tp, "Réponse", 0)
 		}
 	}

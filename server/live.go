@@ -180,9 +180,9 @@ func (s *Server) handleTopicEvents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	topicID := t.ID
+	topicID, u := t.ID, currentUser(c)
 	return s.stream(c, content.DocID(content.EntityTopic, topicID), nil, func(ctx context.Context, w *bufio.Writer) bool {
-		t, err := s.live.store.TopicByID(ctx, nil, topicID)
+		t, err := s.live.store.TopicByID(ctx, u, topicID)
 		if err != nil {
 			return false
 		}

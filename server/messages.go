@@ -30,8 +30,8 @@ func (s *Server) messageRoutes(app *fiber.App) {
 	app.Post("/messages/:id<int>/quitter", s.requireMember, s.handleConversationLeave)
 	app.Get("/messages/:id<int>/signaler/:n<int>", s.requireMember, s.handleMessageReportForm)
 	app.Post("/messages/:id<int>/signaler/:n<int>", s.requireMember, s.handleMessageReport)
-	app.Get("/moderation/messages", s.requireModerator, s.handleReportedMessages)
-	app.Post("/moderation/messages/:id<int>/traite", s.requireModerator, s.handleMessageReportHandled)
+	// The reported messages' former queue: they are in the one queue now.
+	app.Get("/moderation/messages", func(c *fiber.Ctx) error { return c.Redirect("/moderation", fiber.StatusMovedPermanently) })
 }
 
 type conversationsPage struct {
@@ -278,7 +278,7 @@ type messageReportPage struct {
 	Page
 	Conversation *content.ConversationPage
 	Message      *content.Message
-	Form         form
+	Flag         flagForm
 }
 
 // reportTarget finds message n of the conversation of the URL, for one of
@@ -300,13 +300,15 @@ func (s *Server) reportTarget(c *fiber.Ctx) (*content.ConversationPage, *content
 	return nil, nil, content.ErrNotFound
 }
 
+// Reporting a private message is flagging it (flags.go), from a page that
+// shows it within its conversation's breadcrumb.
 func (s *Server) handleMessageReportForm(c *fiber.Ctx) error {
 	conv, m, err := s.reportTarget(c)
 	if err != nil {
 		return err
 	}
 	return s.render(c, 200, "messages/report", &messageReportPage{Page: s.page(c, "Signaler un message"), Conversation: conv,
-		Message: m, Form: emptyForm()})
+		Message: m, Flag: s.newFlagForm(c, emptyForm(), c.Path(), conv.Path()+"#"+m.Anchor())})
 }
 
 func (s *Server) handleMessageReport(c *fiber.Ctx) error {
@@ -314,42 +316,11 @@ func (s *Server) handleMessageReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := readForm(c, "reason")
-	if err := f.fail(s.store.ReportMessage(c.UserContext(), currentUser(c), m.ID, f.Get("reason"))); err != nil {
-		return err
-	}
-	if f.HasErrors() {
-		return s.render(c, fiber.StatusUnprocessableEntity, "messages/report", &messageReportPage{Page: s.page(c, "Signaler un message"),
-			Conversation: conv, Message: m, Form: f})
-	}
-	return s.redirectWithFlash(c, conv.Path()+"#"+m.Anchor(),
-		"Merci : le message est signalé. L’équipe de modération lira ce message, et lui seul.")
-}
-
-type reportedMessagesPage struct {
-	Page
-	Reports []content.MessageReport
-}
-
-// handleReportedMessages is the moderators' queue: each reported message
-// alone, without its conversation.
-func (s *Server) handleReportedMessages(c *fiber.Ctx) error {
-	rs, err := s.store.OpenMessageReports(c.UserContext(), currentUser(c))
-	if err != nil {
-		return err
-	}
-	return s.render(c, 200, "messages/moderation", &reportedMessagesPage{Page: s.page(c, "Messages privés signalés"), Reports: rs})
-}
-
-func (s *Server) handleMessageReportHandled(c *fiber.Ctx) error {
-	id, err := paramInt(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.store.HandleMessageReport(c.UserContext(), currentUser(c), id); err != nil {
-		return err
-	}
-	return s.redirectWithFlash(c, "/moderation/messages", "Signalement traité : le message n’est plus lisible par la modération.")
+	back := conv.Path() + "#" + m.Anchor()
+	return s.flag(c, content.FlagTargetMessage, m.ID, back, func(status int, f form) error {
+		return s.render(c, status, "messages/report", &messageReportPage{Page: s.page(c, "Signaler un message"),
+			Conversation: conv, Message: m, Flag: s.newFlagForm(c, f, c.Path(), back)})
+	})
 }
 
 type blocksPage struct {

@@ -321,20 +321,26 @@ func TestReportedMessageReachesModeratorsAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	mc := ts.loggedIn(mod)
-	wantStatus(t, mc.get("/moderation/messages"), 200, "Aucun message signalé")
+	wantStatus(t, mc.get("/moderation"), 200, "Rien à examiner")
+	if r := mc.get("/moderation/messages"); r.status != http.StatusMovedPermanently || r.location != "/moderation" {
+		t.Errorf("the former queue: %d %q", r.status, r.location)
+	}
 	lc := ts.loggedIn(lucie)
 	path := conv.Path()
-	wantStatus(t, lc.get(path+"/signaler/2"), 200, "Des propos vraiment insultants.", "lira ce message, et lui seul")
-	wantStatus(t, lc.postForm(path+"/signaler/2", url.Values{"reason": {""}}), http.StatusUnprocessableEntity, "Dites en quelques mots")
-	wantStatus(t, lc.postForm(path+"/signaler/2", url.Values{"reason": {"Insultes."}}), http.StatusSeeOther)
+	wantStatus(t, lc.get(path+"/signaler/2"), 200, "Des propos vraiment insultants.", "lira ce message, et lui seul", "Irrespectueux")
+	wantStatus(t, lc.postForm(path+"/signaler/2", url.Values{"reason": {""}}), http.StatusUnprocessableEntity, "Choisissez ce qui pose problème")
+	wantStatus(t, lc.postForm(path+"/signaler/2", url.Values{"reason": {"other"}, "comment": {""}}), http.StatusUnprocessableEntity,
+		"Dites en quelques mots")
+	wantStatus(t, lc.postForm(path+"/signaler/2", url.Values{"reason": {"disrespectful"}, "comment": {"Insultes."}}), http.StatusSeeOther)
 	wantStatus(t, lc.get(path), 200, "Vous avez signalé ce message.")
+	wantStatus(t, lc.postForm(path+"/signaler/2", url.Values{"reason": {"spam"}}), http.StatusConflict, "déjà signalé")
 	if r := ts.loggedIn(karim).get(path + "/signaler/1"); r.status != 200 {
 		t.Errorf("Karim's report form of Lucie's… his own message: %d", r.status)
 	}
-	wantStatus(t, ts.loggedIn(karim).postForm(path+"/signaler/1", url.Values{"reason": {"Le mien"}}), http.StatusUnprocessableEntity, "propres messages")
+	wantStatus(t, ts.loggedIn(karim).postForm(path+"/signaler/1", url.Values{"reason": {"spam"}}), http.StatusConflict, "sa propre contribution")
 
-	queue := mc.get("/moderation/messages")
-	wantStatus(t, queue, 200, "Des propos vraiment insultants.", "Insultes.", "Karim")
+	queue := mc.get("/moderation")
+	wantStatus(t, queue, 200, "Des propos vraiment insultants.", "Insultes.", "Karim", "Message privé")
 	for _, secret := range []string{"Objet très privé", "tout à fait correct", `href="` + path} {
 		if strings.Contains(queue.body, secret) {
 			t.Errorf("the queue shows %q", secret)
@@ -343,12 +349,15 @@ func TestReportedMessageReachesModeratorsAlone(t *testing.T) {
 	if r := mc.get(path); r.status != 404 {
 		t.Errorf("the moderator opens the conversation: %d", r.status)
 	}
-	if r := ts.loggedIn(lucie).get("/moderation/messages"); r.status != 403 {
+	if r := ts.loggedIn(lucie).get("/moderation"); r.status != 403 {
 		t.Errorf("a member opens the queue: %d", r.status)
 	}
-	reports, _ := ts.srv.store.OpenMessageReports(ts.ctx(), mod)
-	wantStatus(t, mc.postForm("/moderation/messages/"+itoa64(reports[0].ID)+"/traite", nil), http.StatusSeeOther)
-	if r := mc.get("/moderation/messages"); strings.Contains(r.body, "insultants") {
+	var msg int64
+	if err := ts.srv.db.R.Get(&msg, `SELECT id FROM messages WHERE conversation_id = ? AND number = 2`, conv.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, mc.postForm("/moderation/decisions", url.Values{"type": {"message"}, "id": {itoa64(msg)}, "action": {"keep"}}), http.StatusSeeOther)
+	if r := mc.get("/moderation"); strings.Contains(r.body, "insultants") {
 		t.Error("a handled report stays in the queue")
 	}
 }

@@ -30,7 +30,7 @@ const homeSize = 5
 // questions where they follow, the latest activity), and a visitor what the
 // Ligue is, its latest and its solved discussions; then the categories.
 func (s *Server) handleHome(c *fiber.Ctx) error {
-	cats, err := s.store.CategoryCards(c.UserContext())
+	cats, err := s.store.CategoryCards(c.UserContext(), currentUser(c))
 	if err != nil {
 		return err
 	}
@@ -68,10 +68,6 @@ func (s *Server) handleHome(c *fiber.Ctx) error {
 	return s.render(c, 200, "pages/home", p)
 }
 
-func (s *Server) handleCharter(c *fiber.Ctx) error {
-	return s.render(c, 200, "pages/charter", &struct{ Page }{s.page(c, "Charte de la Ligue")})
-}
-
 func (s *Server) handleAccessibility(c *fiber.Ctx) error {
 	return s.render(c, 200, "pages/accessibility", &struct{ Page }{s.page(c, "Accessibilité")})
 }
@@ -86,7 +82,9 @@ func (s *Server) handleHealth(c *fiber.Ctx) error {
 	return c.SendString("ok")
 }
 
-// handleStatic serves embedded assets by hashed name, cached for a year.
+// handleStatic serves embedded assets by hashed name, cached for a year,
+// in the encoding the browser prefers among those compressed at start
+// (it comes before the compression of dynamic pages).
 func (s *Server) handleStatic(c *fiber.Ctx) error {
 	asset, ok := s.assets.ByHashedPath(strings.TrimPrefix(c.Path(), "/static/"))
 	if !ok {
@@ -94,5 +92,25 @@ func (s *Server) handleStatic(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
 	c.Set(fiber.HeaderContentType, asset.ContentType)
-	return c.Send(asset.Body)
+	body := asset.Body
+	if asset.Brotli != nil || asset.Gzip != nil {
+		c.Vary(fiber.HeaderAcceptEncoding)
+		accepts := ""
+		if c.Get(fiber.HeaderAcceptEncoding) != "" { // none said: raw, as clients without one expect
+			accepts = c.AcceptsEncodings("br", "gzip")
+		}
+		switch accepts {
+		case "br":
+			if asset.Brotli != nil {
+				c.Set(fiber.HeaderContentEncoding, "br")
+				body = asset.Brotli
+			}
+		case "gzip":
+			if asset.Gzip != nil {
+				c.Set(fiber.HeaderContentEncoding, "gzip")
+				body = asset.Gzip
+			}
+		}
+	}
+	return c.Send(body)
 }

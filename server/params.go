@@ -41,6 +41,7 @@ func pageCount(total, per int) int { return max(1, (total+per-1)/per) }
 type pager struct {
 	Page, Pages int
 	Prev, Next  string
+	Open        bool // the last page is not known: « Page N » alone
 }
 
 // pageNumber is the ?page= asked for, from 1.

@@ -19,14 +19,17 @@ import (
 // functions), asked on the fiche as the store holds it.
 
 // ficheRole is one kind of viewer. The suspended one is a co-author invited
-// before their suspension: their old session and token are dead (they
-// browse as a visitor), while the store is called with their account.
+// before their suspension: their old session reads as a visitor's, any
+// write with it and any use of their token answers 403 (« suspendu »),
+// while the store is called with their account.
 type ficheRole struct {
 	name  string
 	user  *content.User // nil for the visitor
 	cl    *client
 	token string // "" for the visitor, dead for the suspended
 	live  bool   // the session and token still identify them
+	// suspended: their session reads as a visitor, their writes and token get 403
+	suspended bool
 }
 
 const (
@@ -218,7 +221,7 @@ func TestFichePermissionTable(t *testing.T) {
 		role("creator", ft.creator),
 		role("co-author", ft.coauthor),
 		role("moderator", ft.moderator),
-		{name: "suspended co-author", user: ft.suspended, cl: suspendedCl, token: suspendedToken},
+		{name: "suspended co-author", user: ft.suspended, cl: suspendedCl, token: suspendedToken, suspended: true},
 	}
 
 	reads := map[string]*ficheFixture{}
@@ -264,8 +267,8 @@ func (ft *ficheTable) checkReadAndOffers(r ficheRole, state string, fx *ficheFix
 	hist := r.cl.get(fx.path + "/historique")
 	ft.status(r, state, "read via history", want, hist.status, hist.body)
 	apiWant := want
-	if r.token != "" && !r.live {
-		apiWant = http.StatusUnauthorized // a dead token opens nothing
+	if r.suspended {
+		apiWant = http.StatusForbidden // their token says they are suspended
 	}
 	api := ft.api(r, "GET", "/api/v1/fiches/"+fx.slug, "")
 	ft.status(r, state, "read via API", apiWant, api.status, api.body)
@@ -363,16 +366,28 @@ func (ft *ficheTable) try(r ficheRole, state string, a attempt) {
 	}
 }
 
-// refused is what a page or the API answers a refused write: 401 without a
-// live session or token, then what loading the fiche answers, then own.
+// refused is what a page or the API answers a refused write: 403 to a
+// suspended member, 401 without a live session or token, then what
+// loading the fiche answers, then own.
 func refused(r ficheRole, state string, readable bool, own int) int {
 	switch {
+	case r.suspended:
+		return http.StatusForbidden // told why, the text kept
 	case !r.live:
 		return http.StatusUnauthorized
 	case !readable:
 		return readStatus(state, false)
 	}
 	return own
+}
+
+// apiRefused is refused for the API, where a suspended member's token is
+// refused with 403, saying why.
+func apiRefused(r ficheRole, state string, readable bool, own int) int {
+	if r.token != "" && !r.live {
+		return http.StatusForbidden
+	}
+	return refused(r, state, readable, own)
 }
 
 func (ft *ficheTable) checkEdit(r ficheRole, state string) {
@@ -393,7 +408,7 @@ func (ft *ficheTable) checkEdit(r ficheRole, state string) {
 		apiOwn = http.StatusForbidden
 	}
 	ft.try(r, state, attempt{action: "edit", layer: "API", allowed: rule == nil && r.live, okStatus: http.StatusOK,
-		refusedStatus: refused(r, state, readable, apiOwn), took: took,
+		refusedStatus: apiRefused(r, state, readable, apiOwn), took: took,
 		do: func(fx *ficheFixture, f *content.Fiche) (int, string, error) {
 			res := ft.api(r, "PUT", "/api/v1/fiches/"+fx.slug, ficheJSON(f.Title, newBody(f), f.Revision))
 			return res.status, res.body, nil

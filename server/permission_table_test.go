@@ -81,6 +81,7 @@ func (pt *permTable) fixture(post string, ts permTopicState) permFixture {
 	pt.t.Helper()
 	ctx, store := pt.ts.ctx(), pt.ts.srv.store
 	pt.fixtures++
+	pt.ts.forgetLimits()
 	topic, err := store.CreateTopic(ctx, pt.asker, content.NewTopic{Title: "Table des permissions, cas n°" + strconv.Itoa(pt.fixtures),
 		Body: "Comment aider à remplir le formulaire ?", Category: "demarches-en-ligne", Kind: ts.kind})
 	if err != nil {
@@ -271,7 +272,15 @@ func (pt *permTable) apiShowsText(r permRole, fx permFixture) bool {
 
 func is2xx(status int) bool { return status >= 200 && status < 300 }
 
+// TestPermissionTableMatchesPageStoreAndAPI checks discussions here and
+// textes de propositions in permission_proposal_test.go; fiches have
+// TestFichePermissionTable.
 func TestPermissionTableMatchesPageStoreAndAPI(t *testing.T) {
+	t.Run("discussions", testDiscussionPermissionTable)
+	t.Run("textes de propositions", testProposalPermissionTable)
+}
+
+func testDiscussionPermissionTable(t *testing.T) {
 	ts := newTestSite(t)
 	pt := &permTable{t: t, ts: ts, results: map[permKey]permOutcome{}, reads: map[permKey]bool{}, topicReplies: map[permKey]permOutcome{}}
 	pt.asker = ts.mustCreateMember("Asker", content.RoleMember)

@@ -9,10 +9,10 @@ import (
 	"github.com/ligue-mednum/ligue/content"
 )
 
-// Under a text everyone reads: its comments (the latest posts of its
-// discussion, each saying which proposition it is about) and the
-// « Commenter » form, whose first use starts that discussion; and the
-// « Notifications pour ce texte » control.
+// Under a text: its comments (the latest posts of its discussion, each
+// saying which proposition it is about, read by those who read the text)
+// and the « Commenter » form, whose first use starts that discussion; and
+// the « Notifications pour ce texte » control.
 
 func (s *Server) proposalCommentRoutes(app *fiber.App) {
 	app.Post("/propositions/:slug/commentaires", s.requireMember, s.handleProposalComment)
@@ -21,11 +21,14 @@ func (s *Server) proposalCommentRoutes(app *fiber.App) {
 
 // proposalCommentsView is the text page's part about comments.
 type proposalCommentsView struct {
-	Shown   bool           // the text is read by everyone: it takes comments
+	Shown   bool           // past the brouillon, or comments were written
 	Topic   *content.Topic // nil until the first comment
 	Posts   []*postView
-	More    bool // older comments are only on the discussion's page
-	Can     bool // the viewer may comment
+	More    bool   // older comments are only on the discussion's page
+	Listed  bool   // the discussion has its own page (not a brouillon's)
+	Members bool   // … read by the members only
+	Can     bool   // the viewer may comment
+	Refusal string // why the text takes no comment now, to a member
 	Form    form
 	About   []option // the propositions a comment may name
 	Version int      // the version their numbers come from, 0: the working text
@@ -36,15 +39,18 @@ type proposalCommentsView struct {
 func (s *Server) fillProposalComments(c *fiber.Ctx, page *proposalPage, f *form) error {
 	ctx, u, p := c.UserContext(), currentUser(c), page.Proposal
 	v := &page.Comments
-	v.Shown, v.Form = content.ProposalPublic(p), emptyForm()
+	v.Form = emptyForm()
 	if f != nil {
 		v.Form = *f
 	}
 	v.About = []option{{"0", "Le texte dans son ensemble"}}
-	if !v.Shown {
-		return nil
+	readers := content.ProposalCommentReaders(p)
+	v.Listed, v.Members = readers != content.ReadOnPage, readers == content.ReadByMembers
+	refusal := content.CanCommentProposal(u, p)
+	v.Can = refusal == nil
+	if ve, ok := content.AsValidation(refusal); ok && u != nil {
+		v.Refusal = ve.Get("body")
 	}
-	v.Can = content.CanCommentProposal(u, p) == nil
 	if f == nil {
 		v.Form.Values["proposition"] = c.Query("sur")
 		if v.Can {
@@ -65,8 +71,12 @@ func (s *Server) fillProposalComments(c *fiber.Ctx, page *proposalPage, f *form)
 		v.About = append(v.About, option{strconv.Itoa(t.Number), "Proposition " + strconv.Itoa(t.Number) + " : " + t.Title})
 	}
 	comments, err := s.store.ProposalCommentsOf(ctx, u, p)
-	if err != nil || comments.Topic == nil {
+	if err != nil {
 		return err
+	}
+	v.Shown = p.State != content.ProposalDraft || comments.Topic != nil
+	if comments.Topic == nil {
+		return nil
 	}
 	v.Topic = comments.Topic
 	for _, post := range comments.Posts {
@@ -98,7 +108,7 @@ func (s *Server) handleProposalComment(c *fiber.Ctx) error {
 		if err := s.fillProposalComments(c, page, &f); err != nil {
 			return err
 		}
-		page.Comments.Shown = true // the refusal says why, even on a text that takes none
+		page.Comments.Shown = true // the refusal says why, even on a brouillon
 		return s.render(c, fiber.StatusUnprocessableEntity, "proposals/show", page)
 	}
 	return s.redirectWithFlash(c, p.Path()+"#"+post.Anchor(), "Votre commentaire est publié.")

@@ -60,6 +60,11 @@ type rateLimits struct {
 	signEmail *window
 	// Wrong second-factor codes per account, over every login challenge.
 	secondFactor *window
+	// Notices of illegal content, from anyone: per IP and per address
+	// (each sends a receipt); flags per member.
+	noticeIP    *window
+	noticeEmail *window
+	flags       *window
 }
 
 // longestPeriod is how long strikes are kept.
@@ -80,6 +85,9 @@ func newRateLimits(store *content.Store, log *slog.Logger) *rateLimits {
 		signIP:        w("signature-ip", 30, 15*time.Minute),
 		signEmail:     w("signature-email", 5, 15*time.Minute),
 		secondFactor:  w("second-factor-account", 10, 15*time.Minute),
+		noticeIP:      w("notice-ip", 10, longestPeriod),
+		noticeEmail:   w("notice-email", 5, longestPeriod),
+		flags:         w("flags-member", 30, longestPeriod),
 	}
 }
 

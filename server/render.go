@@ -18,7 +18,7 @@ type Page struct {
 	User       *content.User
 	Flash      string
 	FlashError bool // the flash says why an action was refused
-	CSRF       string
+	CSRF       csrfValue
 	Path       string
 	RequestID  string
 	Nav        []navItem
@@ -46,7 +46,7 @@ func (s *Server) page(c *fiber.Ctx, title string) Page {
 	p := Page{
 		Title:     title,
 		User:      currentUser(c),
-		CSRF:      csrfToken(c),
+		CSRF:      s.csrfToken(c),
 		Path:      c.Path(),
 		RequestID: requestID(c),
 	}
@@ -63,8 +63,23 @@ func (s *Server) page(c *fiber.Ctx, title string) Page {
 	return p
 }
 
-func csrfToken(c *fiber.Ctx) string { v, _ := c.Locals(localCSRF).(string); return v }
-func requestID(c *fiber.Ctx) string { v, _ := c.Locals(localRequestID).(string); return v }
+// csrfValue is the CSRF token of a page's forms, computed — and the
+// browser's seed cookie set — only when a form prints it: a page without a
+// form sets no cookie, so a visitor's page stays cacheable.
+type csrfValue struct {
+	s *Server
+	c *fiber.Ctx
+}
+
+func (v csrfValue) String() string {
+	if v.s == nil {
+		return ""
+	}
+	return v.s.csrfPrepare(v.c)
+}
+
+func (s *Server) csrfToken(c *fiber.Ctx) csrfValue { return csrfValue{s, c} }
+func requestID(c *fiber.Ctx) string                { v, _ := c.Locals(localRequestID).(string); return v }
 
 // render writes a full HTML page with status.
 func (s *Server) render(c *fiber.Ctx, status int, name string, data any) error {

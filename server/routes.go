@@ -28,17 +28,21 @@ func (s *Server) newApp() *fiber.App {
 	s.refuseUnknownMethods(app)
 	app.Use(s.requestContext)
 	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
-	app.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
-
-	app.Get("/static/*", s.handleStatic)
+	app.Get("/static/*", s.handleStatic) // compressed once, at start
+	// Dynamic pages at the fastest level: the best ratios cost several
+	// times the CPU of the page itself for a few percent of its bytes.
+	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 	app.Get("/sante", s.handleHealth)
+	if s.cfg.BenchFile != "" {
+		app.Get(BenchFilePath, serveBenchFile(s.cfg.BenchFile))
+	}
 
 	// The one route without a CSRF check: the signed link is the proof, and
 	// a mail client's one-click POST (RFC 8058) has no token to send.
 	app.Post(unsubscribePath, s.identify, s.handleUnsubscribe)
 
 	// refuseOversizedBodies comes before csrf, which would read the body.
-	app.Use(s.identify, s.refuseOversizedBodies, s.csrf, s.requireTwoFactorEnrolment)
+	app.Use(s.identify, s.refuseOversizedBodies, s.csrf, s.refuseSuspendedWrites, s.requireTwoFactorEnrolment, s.requireCharter)
 
 	app.Get("/", s.handleHome)
 	app.Get("/charte", s.handleCharter)
@@ -129,6 +133,9 @@ func (s *Server) newApp() *fiber.App {
 	s.messageRoutes(app)
 	s.twoFactorRoutes(app)
 	s.sessionRoutes(app)
+	s.trustRoutes(app)
+	s.personalDataRoutes(app)
+	s.moderationRoutes(app)
 
 	api := app.Group("/api/v1")
 	api.Get("/me", s.requireMember, s.handleAPIMe)
@@ -146,6 +153,7 @@ func (s *Server) newApp() *fiber.App {
 	api.Post("/notifications/lu", s.requireMember, s.handleAPINotificationsRead)
 	api.Post("/fiches/:slug/enregistrer", s.requireMember, s.handleAPIFicheSave)
 	s.apiMessageRoutes(api)
+	s.apiFlagRoutes(api)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 
 	return app

@@ -32,7 +32,18 @@ type Config struct {
 	SMTPURL   string // smtp://user:pass@host:587 or smtps://…; empty: mails go to the log
 	MailFrom  string // sender address of outgoing mail
 	MaxUpload int64  // largest attached file, in bytes
+	// AccessLog is which requests get a log line: "slow" (the default:
+	// server errors and requests slower than SlowRequest), "all", or "off".
+	AccessLog string
+	BenchFile string // a file served at BenchFilePath for the load benchmark; empty: no such route
+	// FlagThreshold is the weight of members' open flags that hides a
+	// content pending review (content.DefaultFlagThreshold when 0).
+	FlagThreshold int
 }
+
+// SlowRequest is how long a request takes before the default access log
+// writes it down.
+const SlowRequest = 250 * time.Millisecond
 
 // DefaultAddr is where `ligue serve` listens when told nothing.
 const DefaultAddr = "127.0.0.1:8080"
@@ -43,6 +54,13 @@ func (c *Config) setDefaults() error {
 	}
 	if c.DataDir == "" {
 		c.DataDir = "data"
+	}
+	switch c.AccessLog {
+	case "":
+		c.AccessLog = "slow"
+	case "slow", "all", "off":
+	default:
+		return fmt.Errorf("access log %q: slow, all or off", c.AccessLog)
 	}
 	if c.BaseURL == "" {
 		host := c.Addr
@@ -58,6 +76,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.MaxUpload <= 0 {
 		c.MaxUpload = content.DefaultMaxUpload
+	}
+	if c.FlagThreshold <= 0 {
+		c.FlagThreshold = content.DefaultFlagThreshold
 	}
 	if c.MailFrom == "" {
 		c.MailFrom = "ligue@" + u.Hostname()
@@ -86,6 +107,7 @@ type Server struct {
 	visits      *visits
 	index       *search.Index
 	pdfs        pdfCache
+	exportWake  chan struct{} // a member asked for their data
 }
 
 // New opens the data folder and database (applying migrations) and builds
@@ -102,8 +124,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	store := content.NewStore(db)
+	store.SetFlagThreshold(cfg.FlagThreshold)
 	s := &Server{cfg: cfg, log: log, db: db, store: store, limits: newRateLimits(store, log),
-		hashSlots: make(chan struct{}, 2*runtime.NumCPU()), decodeSlots: make(chan struct{}, min(2, runtime.NumCPU())), live: newLive(store.Events(), store, log), visits: newVisits(store, log)}
+		hashSlots: make(chan struct{}, 2*runtime.NumCPU()), decodeSlots: make(chan struct{}, min(2, runtime.NumCPU())), live: newLive(store.Events(), store, log), visits: newVisits(store, log),
+		exportWake: make(chan struct{}, 1)}
 	if err := s.init(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -223,6 +247,7 @@ func (s *Server) background(ctx context.Context) {
 	run(s.notify)
 	run(s.mailSchedule)
 	run(s.visits.run)
+	run(s.exportLoop)
 	defer wg.Wait()
 	tick := time.NewTicker(10 * time.Minute)
 	defer tick.Stop()
@@ -236,6 +261,15 @@ func (s *Server) background(ctx context.Context) {
 				s.log.Error("signature clean-up", "err", err)
 			} else if removed > 0 {
 				s.log.Info("unconfirmed signatures removed", "count", removed)
+			}
+			if err := s.RunRetention(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("retention", "err", err)
+			}
+			// Suspensions whose end came while their member stayed away.
+			if ended, err := s.store.EndSuspensions(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("suspension clean-up", "err", err)
+			} else if ended > 0 {
+				s.log.Info("suspensions ended", "count", ended)
 			}
 			if removed, err := s.store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("session clean-up", "err", err)

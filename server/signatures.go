@@ -36,7 +36,7 @@ var signatureFields = []string{"name", "email", "structure", "departement", "met
 // signatureBox is the « Signer ce texte » part of a published text's page.
 type signatureBox struct {
 	Proposal *content.Proposal
-	CSRF     string
+	CSRF     csrfValue
 	Total    int
 	Pending  int
 	Mine     *content.Signature // the member's own signature
@@ -55,7 +55,7 @@ func (s *Server) signatureBoxFor(c *fiber.Ctx, p *content.Proposal, f form) (*si
 		return nil, nil
 	}
 	u := currentUser(c)
-	b := &signatureBox{Proposal: p, CSRF: csrfToken(c), Form: f, Metiers: metierOptions(), Export: content.CanExportSignatures(u, p) == nil}
+	b := &signatureBox{Proposal: p, CSRF: s.csrfToken(c), Form: f, Metiers: metierOptions(), Export: content.CanExportSignatures(u, p) == nil}
 	var err error
 	if b.Total, b.Pending, err = s.store.SignatureTotals(c.UserContext(), p); err != nil {
 		return nil, err
@@ -273,7 +273,8 @@ type signaturesPage struct {
 	Total                       int // all the signatures that count
 	Matching                    int // those the filters keep
 	ByDepartement               []content.DepartementCount
-	Chart                       barChart
+	ByRegion                    []content.RegionCount
+	Chart, RegionChart          barChart
 	Departement                 string // the filters, and how the page names them
 	Metier                      string
 	DepartementName, MetierName string
@@ -291,10 +292,10 @@ func (s *Server) handleSignatureList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if p.State != content.ProposalPublished && p.State != content.ProposalArchived {
+	ctx, u := c.UserContext(), currentUser(c)
+	if !content.CanReadSignatures(u, p) {
 		return content.ErrNotFound
 	}
-	ctx, u := c.UserContext(), currentUser(c)
 	page := &signaturesPage{Page: s.page(c, "Signataires de « "+p.Title+" »"), Proposal: p, Metiers: metierOptions(),
 		Open: p.State == content.ProposalPublished, Export: content.CanExportSignatures(u, p) == nil}
 	page.Metiers[0].Label = "Tous les rôles"
@@ -321,6 +322,8 @@ func (s *Server) handleSignatureList(c *fiber.Ctx) error {
 		return err
 	}
 	page.Chart = departementChart(page.ByDepartement)
+	page.ByRegion = content.CountByRegion(page.ByDepartement)
+	page.RegionChart = regionChart(page.ByRegion)
 	// The départements to choose from are those that signed, and the one chosen.
 	page.Departements = []option{{"", "Tous les départements"}}
 	chosen := page.Departement == ""
@@ -366,15 +369,43 @@ func departementChart(counts []content.DepartementCount) barChart {
 			top = append(top, d)
 		}
 	}
-	ch := barChart{Height: len(top) * chartRow}
-	alt := make([]string, len(top))
+	labels, figures := make([]string, len(top)), make([]int, len(top))
 	for i, d := range top {
-		y, w := i*chartRow, max(2, d.Count*chartWidth/top[0].Count)
-		ch.Bars = append(ch.Bars, chartBar{Label: d.Label(), Text: signatureCount(d.Count),
-			LabelY: y + 16, BarY: y + 22, CountY: y + 35, Width: w, CountX: w + 8})
-		alt[i] = d.Label() + " : " + signatureCount(d.Count)
+		labels[i], figures[i] = d.Label(), d.Count
 	}
-	ch.Alt = "Diagramme en barres des départements qui comptent le plus de signatures. " + strings.Join(alt, " ; ") + "."
+	return newBarChart("Diagramme en barres des départements qui comptent le plus de signatures. ", labels, figures)
+}
+
+// regionChart draws every région of France, in the order of
+// content.Regions, the ones without signatures too: where the text has
+// reached, and where not yet.
+func regionChart(byRegion []content.RegionCount) barChart {
+	labels, counts := make([]string, len(byRegion)), make([]int, len(byRegion))
+	for i, r := range byRegion {
+		labels[i], counts[i] = r.Name, r.Count
+	}
+	return newBarChart("Diagramme en barres des signatures dans chaque région de France. ", labels, counts)
+}
+
+// newBarChart draws one bar per label, the longest for the highest count;
+// intro starts the text alternative, which then gives every figure.
+func newBarChart(intro string, labels []string, counts []int) barChart {
+	most := 1
+	for _, n := range counts {
+		most = max(most, n)
+	}
+	ch := barChart{Height: len(labels) * chartRow}
+	alt := make([]string, len(labels))
+	for i, label := range labels {
+		y, w := i*chartRow, counts[i]*chartWidth/most
+		if counts[i] > 0 {
+			w = max(2, w)
+		}
+		ch.Bars = append(ch.Bars, chartBar{Label: label, Text: signatureCount(counts[i]),
+			LabelY: y + 16, BarY: y + 22, CountY: y + 35, Width: w, CountX: w + 8})
+		alt[i] = label + " : " + signatureCount(counts[i])
+	}
+	ch.Alt = intro + strings.Join(alt, " ; ") + "."
 	return ch
 }
 

@@ -213,7 +213,11 @@ func TestSignatoriesFilteredAndCountedPerDepartement(t *testing.T) {
 
 	list := ps.visitor.get(path + "/signatures")
 	must(t, list, 200, "5 signatures.", "<figure>", `role="img"`, "Diagramme en barres des départements qui comptent le plus de signatures. 29 – Finistère : 3 signatures ; 13 – Bouches-du-Rhône : 1 signature",
-		"<caption>Signatures par département</caption>")
+		"<caption>Signatures par département</caption>",
+		// Every région of France, those not reached yet too.
+		"Diagramme en barres des signatures dans chaque région de France. Auvergne-Rhône-Alpes : 0 signature ; ",
+		"Bretagne : 3 signatures ; ", "Île-de-France : 1 signature ; ", "Provence-Alpes-Côte d’Azur : 1 signature ; ", "Mayotte : 0 signature.",
+		`<tr><th scope="row">Bretagne</th><td>3</td></tr>`)
 	var got []string
 	for _, m := range countRow.FindAllStringSubmatch(list.body, -1) {
 		got = append(got, m[1]+"="+m[2])

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/andybalholm/brotli"
 	"github.com/emersion/go-smtp"
 	"github.com/gofiber/fiber/v2"
 
@@ -279,5 +281,71 @@ func TestMailIsSentBySMTP(t *testing.T) {
 	admin := ts.loggedIn(ts.mustCreateMember("Admin", content.RoleAdmin))
 	if r := admin.get("/admin/courriels"); !strings.Contains(r.body, "lucie@exemple.fr") || strings.Contains(r.body, "jeton=") {
 		t.Error("the admin mail page hides the mail or shows its personal link while SMTP delivers")
+	}
+}
+
+// Static files are compressed once, at start: each request sends the bytes
+// made then, in the encoding the browser prefers.
+func TestStaticFilesAreSentPrecompressed(t *testing.T) {
+	ts := newTestSite(t)
+	css := ts.srv.assets.URL("css/site.css")
+	asset, _ := ts.srv.assets.ByHashedPath(strings.TrimPrefix(css, "/static/"))
+	for _, tc := range []struct{ accept, encoding string }{
+		{"br, gzip", "br"}, {"gzip, deflate", "gzip"}, {"gzip;q=0.5, br;q=1", "br"}, {"identity", ""}, {"", ""},
+	} {
+		cl := ts.client()
+		cl.headers["Accept-Encoding"] = tc.accept
+		r := cl.get(css)
+		if r.status != 200 || r.header.Get("Content-Encoding") != tc.encoding || !strings.Contains(r.header.Get("Vary"), "Accept-Encoding") {
+			t.Errorf("Accept-Encoding %q: %d, Content-Encoding %q, Vary %q", tc.accept, r.status, r.header.Get("Content-Encoding"), r.header.Get("Vary"))
+			continue
+		}
+		var body []byte
+		var err error
+		switch tc.encoding {
+		case "br":
+			body, err = io.ReadAll(brotli.NewReader(strings.NewReader(r.raw)))
+		case "gzip":
+			var zr *gzip.Reader
+			if zr, err = gzip.NewReader(strings.NewReader(r.raw)); err == nil {
+				body, err = io.ReadAll(zr)
+			}
+		default:
+			body = []byte(r.raw)
+		}
+		if err != nil || string(body) != string(asset.Body) {
+			t.Errorf("Accept-Encoding %q: the file does not decode to site.css (%v)", tc.accept, err)
+		}
+	}
+	if len(asset.Brotli) >= len(asset.Body)/3 {
+		t.Errorf("site.css: %d bytes in brotli for %d raw", len(asset.Brotli), len(asset.Body))
+	}
+}
+
+// The access log keeps to server errors and slow requests unless told to
+// write every request: a line per request fills a small server's disk.
+func TestAccessLogKeepsToSlowRequestsByDefault(t *testing.T) {
+	for _, tc := range []struct {
+		setting string
+		lines   int // for /discussions and a missing page
+	}{{"", 0}, {"all", 2}, {"off", 0}} {
+		ts := newTestSite(t, func(c *Config) { c.AccessLog = tc.setting })
+		ts.client().get("/discussions")
+		ts.client().get("/nulle-part")
+		if got := strings.Count(ts.logs.String(), "msg=request "); got != tc.lines {
+			t.Errorf("access log %q: %d lines, want %d\n%s", tc.setting, got, tc.lines, ts.logs.String())
+		}
+	}
+	for _, tc := range []struct {
+		took   time.Duration
+		status int
+		logged bool
+	}{{time.Millisecond, 200, false}, {time.Millisecond, 404, false}, {time.Millisecond, 500, true}, {SlowRequest, 200, true}} {
+		if got := (&Server{cfg: Config{AccessLog: "slow"}}).logsRequest(tc.took, tc.status); got != tc.logged {
+			t.Errorf("%v, %d: logged %v", tc.took, tc.status, got)
+		}
+	}
+	if _, err := New(context.Background(), Config{DataDir: t.TempDir(), AccessLog: "tout"}, nil); err == nil {
+		t.Error("an unknown access-log setting is accepted")
 	}
 }

@@ -21,7 +21,7 @@ type postView struct {
 	IsAccepted bool
 	Children   []*postView // tree view
 	Depth      int
-	CSRF       string
+	CSRF       csrfValue
 	TopicPath  string
 }
 
@@ -40,6 +40,7 @@ type topicPage struct {
 	FichesMade  []content.FicheRef   // fiches written from this discussion
 	Fiche       *content.FicheRef    // the fiche whose comments it holds (fiche_comment.go)
 	Proposal    *content.ProposalRef // the text whose comments it holds (proposal_comments.go)
+	Held        []content.HeldPost   // the viewer's replies waiting for review, on the last page (trust.go)
 }
 
 // ShowsOpening tells whether the page shows the opening post (after which
@@ -48,7 +49,7 @@ func (p *topicPage) ShowsOpening() bool { return len(p.Posts) > 0 && p.Posts[0].
 
 // postView is a post as the viewer sees it, with what they may do with it.
 func (s *Server) postView(c *fiber.Ctx, t *content.Topic, p content.Post) *postView {
-	return &postView{Post: p, Ago: ago(p.CreatedAt), Can: content.PostActionsFor(currentUser(c), t, &p), CSRF: csrfToken(c),
+	return &postView{Post: p, Ago: ago(p.CreatedAt), Can: content.PostActionsFor(currentUser(c), t, &p), CSRF: s.csrfToken(c),
 		TopicPath: t.Path(), IsAccepted: t.AcceptedPostID != nil && *t.AcceptedPostID == p.ID,
 		CanRestore: content.CanRestorePost(currentUser(c), &p, s.store.Now()),
 		Changed:    p.EditedAt != nil || (p.Number == 1 && t.EditedAt != nil)}
@@ -177,6 +178,11 @@ func (s *Server) fillPosts(c *fiber.Ctx, p *topicPage, page int) error {
 	if p.Tree {
 		p.Pager = pager{Page: 1, Pages: 1}
 		p.Posts = buildTree(p.Posts, queryNumber(c, "racine"))
+	}
+	if page == p.Pager.Pages {
+		if p.Held, err = s.store.HeldInTopic(c.UserContext(), u, t.ID); err != nil {
+			return err
+		}
 	}
 	if t.AcceptedPostID != nil {
 		return s.loadAccepted(c, p)
@@ -327,7 +333,8 @@ func (s *Server) handleReply(c *fiber.Ctx) error {
 		return err
 	}
 	if f.HasErrors() {
-		return s.replyForm(c, t, f, fiber.StatusUnprocessableEntity)
+		s.setRetryAfter(c, err)
+		return s.replyForm(c, t, f, f.status())
 	}
 	target, err := s.postPageURL(c, t, post.Number)
 	if err != nil {
@@ -347,6 +354,9 @@ func (s *Server) replyForm(c *fiber.Ctx, t *content.Topic, f form, status int) e
 	}
 	p := s.topicPageFor(c, t)
 	p.Reply, p.Pager = f, newPager(c, page, t.PostCount, content.PostsPerPage)
+	if p.Held, err = s.store.HeldInTopic(c.UserContext(), u, t.ID); err != nil {
+		return err
+	}
 	for _, post := range posts {
 		p.Posts = append(p.Posts, s.postView(c, t, post))
 	}

@@ -41,6 +41,10 @@ func (s *Server) upload(c *fiber.Ctx) (*content.Upload, string, error) {
 	if err != nil {
 		return nil, "", content.Invalid("fichier", "Choisissez un fichier à joindre.")
 	}
+	// Each attempt counts: decoding is what costs.
+	if err := s.store.CheckLimit(c.UserContext(), currentUser(c), content.LimitUploads); err != nil {
+		return nil, "", err
+	}
 	if fh.Size > s.cfg.MaxUpload {
 		return nil, "", content.Invalid("fichier", "Ce fichier est trop volumineux : "+strings.TrimSpace(humanMB(s.cfg.MaxUpload))+" au plus.")
 	}

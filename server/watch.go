@@ -17,11 +17,12 @@ var watchLevelsByForm = map[string]content.WatchLevel{
 // category, a tag or a fiche needs: where it posts, the viewer's level and
 // what is followed (« cette discussion »).
 type watchControl struct {
-	CSRF, Action, What string
-	Level              content.WatchLevel
+	CSRF         csrfValue
+	Action, What string
+	Level        content.WatchLevel
 }
 
-func newWatchControl(csrf, action string, level content.WatchLevel, what string) watchControl {
+func newWatchControl(csrf csrfValue, action string, level content.WatchLevel, what string) watchControl {
 	return watchControl{CSRF: csrf, Action: action, Level: level, What: what}
 }
 

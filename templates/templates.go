@@ -15,7 +15,7 @@ import (
 	texttemplate "text/template"
 )
 
-//go:embed layouts partials accounts admin pages errors mail discussions search fiches notifications collections messages proposals
+//go:embed layouts partials accounts admin pages errors mail discussions search fiches notifications collections messages proposals moderation
 var files embed.FS
 
 // Renderer renders pages by name ("accounts/login") and mails ("verify").
