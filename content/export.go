@@ -59,7 +59,9 @@ func (e *DataExport) SizeLabel() string { return humanSize(e.Size) }
 // ExportTooSoonError refuses an export requested before Next.
 type ExportTooSoonError struct{ Next time.Time }
 
-func (e *ExportTooSoonError) Error() string { return "too soon, next at " + e.Next.Format(time.RFC3339) }
+func (e *ExportTooSoonError) Error() string {
+	return "too soon, next at " + e.Next.Format(time.RFC3339)
+}
 
 const exportColumns = `id, user_id, state, progress, file, size, requested_at, ready_at, expires_at`
 

@@ -250,7 +250,7 @@ func TestModeratorsEnrolBeforeAnythingElse(t *testing.T) {
 		t.Fatal(err)
 	}
 	cl := ts.client()
-	r := cl.postForm("/connexion", url.Values{"login": {"modo"}, "password": {testPassword}, "retour": {"/moderation/messages"}})
+	r := cl.postForm("/connexion", url.Values{"login": {"modo"}, "password": {testPassword}, "retour": {"/moderation"}})
 	if r.status != 303 || r.location != enrolPath {
 		t.Fatalf("login: %d %s", r.status, r.location)
 	}
@@ -261,7 +261,7 @@ func TestModeratorsEnrolBeforeAnythingElse(t *testing.T) {
 	runScenarios(t, ts, []scenario{
 		{name: "told why", as: cl, path: enrolPath, wantStatus: 200,
 			wantContains: []string{"Votre rôle (Modérateur·rice) demande la double authentification : activez-la pour continuer."}},
-		{name: "pages lead back", as: cl, path: "/moderation/messages", wantStatus: 303, wantLocation: enrolPath},
+		{name: "pages lead back", as: cl, path: "/moderation", wantStatus: 303, wantLocation: enrolPath},
 		{name: "so does the account page", as: cl, path: "/compte", wantStatus: 303, wantLocation: enrolPath},
 		{name: "a form comes back kept", as: cl, method: "POST", path: "/discussions/nouvelle",
 			form: url.Values{"title": {"Une question gardée"}, "body": {"Le texte tapé."}}, wantStatus: 403,
@@ -275,7 +275,7 @@ func TestModeratorsEnrolBeforeAnythingElse(t *testing.T) {
 	}
 	ts.mustEnableTwoFactor(modo)
 	runScenarios(t, ts, []scenario{
-		{name: "once enrolled, the pages open", as: cl, path: "/moderation/messages", wantStatus: 200},
+		{name: "once enrolled, the pages open", as: cl, path: "/moderation", wantStatus: 200},
 		{name: "no way to turn it off on the page", as: cl, path: enrolPath, wantStatus: 200,
 			wantContains: []string{"elle reste activée"}, wantNotContains: []string{"/desactiver"}},
 		{name: "nor by a form", as: cl, method: "POST", path: enrolPath + "/desactiver",
