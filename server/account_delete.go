@@ -112,8 +112,7 @@ func (s *Server) handleReauth(c *fiber.Ctx) error {
 	if password == "" {
 		return again(fiber.StatusUnprocessableEntity, "Indiquez votre mot de passe.")
 	}
-	var err error
-	err = s.hashing(c, func() error {
+	err := s.hashing(c, func() error {
 		_, err := s.store.Authenticate(ctx, u.Email, password)
 		return err
 	})
