@@ -24,7 +24,7 @@ func moderationJourney(t *testing.T, scripts bool) {
 	sam := ts.mustCreateMember("Sam", content.RoleMember)
 	lea := ts.mustCreateMember("Lea", content.RoleMember)
 	ts.mustCreateMember("Karim", content.RoleMember)
-	ts.mustCreateMember("Modo", content.RoleModerator)
+	modoUser := ts.mustCreateMember("Modo", content.RoleModerator)
 	topic := ts.mustCreateTopic(sam, "Accompagner une demande de RSA", "Comment aider une personne sans ordinateur ?")
 	post := ts.mustReply(lea, topic, "Appelez Mme Durand au 06 12 34 56 78, elle a réussi la sienne.", 0)
 
@@ -55,7 +55,7 @@ func moderationJourney(t *testing.T, scripts bool) {
 
 	// The moderator reviews it from the queue.
 	browse(t, modo, "the moderator logs in", append([]chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/")},
-		logInSteps("Modo", testPassword, "Modo")...)...)
+		logInWithCodeSteps("Modo", testPassword, "Modo", ts.nextCode(modoUser))...)...)
 	leavePage(t, modo, "the moderator opens the queue", `//main//h1[normalize-space()="Modération"]`,
 		chromedp.Click(byHeaderLink("Modération")))
 	item := "contenu-post-" + itoa64(post.ID)

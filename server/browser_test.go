@@ -199,6 +199,7 @@ func registrationFieldSteps(pseudo, email, password, structure string) []chromed
 		chromedp.SendKeys(chromedp.ID("f-email"), email),
 		chromedp.SendKeys(chromedp.ID("f-password"), password),
 		chromedp.SendKeys(chromedp.ID("f-structure"), structure),
+		chromedp.Click(chromedp.ID("f-charte")), // « J’ai lu la charte… et je l’accepte »
 	}
 }
 
