@@ -53,10 +53,13 @@ var vocabulary = func() []string {
 	return words
 }()
 
-func generateDoc(r *rand.Rand, i int) content.SearchDoc {
+func generateDoc(r *rand.Rand, i int) content.SearchDoc { return generateDocOf(r, i, 150) }
+
+// generateDocOf is generateDoc with n words.
+func generateDocOf(r *rand.Rand, i, n int) content.SearchDoc {
 	zipf := rand.NewZipf(r, 1.07, 2, uint64(len(vocabulary)-1))
-	words := make([]string, 0, 160)
-	for len(words) < 150 {
+	words := make([]string, 0, n+10)
+	for len(words) < n {
 		if r.Intn(3) == 0 {
 			words = append(words, stop[r.Intn(len(stop))])
 		} else {
@@ -94,7 +97,7 @@ func buildBenchIndex(b *testing.B, dir string, n int) (bleve.Index, float64) {
 	}
 	r := rand.New(rand.NewSource(1))
 	start := time.Now()
-	w := newBulkWriter(idx, rebuildBatch) // as Rebuild writes
+	w := newBulkWriter(idx, rebuildBatch, rebuildBatchBytes) // as Rebuild writes
 	for i := 0; i < n; i++ {
 		if err := w.Add(generateDoc(r, i)); err != nil {
 			b.Fatal(err)

@@ -1,7 +1,9 @@
 package search
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -52,7 +54,7 @@ func Rebuild(ctx context.Context, dataDir string, sources Sources, events Events
 		return err
 	}
 	start, lastLog, done := time.Now(), time.Now(), 0
-	w := newBulkWriter(idx, rebuildBatch)
+	w := newBulkWriter(idx, rebuildBatch, rebuildBatchBytes)
 	err = sources.Each(ctx, func(docs []content.SearchDoc) error {
 		for _, d := range docs {
 			if err := w.Add(d); err != nil {
@@ -80,6 +82,9 @@ func Rebuild(ctx context.Context, dataDir string, sources Sources, events Events
 	if cerr := idx.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = forgetBuildOptions(tmp)
+	}
 	if err != nil {
 		os.RemoveAll(tmp)
 		return err
@@ -101,10 +106,38 @@ func Rebuild(ctx context.Context, dataDir string, sources Sources, events Events
 	return nil
 }
 
+// rebuildMaxSegment bounds, in documents, the segments merged during a
+// full build. A merge reads its segments through memory maps, which count
+// as the process's memory: unbounded, the last merges of a million posts
+// read gigabytes. The server opens the result with Bleve's usual merging.
+const rebuildMaxSegment = 20_000
+
 // newBulkIndex creates an index for a full build. (Scorch's "unsafe_batch"
 // was tried: it was not faster here and lost the last batch on Close.)
 func newBulkIndex(path string, m mapping.IndexMapping) (bleve.Index, error) {
-	return bleve.New(path, m)
+	return bleve.NewUsing(path, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, map[string]any{
+		"scorchMergePlanOptions": map[string]any{"MaxSegmentSize": rebuildMaxSegment},
+	})
+}
+
+// forgetBuildOptions removes the build's options from the index's
+// metadata, where Bleve saved them for whoever opens it next. The file is
+// JSON followed by its length; plain JSON is read as well.
+func forgetBuildOptions(path string) error {
+	file := filepath.Join(path, "index_meta.json")
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var meta map[string]any
+	if err := json.NewDecoder(bytes.NewReader(b)).Decode(&meta); err != nil {
+		return err
+	}
+	delete(meta, "config")
+	if b, err = json.Marshal(meta); err != nil {
+		return err
+	}
+	return os.WriteFile(file, b, 0o600)
 }
 
 // swapLink points index.bleve at folder with one rename.
