@@ -44,7 +44,9 @@ Each command has --help.
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	stopProfiles := startProfiles()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, log)
+	stopProfiles()
 	stop()
 	os.Exit(code)
 }
