@@ -1,7 +1,6 @@
 package search
 
 import (
-	"runtime"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -9,16 +8,15 @@ import (
 	"github.com/ligue-mednum/ligue/content"
 )
 
-// bulkWriter indexes documents for a full build. Bleve analyses a batch on
-// every core but then builds and persists its segment on one, so batches
-// are handed to several writers: one builds its segment while the next is
-// analysed. Batches are written in no set order: a document added twice
-// may keep either version.
+// bulkWriter indexes documents for a full build: one goroutine writes a
+// batch (Bleve analyses it on every core, then builds its segment on one)
+// while the caller reads and fills the next, and Bleve's merger uses the
+// other core meanwhile. Two writers, tried, held twice the memory and cost
+// more CPU a post, for no gain in time on two cores.
 //
 // Memory is what the batches in flight hold — their documents, analysed
-// words with positions, the segment being built — about 0.3 MB a post, so
-// a batch is bounded both in documents and in bytes of text (long posts
-// make it smaller), and there are never more than writers+1 of them.
+// words with positions, the segment being built — so a batch is bounded
+// both in documents and in bytes of text (long posts make it smaller).
 type bulkWriter struct {
 	idx      bleve.Index
 	size     int // documents per batch, at most
@@ -29,22 +27,20 @@ type bulkWriter struct {
 	wg       sync.WaitGroup
 
 	mu  sync.Mutex
-	err error // first error of a writer
+	err error // first error of the writer
 }
 
 func newBulkWriter(idx bleve.Index, size, maxBytes int) *bulkWriter {
 	w := &bulkWriter{idx: idx, size: size, maxBytes: maxBytes, batch: idx.NewBatch(), queue: make(chan *bleve.Batch)}
-	for range max(2, runtime.GOMAXPROCS(0)) {
-		w.wg.Add(1)
-		go func() {
-			defer w.wg.Done()
-			for b := range w.queue {
-				if err := w.idx.Batch(b); err != nil {
-					w.fail(err)
-				}
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		for b := range w.queue {
+			if err := w.idx.Batch(b); err != nil {
+				w.fail(err)
 			}
-		}()
-	}
+		}
+	}()
 	return w
 }
 
@@ -62,7 +58,7 @@ func (w *bulkWriter) failed() error {
 	return w.err
 }
 
-// Add indexes d, or returns the error a writer met.
+// Add indexes d, or returns the error the writer met.
 func (w *bulkWriter) Add(d content.SearchDoc) error {
 	if err := w.batch.Index(d.ID, indexable(d)); err != nil {
 		return err
@@ -75,7 +71,7 @@ func (w *bulkWriter) Add(d content.SearchDoc) error {
 	return w.failed()
 }
 
-// Close writes what is left and waits for the writers.
+// Close writes what is left and waits for the writer.
 func (w *bulkWriter) Close() error {
 	if w.batch.Size() > 0 {
 		w.queue <- w.batch

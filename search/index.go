@@ -30,11 +30,10 @@ const (
 	// continuous stream of writes each one is indexed in the next batch.
 	batchSize = 2000
 	// rebuildBatch and rebuildBatchBytes bound the bulk build's batches
-	// (see bulkWriter): larger batches made fewer segments but held the
-	// corpus's memory — 2,000 posts took over a gigabyte — and were not
-	// faster, merging being a small part of the cost.
-	rebuildBatch      = 500
-	rebuildBatchBytes = 1 << 20
+	// (see bulkWriter): larger ones make fewer segments to merge, but 2,000
+	// posts, with two writers, held 1.5 GB; smaller ones cost more merging.
+	rebuildBatch      = 1000
+	rebuildBatchBytes = 2 << 20
 )
 
 // Names of the index's positions in the event stream. The index keeps its
