@@ -95,7 +95,7 @@ const flashCookie = "ligue_flash"
 func (s *Server) setFlash(c *fiber.Ctx, msg string) {
 	v := encodeCookieText(msg)
 	c.Cookie(&fiber.Cookie{Name: flashCookie, Value: v + "." + s.sign("flash", v), Path: "/", HTTPOnly: true,
-		Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode})
+		Secure: s.secureRequest(c), SameSite: fiber.CookieSameSiteLaxMode})
 }
 
 // refusalMark starts the flash of a refusal, which looks like an error.

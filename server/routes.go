@@ -24,6 +24,10 @@ func (s *Server) newApp() *fiber.App {
 		DisableStartupMessage:        true,
 		UnescapePath:                 true,     // "/membres/Ma%C3%ABlle" is Maëlle's page
 		ReadBufferSize:               16 << 10, // request line and headers: many cookies fit, 431 past that
+		// c.Protocol() and c.Secure() believe X-Forwarded-Proto from the
+		// trusted proxies only (Fiber's default is from anyone).
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          s.proxies.fiberRanges(),
 	})
 	s.refuseUnknownMethods(app)
 	app.Use(s.requestContext)

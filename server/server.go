@@ -39,6 +39,9 @@ type Config struct {
 	// FlagThreshold is the weight of members' open flags that hides a
 	// content pending review (content.DefaultFlagThreshold when 0).
 	FlagThreshold int
+	// TrustedProxies are the addresses and CIDR ranges of the reverse
+	// proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.
+	TrustedProxies []string
 }
 
 // SlowRequest is how long a request takes before the default access log
@@ -96,9 +99,10 @@ type Server struct {
 	assets *static.Assets
 	app    *fiber.App
 	secret []byte
-	secure bool // https base URL: cookies get Secure
+	secure bool // https base URL: cookies get Secure (see secureRequest)
 	origin string
 
+	proxies     proxies // trusted reverse proxies
 	limits      *rateLimits
 	hashSlots   chan struct{} // bounds concurrent password hashes
 	decodeSlots chan struct{} // bounds concurrent image decodes
@@ -116,6 +120,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
+	trusted, err := parseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
@@ -125,7 +133,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	store := content.NewStore(db)
 	store.SetFlagThreshold(cfg.FlagThreshold)
-	s := &Server{cfg: cfg, log: log, db: db, store: store, limits: newRateLimits(store, log),
+	s := &Server{cfg: cfg, log: log, db: db, store: store, proxies: trusted, limits: newRateLimits(store, log),
 		hashSlots: make(chan struct{}, 2*runtime.NumCPU()), decodeSlots: make(chan struct{}, min(2, runtime.NumCPU())), live: newLive(store.Events(), store, log), visits: newVisits(store, log),
 		exportWake: make(chan struct{}, 1)}
 	if err := s.init(ctx); err != nil {

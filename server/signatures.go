@@ -141,7 +141,7 @@ func (s *Server) handleVisitorSign(c *fiber.Ctx) error {
 		return s.render(c, status, "proposals/signatures-form", &signatureFormPage{Page: s.page(c, "Signer « "+p.Title+" »"),
 			Proposal: p, Box: box})
 	}
-	ctx, ip, email := c.UserContext(), c.IP(), "email:"+content.NormalizeEmail(f.Get("email"))
+	ctx, ip, email := c.UserContext(), clientIP(c), "email:"+content.NormalizeEmail(f.Get("email"))
 	if wait := max(s.limits.signIP.wait(ctx, ip), s.limits.signEmail.wait(ctx, email)); wait > 0 {
 		f.Errors.Add("email", tooMany(c, wait).Message)
 		return again(fiber.StatusTooManyRequests)
