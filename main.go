@@ -25,6 +25,8 @@ const usage = `ligue — le forum et la base de connaissances de la Ligue des me
 
 Usage:
   ligue serve   [--addr 127.0.0.1:8080] [--data ./data] [--base-url URL] [--flag-threshold 3]
+                [--trusted-proxies 127.0.0.1,::1] [--log-format text|json]
+                (logs on standard output)
   ligue migrate [--data ./data]
   ligue user create --pseudo P --email E [--role member|moderator|admin] [--data ./data]
                 (password read from standard input; the account counts as vouched for,
@@ -37,11 +39,15 @@ Usage:
                 (fills a new data folder with a generated community, for the benchmark)
 
 Environment: LIGUE_ADDR, LIGUE_DATA, LIGUE_BASE_URL, LIGUE_FLAG_THRESHOLD, LIGUE_SMTP_URL, LIGUE_MAIL_FROM,
+LIGUE_TRUSTED_PROXIES, LIGUE_LOG_FORMAT,
 LIGUE_BENCH_FILE (serve also serves that file at /banc/fichier: the load benchmark's baseline).
 Each command has --help.
 `
 
 func main() {
+	// The maintenance commands log on standard error, their results going
+	// to standard output; serve logs on standard output, for the journal
+	// (newLogger).
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, log)
@@ -76,12 +82,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			"which requests are logged: slow (server errors and requests over 250 ms), all, or off (LIGUE_ACCESS_LOG)")
 		flagThreshold := fs.Int64("flag-threshold", envInt("LIGUE_FLAG_THRESHOLD", content.DefaultFlagThreshold),
 			"weight of members' flags that hides a content pending review (LIGUE_FLAG_THRESHOLD)")
+		trustedProxies := fs.String("trusted-proxies", os.Getenv("LIGUE_TRUSTED_PROXIES"),
+			"comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For is believed (LIGUE_TRUSTED_PROXIES)")
+		logFormat := fs.String("log-format", envOr("LIGUE_LOG_FORMAT", "text"), "log lines on standard output: text or json (LIGUE_LOG_FORMAT)")
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code
 		}
+		serverLog, ok := newLogger(*logFormat, stdout)
+		if !ok {
+			fmt.Fprintf(stderr, "--log-format %q : text ou json\n", *logFormat)
+			fs.Usage()
+			return 2
+		}
 		err = serve(ctx, server.Config{Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20, FlagThreshold: int(*flagThreshold),
 			SMTPURL: os.Getenv("LIGUE_SMTP_URL"), MailFrom: os.Getenv("LIGUE_MAIL_FROM"), AccessLog: *accessLog,
-			BenchFile: os.Getenv("LIGUE_BENCH_FILE")}, log)
+			BenchFile: os.Getenv("LIGUE_BENCH_FILE"), TrustedProxies: splitList(*trustedProxies)}, serverLog)
 	case "migrate":
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code
@@ -218,6 +233,29 @@ func parse(fs *flag.FlagSet, args []string, positional int) (int, bool) {
 	}
 	fs.Parse(append([]string{"--"}, rest...))
 	return 0, true
+}
+
+// newLogger is the server's logger: on standard output, which systemd
+// hands to the journal, as text or as one JSON object a line.
+func newLogger(format string, stdout io.Writer) (*slog.Logger, bool) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(stdout, nil)), true
+	case "json":
+		return slog.New(slog.NewJSONHandler(stdout, nil)), true
+	}
+	return nil, false
+}
+
+// splitList reads a comma-separated list, blanks around items dropped.
+func splitList(s string) []string {
+	var items []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			items = append(items, item)
+		}
+	}
+	return items
 }
 
 func envInt(key string, fallback int64) int64 {
