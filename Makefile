@@ -4,7 +4,7 @@ DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run build test audit vet staticcheck fmt-check browser-deps pdf-deps audit-deps bench bench-go fuzz clean
+.PHONY: run build test audit vet staticcheck fmt-check browser-deps pdf-deps audit-deps nginx-deps bench bench-go fuzz clean
 
 run: build
 	./ligue serve --addr $(ADDR) --data $(DATA)
@@ -18,7 +18,7 @@ build:
 # serving pages, which the detector slows several times over, and the
 # handlers they reach run under it in the other tests.
 BROWSER_TESTS := ^(TestAudit|TestBrowser|TestPhoneLayout)
-test: browser-deps pdf-deps audit-deps fmt-check vet staticcheck
+test: browser-deps pdf-deps audit-deps nginx-deps fmt-check vet staticcheck
 	LIGUE_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 20m -skip '$(BROWSER_TESTS)' ./...
 	LIGUE_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 20m -run '$(BROWSER_TESTS)' ./server
 
@@ -58,6 +58,17 @@ pdf-deps:
 	@for tool in pdftotext pdffonts pdfinfo pdfimages; do \
 		command -v $$tool >/dev/null || { echo "ERROR: $$tool is still missing (poppler-utils)."; exit 1; }; \
 	done
+
+# Debian's nginx runs the shipped site (deploy/nginx) in front of the server
+# in its test. Only the binary is used: the test starts its own nginx on
+# loopback.
+nginx-deps:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+		echo "Installing Debian's nginx for the reverse proxy test…"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx \
+		|| { echo "ERROR: could not install nginx (needed by the reverse proxy test)."; exit 1; }; \
+	fi
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { echo "ERROR: nginx is still missing."; exit 1; }
 
 # axe-core and the Nu HTML Checker, pinned by package-lock.json; the checker
 # runs on Java.
