@@ -25,6 +25,7 @@ const usage = `ligue — le forum et la base de connaissances de la Ligue des me
 
 Usage:
   ligue serve   [--addr 127.0.0.1:8080] [--data ./data] [--base-url URL] [--flag-threshold 3]
+                [--metrics-addr 127.0.0.1:9100] [--metrics-token TOKEN]
   ligue migrate [--data ./data]
   ligue user create --pseudo P --email E [--role member|moderator|admin] [--data ./data]
                 (password read from standard input; the account counts as vouched for,
@@ -37,6 +38,7 @@ Usage:
                 (fills a new data folder with a generated community, for the benchmark)
 
 Environment: LIGUE_ADDR, LIGUE_DATA, LIGUE_BASE_URL, LIGUE_FLAG_THRESHOLD, LIGUE_SMTP_URL, LIGUE_MAIL_FROM,
+LIGUE_METRICS_ADDR, LIGUE_METRICS_TOKEN,
 LIGUE_BENCH_FILE (serve also serves that file at /banc/fichier: the load benchmark's baseline).
 Each command has --help.
 `
@@ -76,12 +78,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			"which requests are logged: slow (server errors and requests over 250 ms), all, or off (LIGUE_ACCESS_LOG)")
 		flagThreshold := fs.Int64("flag-threshold", envInt("LIGUE_FLAG_THRESHOLD", content.DefaultFlagThreshold),
 			"weight of members' flags that hides a content pending review (LIGUE_FLAG_THRESHOLD)")
+		metricsAddr := fs.String("metrics-addr", os.Getenv("LIGUE_METRICS_ADDR"),
+			"where /metrics and /debug/pprof/ listen, e.g. 127.0.0.1:9100; empty: off (LIGUE_METRICS_ADDR)")
+		metricsToken := fs.String("metrics-token", os.Getenv("LIGUE_METRICS_TOKEN"),
+			"Bearer token the metrics listener requires; needed beyond loopback (LIGUE_METRICS_TOKEN)")
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code
 		}
 		err = serve(ctx, server.Config{Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20, FlagThreshold: int(*flagThreshold),
 			SMTPURL: os.Getenv("LIGUE_SMTP_URL"), MailFrom: os.Getenv("LIGUE_MAIL_FROM"), AccessLog: *accessLog,
-			BenchFile: os.Getenv("LIGUE_BENCH_FILE")}, log)
+			BenchFile: os.Getenv("LIGUE_BENCH_FILE"), MetricsAddr: *metricsAddr, MetricsToken: *metricsToken}, log)
 	case "migrate":
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code

@@ -26,13 +26,14 @@ func (s *Server) newApp() *fiber.App {
 		ReadBufferSize:               16 << 10, // request line and headers: many cookies fit, 431 past that
 	})
 	s.refuseUnknownMethods(app)
+	app.Use(s.countRequests)
 	app.Use(s.requestContext)
 	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
 	app.Get("/static/*", s.handleStatic) // compressed once, at start
 	// Dynamic pages at the fastest level: the best ratios cost several
 	// times the CPU of the page itself for a few percent of its bytes.
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
-	app.Get("/sante", s.handleHealth)
+	app.Get("/sante", s.handleHealth, s.identify, s.handleHealthDetail)
 	if s.cfg.BenchFile != "" {
 		app.Get(BenchFilePath, serveBenchFile(s.cfg.BenchFile))
 	}

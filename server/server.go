@@ -39,6 +39,9 @@ type Config struct {
 	// FlagThreshold is the weight of members' open flags that hides a
 	// content pending review (content.DefaultFlagThreshold when 0).
 	FlagThreshold int
+	// MetricsAddr is where /metrics and the profiler listen ("" : nowhere);
+	// beyond loopback only with MetricsToken, then required as a Bearer token.
+	MetricsAddr, MetricsToken string
 }
 
 // SlowRequest is how long a request takes before the default access log
@@ -83,7 +86,7 @@ func (c *Config) setDefaults() error {
 	if c.MailFrom == "" {
 		c.MailFrom = "ligue@" + u.Hostname()
 	}
-	return nil
+	return checkMetricsAddr(c.MetricsAddr, c.MetricsToken)
 }
 
 // Server is one running Ligue site. Tests may run several side by side.
@@ -108,6 +111,7 @@ type Server struct {
 	index       *search.Index
 	pdfs        pdfCache
 	exportWake  chan struct{} // a member asked for their data
+	metrics     *metrics
 }
 
 // New opens the data folder and database (applying migrations) and builds
@@ -148,9 +152,11 @@ func (s *Server) init(ctx context.Context) (err error) {
 	if s.views, err = templates.New(s.templateFuncs()); err != nil {
 		return err
 	}
+	s.metrics = newMetrics(s)
 	if s.mailer, err = newMailer(s.cfg, s.store, s.log); err != nil {
 		return err
 	}
+	s.mailer.failures = s.metrics.mailFailures
 	s.index = search.Open(ctx, s.cfg.DataDir, s.store.SearchSources(), s.store.Events(), s.log)
 	s.visits.readers = func(users []int64) {
 		for _, u := range users {
@@ -161,6 +167,7 @@ func (s *Server) init(ctx context.Context) (err error) {
 		return fmt.Errorf("register the notifier: %w", err)
 	}
 	s.app = s.newApp()
+	s.metrics.requests.learnRoutes(s.app)
 	return nil
 }
 
@@ -202,6 +209,12 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	_, stopMetrics, err := s.startMetrics()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics()
 	stopBackground := s.startBackground()
 
 	errc := make(chan error, 1)
