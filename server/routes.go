@@ -118,7 +118,7 @@ func (s *Server) newApp() *fiber.App {
 	app.Post("/brouillons/supprimer", s.requireMember, s.handleDraftDelete)
 
 	admin := app.Group("/admin", s.requireAdmin)
-	admin.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/admin/membres", fiber.StatusSeeOther) })
+	admin.Get("/", s.handleAdminDashboard)
 	admin.Get("/membres", s.handleAdminMembers)
 	admin.Post("/membres/:id/role", s.handleAdminRole)
 	admin.Post("/membres/:id/suspension", s.handleAdminSuspend)
