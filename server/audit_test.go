@@ -586,6 +586,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		"/compte/jetons",
 		"/compte/double-authentification",
 		"/compte/sessions",
+		"/admin",
 		"/admin/membres/" + fmt.Sprint(karim.ID) + "/sessions",
 		secondStepAudit,
 		recoveryCodesAudit,
