@@ -65,10 +65,9 @@ type mailHealth struct {
 const indexLagLimit = 2 * time.Minute
 
 // handleHealthDetail follows handleHealth for ?detail=1, once identify has
-// found who asks. The loopback test reads the connection's own peer, never
-// a header a proxy or a client could set.
+// found who asks.
 func (s *Server) handleHealthDetail(c *fiber.Ctx) error {
-	if !c.Context().RemoteIP().IsLoopback() && !content.CanAdminister(currentUser(c)) {
+	if !fromThisMachine(c) && !content.CanAdminister(currentUser(c)) {
 		return s.answerAlive(c)
 	}
 	r := s.healthReport(c.UserContext())
@@ -77,6 +76,22 @@ func (s *Server) handleHealthDetail(c *fiber.Ctx) error {
 		status = fiber.StatusServiceUnavailable
 	}
 	return c.Status(status).JSON(r)
+}
+
+// fromThisMachine tells a request made on the server itself: its
+// connection's peer is loopback (never what a header claims). A reverse
+// proxy on the same machine connects from loopback too, for anyone: the
+// forwarding headers it adds say the request came from further away.
+func fromThisMachine(c *fiber.Ctx) bool {
+	if !c.Context().RemoteIP().IsLoopback() {
+		return false
+	}
+	for _, h := range []string{fiber.HeaderXForwardedFor, "Forwarded", "X-Real-Ip"} {
+		if c.Get(h) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) healthReport(ctx context.Context) *healthReport {

@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,6 +80,18 @@ func TestHealthDetailForAdminsAndLoopbackOnly(t *testing.T) {
 	status, body := getWithToken(t, base+"/sante?detail=1", "")
 	if h := readHealth(t, body); status != 200 || h.Status != "ok" || h.Index.Documents != 1 {
 		t.Errorf("from loopback: %d %s", status, body)
+	}
+	// A reverse proxy on the server connects from loopback for anyone; its
+	// forwarding header tells the request came from elsewhere.
+	req, _ := http.NewRequest("GET", base+"/sante?detail=1", nil)
+	req.Header.Set("X-Forwarded-For", "203.0.113.7")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if b, _ := io.ReadAll(res.Body); res.StatusCode != 200 || string(b) != "ok" {
+		t.Errorf("through a proxy on loopback: %d %q", res.StatusCode, b)
 	}
 }
 
