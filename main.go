@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ligue-mednum/ligue/backup"
 	"github.com/ligue-mednum/ligue/bench/gen"
 	"github.com/ligue-mednum/ligue/content"
 	"github.com/ligue-mednum/ligue/search"
@@ -30,13 +31,18 @@ Usage:
                 (password read from standard input; the account counts as vouched for,
                 its charter as accepted)
   ligue token create --pseudo P [--name NAME] [--data ./data]
-  ligue backup FILE [--data ./data]
+  ligue backup FILE [--data ./data]   (copy of the live database)
+  ligue backup --dir DIR [--keep 14] [--data ./data]
+                (full backup, database and attached files, verified, as the server's schedule makes)
+  ligue restore BACKUP [--data ./data]
+                (BACKUP: a folder DIR/ligue-… or a .db file; the server must be stopped)
   ligue rerender [--data ./data]   (renders every post again after a renderer change)
   ligue reindex [--data ./data]    (rebuilds the search index; a running server switches to it)
   ligue gen --data DIR [--topics N] [--posts-per-topic M] [--members U] [--fiches K] [--texts T]
                 (fills a new data folder with a generated community, for the benchmark)
 
 Environment: LIGUE_ADDR, LIGUE_DATA, LIGUE_BASE_URL, LIGUE_FLAG_THRESHOLD, LIGUE_SMTP_URL, LIGUE_MAIL_FROM,
+LIGUE_BACKUP_DIR, LIGUE_BACKUP_EVERY, LIGUE_BACKUP_KEEP (serve: --backup-dir, --backup-every 24h, --backup-keep 14),
 LIGUE_BENCH_FILE (serve also serves that file at /banc/fichier: the load benchmark's baseline).
 Each command has --help.
 `
@@ -76,12 +82,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			"which requests are logged: slow (server errors and requests over 250 ms), all, or off (LIGUE_ACCESS_LOG)")
 		flagThreshold := fs.Int64("flag-threshold", envInt("LIGUE_FLAG_THRESHOLD", content.DefaultFlagThreshold),
 			"weight of members' flags that hides a content pending review (LIGUE_FLAG_THRESHOLD)")
+		backups := backupFlags(fs)
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code
 		}
-		err = serve(ctx, server.Config{Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20, FlagThreshold: int(*flagThreshold),
+		cfg := server.Config{Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20, FlagThreshold: int(*flagThreshold),
 			SMTPURL: os.Getenv("LIGUE_SMTP_URL"), MailFrom: os.Getenv("LIGUE_MAIL_FROM"), AccessLog: *accessLog,
-			BenchFile: os.Getenv("LIGUE_BENCH_FILE")}, log)
+			BenchFile: os.Getenv("LIGUE_BENCH_FILE")}
+		if err := backups.into(&cfg); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		err = serve(ctx, cfg, log)
 	case "migrate":
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code
@@ -161,6 +173,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		o.DataDir = *data
 		_, err = gen.Run(ctx, o, stdout, log)
 	case "backup":
+		dir := fs.String("dir", "", "make a full backup (database and attached files, verified) in this backup folder")
+		keep := fs.Int64("keep", envInt("LIGUE_BACKUP_KEEP", backup.DefaultKeep), "full backups kept in --dir (LIGUE_BACKUP_KEEP)")
+		if hasFlag(rest, "dir") {
+			if code, ok := parse(fs, rest, 0); !ok {
+				return code
+			}
+			err = withDB(ctx, *data, func(db *content.DB) error { return fullBackup(ctx, db, *data, *dir, int(*keep), stdout) })
+			break
+		}
 		if code, ok := parse(fs, rest, 1); !ok {
 			return code
 		}
@@ -176,6 +197,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintf(stdout, "sauvegarde écrite dans %s\n", dest)
 			return nil
 		})
+	case "restore":
+		if code, ok := parse(fs, rest, 1); !ok {
+			return code
+		}
+		err = restore(ctx, fs.Arg(0), *data, stdout, log)
 	default:
 		fmt.Fprintf(stderr, "commande inconnue : %q\n\n%s", strings.Join(args, " "), usage)
 		return 2

@@ -23,10 +23,16 @@ type Failure struct {
 }
 
 func (f *Failure) Error() string {
-	if f.Err != nil {
-		return f.Msg + " (" + f.Err.Error() + ")"
+	if f.Err == nil {
+		return f.Msg
 	}
-	return f.Msg
+	// "… ne peut pas être créé (mkdir …: not a directory)."
+	msg, stop := strings.CutSuffix(f.Msg, ".")
+	msg += " (" + f.Err.Error() + ")"
+	if stop {
+		msg += "."
+	}
+	return msg
 }
 
 func (f *Failure) Unwrap() error { return f.Err }

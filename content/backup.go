@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -17,8 +18,11 @@ type Backup struct {
 	FilesTotal  int       `db:"files_total"`  // attached files the backup lists
 	FilesCopied int       `db:"files_copied"` // of those, the ones new to the shared store
 	DurationMS  int64     `db:"duration_ms"`
-	OK          bool      `db:"ok"`    // made and verified: it can be restored
-	Error       string    `db:"error"` // why it failed, in French, for administrators
+	OK          bool      `db:"ok"` // made and verified: it can be restored
+	// Error says, in French for administrators, why the run failed, or
+	// for a verified backup what went wrong beside it (older backups not
+	// deleted).
+	Error string `db:"error"`
 }
 
 // Duration is how long the run took.
@@ -57,4 +61,21 @@ func (s *Store) LatestBackup(ctx context.Context) (*Backup, error) {
 		return nil, notFound(err)
 	}
 	return &b, nil
+}
+
+// SizeLabel is the size for people: "12,5 Mo".
+func (b *Backup) SizeLabel() string { return humanSize(b.SizeBytes) }
+
+// DurationLabel is how long the run took, for people: "3 min 20 s".
+func (b *Backup) DurationLabel() string {
+	d := b.Duration().Round(time.Second)
+	switch {
+	case d < time.Second:
+		return "moins d’une seconde"
+	case d < time.Minute:
+		return fmt.Sprintf("%d\u00a0s", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d\u00a0min %d\u00a0s", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%d\u00a0h %d\u00a0min", int(d.Hours()), int(d.Minutes())%60)
 }

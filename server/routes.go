@@ -122,6 +122,8 @@ func (s *Server) newApp() *fiber.App {
 	admin.Post("/membres/:id/role", s.handleAdminRole)
 	admin.Post("/membres/:id/suspension", s.handleAdminSuspend)
 	admin.Get("/courriels", s.handleAdminMails)
+	admin.Get("/sauvegardes", s.handleAdminBackups)
+	admin.Post("/sauvegardes", s.handleBackupStart)
 
 	s.ficheRoutes(app)
 	s.proposalRoutes(app)

@@ -19,6 +19,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ligue-mednum/ligue/content"
+	"github.com/ligue-mednum/ligue/internal/flock"
 	"github.com/ligue-mednum/ligue/search"
 	"github.com/ligue-mednum/ligue/static"
 	"github.com/ligue-mednum/ligue/templates"
@@ -39,6 +40,9 @@ type Config struct {
 	// FlagThreshold is the weight of members' open flags that hides a
 	// content pending review (content.DefaultFlagThreshold when 0).
 	FlagThreshold int
+	BackupDir     string        // where scheduled backups go; empty: none
+	BackupEvery   time.Duration // time between two backups (24 h when 0, at least a minute)
+	BackupKeep    int           // backups kept (backup.DefaultKeep when 0)
 }
 
 // SlowRequest is how long a request takes before the default access log
@@ -83,7 +87,7 @@ func (c *Config) setDefaults() error {
 	if c.MailFrom == "" {
 		c.MailFrom = "ligue@" + u.Hostname()
 	}
-	return nil
+	return c.setBackupDefaults()
 }
 
 // Server is one running Ligue site. Tests may run several side by side.
@@ -108,6 +112,8 @@ type Server struct {
 	index       *search.Index
 	pdfs        pdfCache
 	exportWake  chan struct{} // a member asked for their data
+	backups     backups
+	dataLock    *flock.Lock // held while the server runs: no second server, no restore
 }
 
 // New opens the data folder and database (applying migrations) and builds
@@ -119,17 +125,23 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
+	lock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	db, err := content.OpenDB(ctx, filepath.Join(cfg.DataDir, "ligue.db"))
 	if err != nil {
+		lock.Release()
 		return nil, err
 	}
 	store := content.NewStore(db)
 	store.SetFlagThreshold(cfg.FlagThreshold)
 	s := &Server{cfg: cfg, log: log, db: db, store: store, limits: newRateLimits(store, log),
 		hashSlots: make(chan struct{}, 2*runtime.NumCPU()), decodeSlots: make(chan struct{}, min(2, runtime.NumCPU())), live: newLive(store.Events(), store, log), visits: newVisits(store, log),
-		exportWake: make(chan struct{}, 1)}
+		exportWake: make(chan struct{}, 1), backups: backups{wake: make(chan struct{}, 1)}, dataLock: lock}
 	if err := s.init(ctx); err != nil {
 		db.Close()
+		lock.Release()
 		return nil, err
 	}
 	return s, nil
@@ -248,6 +260,7 @@ func (s *Server) background(ctx context.Context) {
 	run(s.mailSchedule)
 	run(s.visits.run)
 	run(s.exportLoop)
+	run(s.backupLoop)
 	defer wg.Wait()
 	tick := time.NewTicker(10 * time.Minute)
 	defer tick.Stop()
@@ -293,8 +306,8 @@ func (s *Server) background(ctx context.Context) {
 // needed); the running server does this in the background.
 func (s *Server) SyncIndex(ctx context.Context) error { return s.index.Sync(ctx) }
 
-// Close writes the pending visits, then releases the search index and the
-// database.
+// Close writes the pending visits, then releases the search index, the
+// database and the data folder.
 func (s *Server) Close() error {
-	return errors.Join(s.visits.flush(context.Background()), s.index.Close(), s.db.Close())
+	return errors.Join(s.visits.flush(context.Background()), s.index.Close(), s.db.Close(), s.dataLock.Release())
 }
