@@ -51,7 +51,7 @@ func (e *NewerSchemaError) Error() string {
 
 // Latest is the highest version of set.
 func Latest(set fs.FS) (int, error) {
-	all, err := list(set)
+	all, err := List(set)
 	if err != nil || len(all) == 0 {
 		return 0, err
 	}
@@ -62,7 +62,7 @@ func Latest(set fs.FS) (int, error) {
 // lacks. It returns a *NewerSchemaError if the database recorded a version
 // higher than any of set.
 func Check(ctx context.Context, db sqlx.QueryerContext, set fs.FS) (Status, error) {
-	all, err := list(set)
+	all, err := List(set)
 	if err != nil {
 		return Status{}, err
 	}
@@ -161,7 +161,8 @@ func Apply(ctx context.Context, db *sqlx.DB, set fs.FS) (done []int, err error) 
 	return done, nil
 }
 
-func list(set fs.FS) ([]Migration, error) {
+// List is the files of set, in the order of their versions.
+func List(set fs.FS) ([]Migration, error) {
 	names, err := fs.Glob(set, "*.sql")
 	if err != nil {
 		return nil, err
