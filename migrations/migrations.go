@@ -123,7 +123,7 @@ func Apply(ctx context.Context, db *sqlx.DB, set fs.FS) (done []int, err error) 
 		bodies[i] = string(b)
 	}
 	// PRAGMA foreign_keys is a no-op inside a transaction and belongs to a
-	// connection: one connection, set before each transaction begins.
+	// connection: the files run on one connection, set before their transactions.
 	conn, err := db.Connx(ctx)
 	if err != nil {
 		return nil, err
