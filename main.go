@@ -77,10 +77,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			"which requests are logged: slow (server errors and requests over 250 ms), all, or off (LIGUE_ACCESS_LOG)")
 		flagThreshold := fs.Int64("flag-threshold", envInt("LIGUE_FLAG_THRESHOLD", content.DefaultFlagThreshold),
 			"weight of members' flags that hides a content pending review (LIGUE_FLAG_THRESHOLD)")
+		pageCache := fs.Int64("page-cache-mb", envInt("LIGUE_PAGE_CACHE_MB", server.DefaultPageCacheMB),
+			"memory for the pages kept rendered for visitors, in MB; 0 turns the cache off (LIGUE_PAGE_CACHE_MB)")
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code
 		}
-		err = serve(ctx, server.Config{Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20, FlagThreshold: int(*flagThreshold),
+		if *pageCache == 0 {
+			*pageCache = -1
+		}
+		err = serve(ctx, server.Config{PageCacheMB: int(*pageCache), Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20, FlagThreshold: int(*flagThreshold),
 			SMTPURL: os.Getenv("LIGUE_SMTP_URL"), MailFrom: os.Getenv("LIGUE_MAIL_FROM"), AccessLog: *accessLog,
 			BenchFile: os.Getenv("LIGUE_BENCH_FILE")}, log)
 	case "migrate":

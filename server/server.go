@@ -3,6 +3,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,6 +37,9 @@ type Config struct {
 	// server errors and requests slower than SlowRequest), "all", or "off".
 	AccessLog string
 	BenchFile string // a file served at BenchFilePath for the load benchmark; empty: no such route
+	// PageCacheMB is the memory kept for visitors' rendered pages, in MB
+	// (DefaultPageCacheMB when 0; negative: no page cache).
+	PageCacheMB int
 	// FlagThreshold is the weight of members' open flags that hides a
 	// content pending review (content.DefaultFlagThreshold when 0).
 	FlagThreshold int
@@ -108,6 +112,7 @@ type Server struct {
 	index       *search.Index
 	pdfs        pdfCache
 	exportWake  chan struct{} // a member asked for their data
+	pages       *pageCache    // visitors' rendered pages; nil: none
 }
 
 // New opens the data folder and database (applying migrations) and builds
@@ -128,6 +133,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, log: log, db: db, store: store, limits: newRateLimits(store, log),
 		hashSlots: make(chan struct{}, 2*runtime.NumCPU()), decodeSlots: make(chan struct{}, min(2, runtime.NumCPU())), live: newLive(store.Events(), store, log), visits: newVisits(store, log),
 		exportWake: make(chan struct{}, 1)}
+	if cfg.PageCacheMB >= 0 {
+		s.pages = newPageCache(int64(cmp.Or(cfg.PageCacheMB, DefaultPageCacheMB))<<20, store.Events(), store.Now)
+	}
 	if err := s.init(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -244,6 +252,9 @@ func (s *Server) background(ctx context.Context) {
 	run(s.mailer.loop)
 	run(s.index.Run)
 	run(s.live.follow)
+	if s.pages != nil {
+		run(func(ctx context.Context) { s.pages.follow(ctx, s.log) })
+	}
 	run(s.notify)
 	run(s.mailSchedule)
 	run(s.visits.run)
