@@ -26,7 +26,9 @@ func TestListPagesFollowEachOther(t *testing.T) {
 		t.Fatal(err)
 	}
 	visitor := ts.client()
-	titles := func(body string) []string { return regexp.MustCompile(`Discussion (numéro \d+|épinglée)`).FindAllString(body, -1) }
+	titles := func(body string) []string {
+		return regexp.MustCompile(`Discussion (numéro \d+|épinglée)`).FindAllString(body, -1)
+	}
 	seen := map[string]bool{}
 	path, pages := "/discussions", 0
 	for path != "" {
