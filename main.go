@@ -26,7 +26,8 @@ const usage = `ligue — le forum et la base de connaissances de la Ligue des me
 
 Usage:
   ligue serve   [--addr 127.0.0.1:8080] [--data ./data] [--base-url URL] [--flag-threshold 3]
-  ligue migrate [--data ./data]
+  ligue migrate [--data ./data] [--dry-run]   (--dry-run lists the pending migrations, changes nothing)
+  ligue version [--data ./data]   (the build, its schema, and with --data the database's)
   ligue user create --pseudo P --email E [--role member|moderator|admin] [--data ./data]
                 (password read from standard input; the account counts as vouched for,
                 its charter as accepted)
@@ -83,10 +84,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		flagThreshold := fs.Int64("flag-threshold", envInt("LIGUE_FLAG_THRESHOLD", content.DefaultFlagThreshold),
 			"weight of members' flags that hides a content pending review (LIGUE_FLAG_THRESHOLD)")
 		backups := backupFlags(fs)
+		pageCache := fs.Int64("page-cache-mb", envInt("LIGUE_PAGE_CACHE_MB", server.DefaultPageCacheMB),
+			"memory for the pages kept rendered for visitors, in MB; 0 turns the cache off (LIGUE_PAGE_CACHE_MB)")
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code
 		}
-		cfg := server.Config{Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20, FlagThreshold: int(*flagThreshold),
+		if *pageCache == 0 {
+			*pageCache = -1
+		}
+		cfg := server.Config{PageCacheMB: int(*pageCache), Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20, FlagThreshold: int(*flagThreshold),
 			SMTPURL: os.Getenv("LIGUE_SMTP_URL"), MailFrom: os.Getenv("LIGUE_MAIL_FROM"), AccessLog: *accessLog,
 			BenchFile: os.Getenv("LIGUE_BENCH_FILE")}
 		if err := backups.into(&cfg); err != nil {
@@ -95,10 +101,26 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		err = serve(ctx, cfg, log)
 	case "migrate":
+		dry := fs.Bool("dry-run", false, "list the migrations that would run, change nothing")
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code
 		}
+		if *dry {
+			err = dryRun(ctx, stdout, *data)
+			break
+		}
 		err = withDB(ctx, *data, func(db *content.DB) error { fmt.Fprintln(stdout, "base de données à jour"); return nil })
+	case "version":
+		if code, ok := parse(fs, rest, 0); !ok {
+			return code
+		}
+		dataDir := ""
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "data" {
+				dataDir = *data
+			}
+		})
+		err = printVersion(ctx, stdout, dataDir)
 	case "user create":
 		pseudo := fs.String("pseudo", "", "pseudo of the new account (required)")
 		email := fs.String("email", "", "e-mail address (required)")

@@ -3,6 +3,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -37,6 +38,9 @@ type Config struct {
 	// server errors and requests slower than SlowRequest), "all", or "off".
 	AccessLog string
 	BenchFile string // a file served at BenchFilePath for the load benchmark; empty: no such route
+	// PageCacheMB is the memory kept for visitors' rendered pages, in MB
+	// (DefaultPageCacheMB when 0; negative: no page cache).
+	PageCacheMB int
 	// FlagThreshold is the weight of members' open flags that hides a
 	// content pending review (content.DefaultFlagThreshold when 0).
 	FlagThreshold int
@@ -114,6 +118,7 @@ type Server struct {
 	exportWake  chan struct{} // a member asked for their data
 	backups     backups
 	dataLock    *flock.Lock // held while the server runs: no second server, no restore
+	pages       *pageCache  // visitors' rendered pages; nil: none
 }
 
 // New opens the data folder and database (applying migrations) and builds
@@ -139,6 +144,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, log: log, db: db, store: store, limits: newRateLimits(store, log),
 		hashSlots: make(chan struct{}, 2*runtime.NumCPU()), decodeSlots: make(chan struct{}, min(2, runtime.NumCPU())), live: newLive(store.Events(), store, log), visits: newVisits(store, log),
 		exportWake: make(chan struct{}, 1), backups: backups{wake: make(chan struct{}, 1)}, dataLock: lock}
+	if cfg.PageCacheMB >= 0 {
+		s.pages = newPageCache(int64(cmp.Or(cfg.PageCacheMB, DefaultPageCacheMB))<<20, store.Events(), store.Now)
+	}
 	if err := s.init(ctx); err != nil {
 		db.Close()
 		lock.Release()
@@ -256,6 +264,9 @@ func (s *Server) background(ctx context.Context) {
 	run(s.mailer.loop)
 	run(s.index.Run)
 	run(s.live.follow)
+	if s.pages != nil {
+		run(func(ctx context.Context) { s.pages.follow(ctx, s.log) })
+	}
 	run(s.notify)
 	run(s.mailSchedule)
 	run(s.visits.run)
