@@ -30,6 +30,7 @@ func (s *Server) newApp() *fiber.App {
 	app.Use(s.requestContext)
 	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
 	app.Get("/static/*", s.handleStatic) // compressed once, at start
+	app.Use(s.cachePages)                // before compression: it keeps pages compressed
 	// Dynamic pages at the fastest level: the best ratios cost several
 	// times the CPU of the page itself for a few percent of its bytes.
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
@@ -123,6 +124,8 @@ func (s *Server) newApp() *fiber.App {
 	admin.Post("/membres/:id/role", s.handleAdminRole)
 	admin.Post("/membres/:id/suspension", s.handleAdminSuspend)
 	admin.Get("/courriels", s.handleAdminMails)
+	admin.Get("/sauvegardes", s.handleAdminBackups)
+	admin.Post("/sauvegardes", s.handleBackupStart)
 
 	s.ficheRoutes(app)
 	s.proposalRoutes(app)
