@@ -47,9 +47,9 @@ type Config struct {
 	// MetricsAddr is where /metrics and the profiler listen ("" : nowhere);
 	// beyond loopback only with MetricsToken, then required as a Bearer token.
 	MetricsAddr, MetricsToken string
-	BackupDir     string        // where scheduled backups go; empty: none
-	BackupEvery   time.Duration // time between two backups (24 h when 0, at least a minute)
-	BackupKeep    int           // backups kept (backup.DefaultKeep when 0)
+	BackupDir                 string        // where scheduled backups go; empty: none
+	BackupEvery               time.Duration // time between two backups (24 h when 0, at least a minute)
+	BackupKeep                int           // backups kept (backup.DefaultKeep when 0)
 }
 
 // SlowRequest is how long a request takes before the default access log
