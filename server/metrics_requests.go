@@ -29,6 +29,10 @@ type routeClass struct {
 	class int // status / 100
 }
 
+// cachedPages stands for the route of the pages the page cache answers
+// (server/pagecache.go): they reach no route.
+var cachedPages = &fiber.Route{Method: fiber.MethodGet, Path: "(page cache)"}
+
 // unmatchedRoute labels the requests no route answered: unknown addresses,
 // and those a middleware refused or redirected before any route.
 const unmatchedRoute = "unmatched"
@@ -57,7 +61,7 @@ func (m *requestMetrics) learnRoutes(app *fiber.App) {
 			endpoints[&r.Handlers[0]] = true
 		}
 	}
-	m.routes = map[*fiber.Route]string{}
+	m.routes = map[*fiber.Route]string{cachedPages: cachedPages.Path}
 	for _, stack := range app.Stack() {
 		for _, r := range stack {
 			m.routes[r] = unmatchedRoute
@@ -73,7 +77,11 @@ func (m *requestMetrics) learnRoutes(app *fiber.App) {
 func (s *Server) countRequests(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
-	s.metrics.requests.observe(c.Route(), c.Response().StatusCode(), time.Since(start))
+	route := c.Route()
+	if c.Locals(localCacheHit) != nil {
+		route = cachedPages
+	}
+	s.metrics.requests.observe(route, c.Response().StatusCode(), time.Since(start))
 	return err
 }
 

@@ -30,6 +30,7 @@ const (
 	localCSRF      = "csrf"
 	localSuspended = "suspended"  // the member of a suspended account's session
 	localPageVisit = "page_visit" // what a visitor's page records, kept with it by the page cache
+	localCacheHit  = "cache_hit"  // the page cache answered
 )
 
 // contentSecurityPolicy allows only our own scripts, styles and images.

@@ -351,6 +351,7 @@ func (s *Server) sendCached(c *fiber.Ctx, p *cachedPage) {
 	}
 	c.Status(p.status)
 	c.Response().SetBodyRaw(p.body)
+	c.Locals(localCacheHit, true)
 	if v := p.visit; v != nil {
 		s.recordVisit(c, nil, *v)
 	}
