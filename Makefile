@@ -9,8 +9,15 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: build
 	./ligue serve --addr $(ADDR) --data $(DATA)
 
+# ligue version prints these; a plain go build falls back to what Go
+# records of the checkout, then to « dev ».
+BIN        ?= ligue
+VERSION    ?= $(shell git describe --always --dirty 2>/dev/null)
+COMMIT     ?= $(shell git rev-parse HEAD 2>/dev/null)
+BUILD_DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS    := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildDate=$(BUILD_DATE)
 build:
-	$(GO) build -o ligue .
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
 
 # Everything we check. Installs what the tests need and fails loudly if it can't.
 # The race detector watches every test but those driving Chromium (the page

@@ -28,7 +28,9 @@ const (
 	localBearer    = "bearer"
 	localRequestID = "request_id"
 	localCSRF      = "csrf"
-	localSuspended = "suspended" // the member of a suspended account's session
+	localSuspended = "suspended"  // the member of a suspended account's session
+	localPageVisit = "page_visit" // what a visitor's page records, kept with it by the page cache
+	localCacheHit  = "cache_hit"  // the page cache answered
 )
 
 // contentSecurityPolicy allows only our own scripts, styles and images.
