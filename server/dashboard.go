@@ -30,6 +30,7 @@ type adminDashboardPage struct {
 	Mail                       content.MailHealth
 	Index                      indexHealth
 	Disk                       diskSpace
+	Backup                     backupHealth
 	Database, WAL, IndexSize   string // sizes in words
 }
 
@@ -59,6 +60,7 @@ func (s *Server) handleAdminDashboard(c *fiber.Ctx) error {
 	p.MembersChart, p.Contributing = activityCharts(p.Weeks)
 	p.MailChart = mailFailureChart(p.MailDays)
 	p.Index = s.indexHealth(ctx)
+	p.Backup = s.backupHealth(ctx)
 	main, wal, err := s.db.DatabaseFiles()
 	if err != nil {
 		return err

@@ -32,6 +32,7 @@ type healthReport struct {
 	Database databaseHealth `json:"database"`
 	Index    indexHealth    `json:"index"`
 	Mail     mailHealth     `json:"mail"`
+	Backup   backupHealth   `json:"backup"`
 }
 
 type databaseHealth struct {
@@ -58,6 +59,16 @@ type mailHealth struct {
 	Queued      int        `json:"queued"`
 	Failed24h   int        `json:"failed_24h"`
 	LastErrorAt *time.Time `json:"last_error_at"`
+}
+
+type backupHealth struct {
+	OK        bool       `json:"ok"`
+	Problem   string     `json:"problem,omitempty"`
+	Scheduled bool       `json:"scheduled"`            // --backup-dir is set
+	LastAt    *time.Time `json:"last_at,omitempty"`    // the last run, verified or not
+	LastOKAt  *time.Time `json:"last_ok_at,omitempty"` // the last verified backup
+	SizeBytes int64      `json:"size_bytes,omitempty"` // of that one
+	Size      string     `json:"-"`                    // the same, in words
 }
 
 // indexLagLimit is how long an event may wait for the indexer before the
@@ -95,11 +106,12 @@ func fromThisMachine(c *fiber.Ctx) bool {
 }
 
 func (s *Server) healthReport(ctx context.Context) *healthReport {
-	r := &healthReport{Database: s.databaseHealth(ctx), Index: s.indexHealth(ctx), Mail: s.mailHealth(ctx)}
+	r := &healthReport{Database: s.databaseHealth(ctx), Index: s.indexHealth(ctx), Mail: s.mailHealth(ctx),
+		Backup: s.backupHealth(ctx)}
 	for _, part := range []struct {
 		name string
 		ok   bool
-	}{{"database", r.Database.OK}, {"index", r.Index.OK}, {"mail", r.Mail.OK}} {
+	}{{"database", r.Database.OK}, {"index", r.Index.OK}, {"mail", r.Mail.OK}, {"backup", r.Backup.OK}} {
 		if !part.ok {
 			r.Failing = append(r.Failing, part.name)
 		}
@@ -181,6 +193,35 @@ func (s *Server) mailHealth(ctx context.Context) mailHealth {
 	h := mailHealth{OK: !mh.Failing(), Queued: mh.Queued, Failed24h: mh.Failed24h, LastErrorAt: mh.LastErrorAt}
 	if !h.OK {
 		h.Problem = "le dernier envoi a échoué et aucun courriel n’est parti depuis"
+	}
+	return h
+}
+
+// backupHealth tells whether the scheduled backups run: the last one was
+// verified, and not longer ago than two intervals. Without a backup folder
+// nothing is scheduled, which is the administrator's choice, not a failure.
+func (s *Server) backupHealth(ctx context.Context) backupHealth {
+	h := backupHealth{OK: true, Scheduled: s.cfg.BackupDir != ""}
+	runs, err := s.store.ListBackups(ctx, 50)
+	if err != nil {
+		s.log.Error("health check: backups", "err", err)
+		return backupHealth{Scheduled: h.Scheduled, Problem: "la base de données ne répond pas"}
+	}
+	if len(runs) > 0 {
+		h.LastAt = &runs[0].StartedAt
+	}
+	for i := range runs {
+		if runs[i].OK {
+			h.LastOKAt, h.SizeBytes, h.Size = &runs[i].StartedAt, runs[i].SizeBytes, runs[i].SizeLabel()
+			break
+		}
+	}
+	switch {
+	case !h.Scheduled || len(runs) == 0: // none asked for, or the first one is under way
+	case !runs[0].OK:
+		h.OK, h.Problem = false, "la dernière sauvegarde a échoué : "+runs[0].Error
+	case s.store.Now().Sub(runs[0].StartedAt) > 2*s.cfg.BackupEvery:
+		h.OK, h.Problem = false, "aucune sauvegarde depuis le "+content.FrenchDate(runs[0].StartedAt)
 	}
 	return h
 }
