@@ -4,13 +4,20 @@ DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run build test audit vet staticcheck fmt-check browser-deps pdf-deps audit-deps bench bench-go fuzz clean
+.PHONY: run build test audit vet staticcheck fmt-check browser-deps pdf-deps audit-deps nginx-deps bench bench-go fuzz clean
 
 run: build
 	./ligue serve --addr $(ADDR) --data $(DATA)
 
+# ligue version prints these; a plain go build falls back to what Go
+# records of the checkout, then to « dev ».
+BIN        ?= ligue
+VERSION    ?= $(shell git describe --always --dirty 2>/dev/null)
+COMMIT     ?= $(shell git rev-parse HEAD 2>/dev/null)
+BUILD_DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS    := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildDate=$(BUILD_DATE)
 build:
-	$(GO) build -o ligue .
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
 
 # Everything we check. Installs what the tests need and fails loudly if it can't.
 # The race detector watches every test but those driving Chromium (the page
@@ -18,7 +25,7 @@ build:
 # serving pages, which the detector slows several times over, and the
 # handlers they reach run under it in the other tests.
 BROWSER_TESTS := ^(TestAudit|TestBrowser|TestPhoneLayout)
-test: browser-deps pdf-deps audit-deps fmt-check vet staticcheck
+test: browser-deps pdf-deps audit-deps nginx-deps fmt-check vet staticcheck
 	LIGUE_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 20m -skip '$(BROWSER_TESTS)' ./...
 	LIGUE_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 20m -run '$(BROWSER_TESTS)' ./server
 
@@ -58,6 +65,17 @@ pdf-deps:
 	@for tool in pdftotext pdffonts pdfinfo pdfimages; do \
 		command -v $$tool >/dev/null || { echo "ERROR: $$tool is still missing (poppler-utils)."; exit 1; }; \
 	done
+
+# Debian's nginx runs the shipped site (deploy/nginx) in front of the server
+# in its test. Only the binary is used: the test starts its own nginx on
+# loopback.
+nginx-deps:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+		echo "Installing Debian's nginx for the reverse proxy test…"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx \
+		|| { echo "ERROR: could not install nginx (needed by the reverse proxy test)."; exit 1; }; \
+	fi
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { echo "ERROR: nginx is still missing."; exit 1; }
 
 # axe-core and the Nu HTML Checker, pinned by package-lock.json; the checker
 # runs on Java.

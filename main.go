@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ligue-mednum/ligue/backup"
 	"github.com/ligue-mednum/ligue/bench/gen"
 	"github.com/ligue-mednum/ligue/content"
 	"github.com/ligue-mednum/ligue/search"
@@ -25,23 +26,37 @@ const usage = `ligue — le forum et la base de connaissances de la Ligue des me
 
 Usage:
   ligue serve   [--addr 127.0.0.1:8080] [--data ./data] [--base-url URL] [--flag-threshold 3]
-  ligue migrate [--data ./data]
+                [--metrics-addr 127.0.0.1:9100] [--metrics-token TOKEN] [--page-cache-mb 32]
+                [--trusted-proxies 127.0.0.1,::1] [--log-format text|json]
+                (logs on standard output)
+  ligue migrate [--data ./data] [--dry-run]   (--dry-run lists the pending migrations, changes nothing)
+  ligue version [--data ./data]   (the build, its schema, and with --data the database's)
   ligue user create --pseudo P --email E [--role member|moderator|admin] [--data ./data]
                 (password read from standard input; the account counts as vouched for,
                 its charter as accepted)
   ligue token create --pseudo P [--name NAME] [--data ./data]
-  ligue backup FILE [--data ./data]
+  ligue backup FILE [--data ./data]   (copy of the live database)
+  ligue backup --dir DIR [--keep 14] [--data ./data]
+                (full backup, database and attached files, verified, as the server's schedule makes)
+  ligue restore BACKUP [--data ./data]
+                (BACKUP: a folder DIR/ligue-… or a .db file; the server must be stopped)
   ligue rerender [--data ./data]   (renders every post again after a renderer change)
   ligue reindex [--data ./data]    (rebuilds the search index; a running server switches to it)
   ligue gen --data DIR [--topics N] [--posts-per-topic M] [--members U] [--fiches K] [--texts T]
                 (fills a new data folder with a generated community, for the benchmark)
 
 Environment: LIGUE_ADDR, LIGUE_DATA, LIGUE_BASE_URL, LIGUE_FLAG_THRESHOLD, LIGUE_SMTP_URL, LIGUE_MAIL_FROM,
+LIGUE_TRUSTED_PROXIES, LIGUE_LOG_FORMAT,
+LIGUE_METRICS_ADDR, LIGUE_METRICS_TOKEN, LIGUE_PAGE_CACHE_MB,
+LIGUE_BACKUP_DIR, LIGUE_BACKUP_EVERY, LIGUE_BACKUP_KEEP (serve: --backup-dir, --backup-every 24h, --backup-keep 14),
 LIGUE_BENCH_FILE (serve also serves that file at /banc/fichier: the load benchmark's baseline).
 Each command has --help.
 `
 
 func main() {
+	// The maintenance commands log on standard error, their results going
+	// to standard output; serve logs on standard output, for the journal
+	// (newLogger).
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	stopProfiles := startProfiles()
@@ -78,17 +93,58 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			"which requests are logged: slow (server errors and requests over 250 ms), all, or off (LIGUE_ACCESS_LOG)")
 		flagThreshold := fs.Int64("flag-threshold", envInt("LIGUE_FLAG_THRESHOLD", content.DefaultFlagThreshold),
 			"weight of members' flags that hides a content pending review (LIGUE_FLAG_THRESHOLD)")
+		trustedProxies := fs.String("trusted-proxies", os.Getenv("LIGUE_TRUSTED_PROXIES"),
+			"comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For is believed (LIGUE_TRUSTED_PROXIES)")
+		logFormat := fs.String("log-format", envOr("LIGUE_LOG_FORMAT", "text"), "log lines on standard output: text or json (LIGUE_LOG_FORMAT)")
+		metricsAddr := fs.String("metrics-addr", os.Getenv("LIGUE_METRICS_ADDR"),
+			"where /metrics and /debug/pprof/ listen, e.g. 127.0.0.1:9100; empty: off (LIGUE_METRICS_ADDR)")
+		metricsToken := fs.String("metrics-token", os.Getenv("LIGUE_METRICS_TOKEN"),
+			"Bearer token the metrics listener requires; needed beyond loopback (LIGUE_METRICS_TOKEN)")
+		backups := backupFlags(fs)
+		pageCache := fs.Int64("page-cache-mb", envInt("LIGUE_PAGE_CACHE_MB", server.DefaultPageCacheMB),
+			"memory for the pages kept rendered for visitors, in MB; 0 turns the cache off (LIGUE_PAGE_CACHE_MB)")
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code
 		}
-		err = serve(ctx, server.Config{Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20, FlagThreshold: int(*flagThreshold),
+		serverLog, ok := newLogger(*logFormat, stdout)
+		if !ok {
+			fmt.Fprintf(stderr, "--log-format %q : text ou json\n", *logFormat)
+			fs.Usage()
+			return 2
+		}
+		if *pageCache == 0 {
+			*pageCache = -1
+		}
+		cfg := server.Config{PageCacheMB: int(*pageCache), Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20, FlagThreshold: int(*flagThreshold),
 			SMTPURL: os.Getenv("LIGUE_SMTP_URL"), MailFrom: os.Getenv("LIGUE_MAIL_FROM"), AccessLog: *accessLog,
-			BenchFile: os.Getenv("LIGUE_BENCH_FILE")}, log)
+			BenchFile: os.Getenv("LIGUE_BENCH_FILE"), MetricsAddr: *metricsAddr, MetricsToken: *metricsToken,
+			TrustedProxies: splitList(*trustedProxies)}
+		if err := backups.into(&cfg); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		err = serve(ctx, cfg, serverLog)
 	case "migrate":
+		dry := fs.Bool("dry-run", false, "list the migrations that would run, change nothing")
 		if code, ok := parse(fs, rest, 0); !ok {
 			return code
+		}
+		if *dry {
+			err = dryRun(ctx, stdout, *data)
+			break
 		}
 		err = withDB(ctx, *data, func(db *content.DB) error { fmt.Fprintln(stdout, "base de données à jour"); return nil })
+	case "version":
+		if code, ok := parse(fs, rest, 0); !ok {
+			return code
+		}
+		dataDir := ""
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "data" {
+				dataDir = *data
+			}
+		})
+		err = printVersion(ctx, stdout, dataDir)
 	case "user create":
 		pseudo := fs.String("pseudo", "", "pseudo of the new account (required)")
 		email := fs.String("email", "", "e-mail address (required)")
@@ -163,6 +219,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		o.DataDir = *data
 		_, err = gen.Run(ctx, o, stdout, log)
 	case "backup":
+		dir := fs.String("dir", "", "make a full backup (database and attached files, verified) in this backup folder")
+		keep := fs.Int64("keep", envInt("LIGUE_BACKUP_KEEP", backup.DefaultKeep), "full backups kept in --dir (LIGUE_BACKUP_KEEP)")
+		if hasFlag(rest, "dir") {
+			if code, ok := parse(fs, rest, 0); !ok {
+				return code
+			}
+			err = withDB(ctx, *data, func(db *content.DB) error { return fullBackup(ctx, db, *data, *dir, int(*keep), stdout) })
+			break
+		}
 		if code, ok := parse(fs, rest, 1); !ok {
 			return code
 		}
@@ -178,6 +243,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintf(stdout, "sauvegarde écrite dans %s\n", dest)
 			return nil
 		})
+	case "restore":
+		if code, ok := parse(fs, rest, 1); !ok {
+			return code
+		}
+		err = restore(ctx, fs.Arg(0), *data, stdout, log)
 	default:
 		fmt.Fprintf(stderr, "commande inconnue : %q\n\n%s", strings.Join(args, " "), usage)
 		return 2
@@ -220,6 +290,29 @@ func parse(fs *flag.FlagSet, args []string, positional int) (int, bool) {
 	}
 	fs.Parse(append([]string{"--"}, rest...))
 	return 0, true
+}
+
+// newLogger is the server's logger: on standard output, which systemd
+// hands to the journal, as text or as one JSON object a line.
+func newLogger(format string, stdout io.Writer) (*slog.Logger, bool) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(stdout, nil)), true
+	case "json":
+		return slog.New(slog.NewJSONHandler(stdout, nil)), true
+	}
+	return nil, false
+}
+
+// splitList reads a comma-separated list, blanks around items dropped.
+func splitList(s string) []string {
+	var items []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			items = append(items, item)
+		}
+	}
+	return items
 }
 
 func envInt(key string, fallback int64) int64 {

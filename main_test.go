@@ -43,6 +43,8 @@ func TestCommandLine(t *testing.T) {
 		{name: "unknown command", args: []string{"danse"}, wantCode: 2, wantErr: "commande inconnue"},
 		{name: "wrong flag", args: []string{"serve", "--port", "80"}, wantCode: 2, wantErr: "-addr"},
 		{name: "help", args: []string{"backup", "--help"}, wantCode: 0, wantErr: "-data"},
+		{name: "metrics open to every machine", args: []string{"serve", "--data", data, "--metrics-addr", "0.0.0.0:9100"}, wantCode: 1,
+			wantErr: "--metrics-token"},
 		{name: "migrate", args: []string{"migrate", "--data", data}, wantCode: 0, wantOut: "à jour"},
 		{name: "user without e-mail", args: []string{"user", "create", "--pseudo", "Nadia", "--data", data}, wantCode: 2, wantErr: "obligatoires"},
 		{name: "weak password", stdin: "123456789\n", args: []string{"user", "create", "--pseudo", "Nadia", "--email", "nadia@exemple.fr", "--data", data},

@@ -59,7 +59,7 @@ func (b *Bulk) CreateUser(in NewUser) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	return u, b.step(func() error { return insertUser(b.ctx, b.tx, u) })
+	return u, b.step(func() error { return insertNewUser(b.ctx, b.tx, u, in) })
 }
 
 // CreateTopic writes a topic prepared by Store.PrepareTopic, dated by the

@@ -87,7 +87,9 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // Backup writes a consistent copy of the live database to dest using SQLite's
-// online backup API, so it is safe while the server writes.
+// online backup API, so it is safe while the server writes. The copy is the
+// database as it was when Backup started: writes committed after that are
+// not in it.
 func (db *DB) Backup(ctx context.Context, dest string) error {
 	destDB, err := sqlx.Open("sqlite3", "file:"+url.PathEscape(dest))
 	if err != nil {
@@ -104,6 +106,18 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 		return err
 	}
 	defer srcConn.Close()
+	// A read transaction held across the steps pins one snapshot: without
+	// it each write committed between two steps restarts the copy from the
+	// first page, and a busy site may never finish. In WAL mode the
+	// snapshot does not block writers.
+	if _, err := srcConn.ExecContext(ctx, `BEGIN`); err != nil {
+		return err
+	}
+	defer srcConn.ExecContext(context.Background(), `ROLLBACK`)
+	var tables int // any read starts the transaction
+	if err := srcConn.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&tables); err != nil {
+		return err
+	}
 	return destConn.Raw(func(dc any) error {
 		return srcConn.Raw(func(sc any) error {
 			b, err := dc.(*sqlite3.SQLiteConn).Backup("main", sc.(*sqlite3.SQLiteConn), "main")

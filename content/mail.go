@@ -68,12 +68,12 @@ func (s *Store) MarkMailFailed(ctx context.Context, id int64, reason string, per
 	attempts++
 	now := s.Now()
 	if permanent || attempts >= maxMailAttempts {
-		_, err := s.db.W.ExecContext(ctx, `UPDATE mails SET attempts = ?, last_error = ?, failed_at = ?, next_attempt_at = NULL
-			WHERE id = ?`, attempts, reason, now, id)
+		_, err := s.db.W.ExecContext(ctx, `UPDATE mails SET attempts = ?, last_error = ?, last_error_at = ?, failed_at = ?,
+			next_attempt_at = NULL WHERE id = ?`, attempts, reason, now, now, id)
 		return err
 	}
-	_, err := s.db.W.ExecContext(ctx, `UPDATE mails SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`,
-		attempts, reason, now.Add(retryDelay(attempts)), id)
+	_, err := s.db.W.ExecContext(ctx, `UPDATE mails SET attempts = ?, last_error = ?, last_error_at = ?, next_attempt_at = ? WHERE id = ?`,
+		attempts, reason, now, now.Add(retryDelay(attempts)), id)
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -119,6 +120,7 @@ type Outbox struct {
 
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced at each commit
+	commits atomic.Uint64 // commits of this process so far
 }
 
 // NewOutbox returns the outbox of db.
@@ -135,8 +137,14 @@ func (o *Outbox) Changed() <-chan struct{} {
 	return o.changed
 }
 
+// Commits counts the write transactions this process has committed: a
+// consumer that read the stream after seeing n commits has seen every
+// event of the first n.
+func (o *Outbox) Commits() uint64 { return o.commits.Load() }
+
 // committed wakes every consumer waiting on Changed.
 func (o *Outbox) committed() {
+	o.commits.Add(1)
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	close(o.changed)

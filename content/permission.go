@@ -702,3 +702,7 @@ func CanSeeDecision(u *User, d *Decision, flagged bool) bool {
 	}
 	return d.State == DecisionDone && (d.AuthorID == u.ID || flagged)
 }
+
+// CanRunBackup tells whether u may see the backups and start one: an
+// administrator (a backup holds every member's data).
+func CanRunBackup(u *User) bool { return CanAdminister(u) }

@@ -232,18 +232,9 @@ func (d proposalSearch) Targets(ctx context.Context, viewer *User, ids []string)
 	for i := range list {
 		owners[i] = list[i].OwnerID
 	}
-	var pseudos []struct {
-		ID     int64  `db:"id"`
-		Pseudo string `db:"pseudo"`
-	}
-	if len(owners) > 0 {
-		if err := d.s.selectIn(ctx, &pseudos, `SELECT id, pseudo FROM users WHERE id IN (?)`, owners); err != nil {
-			return nil, err
-		}
-	}
-	pseudoOf := map[int64]string{}
-	for _, u := range pseudos {
-		pseudoOf[u.ID] = u.Pseudo
+	pseudoOf, err := d.s.pseudosOf(ctx, owners)
+	if err != nil {
+		return nil, err
 	}
 	for i := range list {
 		p := &list[i]

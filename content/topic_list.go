@@ -2,7 +2,9 @@ package content
 
 import (
 	"context"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -17,6 +19,36 @@ type TopicFilter struct {
 	Unread     bool // topics the viewer follows with posts they have not read
 	New        bool // topics the viewer never opened, created lately by others
 	Page       int  // from 1
+	// After, when set, starts the page right after that topic of the
+	// previous one (keyset: the page costs the same however far it is);
+	// Page then only numbers it. Pinned topics all come before.
+	After *TopicCursor
+}
+
+// TopicCursor is a place in a list of topics: the topic last active at At,
+// with ID. Its text form goes in the links of the next pages.
+type TopicCursor struct {
+	At time.Time
+	ID int64
+}
+
+// CursorOf is the place of t in a list.
+func CursorOf(t *Topic) TopicCursor { return TopicCursor{At: t.LastActivityAt, ID: t.ID} }
+
+// String is the cursor as links carry it.
+func (c TopicCursor) String() string {
+	return strconv.FormatInt(c.At.UnixNano(), 36) + "-" + strconv.FormatInt(c.ID, 36)
+}
+
+// ParseTopicCursor reads a cursor written by String.
+func ParseTopicCursor(s string) (TopicCursor, bool) {
+	at, id, ok := strings.Cut(s, "-")
+	nanos, err1 := strconv.ParseInt(at, 36, 64)
+	n, err2 := strconv.ParseInt(id, 36, 64)
+	if !ok || err1 != nil || err2 != nil || n <= 0 || nanos <= 0 {
+		return TopicCursor{}, false
+	}
+	return TopicCursor{At: time.Unix(0, nanos).UTC(), ID: n}, true
 }
 
 // ListCountCap is how far a list counts its topics: past it, the count
@@ -99,6 +131,12 @@ func (s *Store) ListTopics(ctx context.Context, viewer *User, f TopicFilter) ([]
 	// The page's rows of « pinned first, then the others »: the pinned
 	// ones it reaches, then the others from where they start on it.
 	offset := (f.Page - 1) * TopicsPerPage
+	if f.After != nil {
+		// Right after the cursor, in the order of the activity indexes.
+		args["after_at"], args["after_id"] = f.After.At, f.After.ID
+		unpinnedCond += " AND (t.last_activity_at, t.id) < (:after_at, :after_id)"
+		offset, pinned = 0, 0
+	}
 	var topics []Topic
 	read := func(cond string, limit, offset int) error {
 		args["limit"], args["offset"] = limit, offset

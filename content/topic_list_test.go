@@ -60,3 +60,17 @@ func TestListTopicsPinnedFirstThenByActivity(t *testing.T) {
 		t.Errorf("an empty category: %d, %v", total, err)
 	}
 }
+
+func TestTopicCursorRoundTrip(t *testing.T) {
+	at := time.Date(2026, 12, 2, 9, 30, 15, 123456789, time.UTC)
+	c := TopicCursor{At: at, ID: 4242}
+	got, ok := ParseTopicCursor(c.String())
+	if !ok || !got.At.Equal(at) || got.ID != 4242 {
+		t.Errorf("%q read back as %+v, %v", c.String(), got, ok)
+	}
+	for _, bad := range []string{"", "-", "abc", "1-", "-1", "0-1", "1-0", "x!-1", "1-1-1"} {
+		if _, ok := ParseTopicCursor(bad); ok {
+			t.Errorf("ParseTopicCursor(%q) accepted", bad)
+		}
+	}
+}

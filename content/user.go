@@ -202,19 +202,8 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser, verify MailFunc) (*U
 		return nil, err
 	}
 	err = s.withTx(ctx, func(tx *sqlx.Tx) error {
-		if err := insertUser(ctx, tx, u); err != nil {
+		if err := insertNewUser(ctx, tx, u, in); err != nil {
 			return err
-		}
-		if in.AcceptCharter {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO charter_acceptances (user_id, version, accepted_at) VALUES (?, ?, ?)`,
-				u.ID, CharterVersion, u.CreatedAt); err != nil {
-				return err
-			}
-		}
-		if in.Vouched {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO vouches (member_id, created_at) VALUES (?, ?)`, u.ID, u.CreatedAt); err != nil {
-				return err
-			}
 		}
 		if verify != nil && !u.Verified() {
 			_, err = s.issueToken(ctx, tx, u, PurposeVerify, "", verify)
@@ -265,6 +254,26 @@ func (s *Store) prepareUser(ctx context.Context, in NewUser, hash func(string) (
 		u.VerifiedAt = &now
 	}
 	return u, nil
+}
+
+// insertNewUser writes the prepared account u with what in says of it:
+// its charter accepted, someone vouching for it.
+func insertNewUser(ctx context.Context, tx *sqlx.Tx, u *User, in NewUser) error {
+	if err := insertUser(ctx, tx, u); err != nil {
+		return err
+	}
+	if in.AcceptCharter {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO charter_acceptances (user_id, version, accepted_at) VALUES (?, ?, ?)`,
+			u.ID, CharterVersion, u.CreatedAt); err != nil {
+			return err
+		}
+	}
+	if in.Vouched {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO vouches (member_id, created_at) VALUES (?, ?)`, u.ID, u.CreatedAt); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func insertUser(ctx context.Context, tx *sqlx.Tx, u *User) error {

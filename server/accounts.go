@@ -40,7 +40,7 @@ func (s *Server) handleRegister(c *fiber.Ctx) error {
 	again := func(status int) error {
 		return s.render(c, status, "accounts/register", &accountFormPage{Page: s.page(c, "Créer un compte"), Form: f, Metiers: metierOptions()})
 	}
-	ip := c.IP()
+	ip := clientIP(c)
 	if wait := s.limits.register.wait(c.UserContext(), ip); wait > 0 {
 		f.Errors.Add("pseudo", tooMany(c, wait).Message)
 		return again(fiber.StatusTooManyRequests)
@@ -76,7 +76,7 @@ func (s *Server) startSession(c *fiber.Ctx, u *content.User) error {
 			return err
 		}
 	}
-	token, err := s.store.OpenSession(c.UserContext(), u.ID, c.Get(fiber.HeaderUserAgent), c.IP())
+	token, err := s.store.OpenSession(c.UserContext(), u.ID, c.Get(fiber.HeaderUserAgent), clientIP(c))
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 		return again(fiber.StatusUnprocessableEntity)
 	}
 	ctx := c.UserContext()
-	ipKey, accountKey := c.IP(), s.store.AccountKey(ctx, login)
+	ipKey, accountKey := clientIP(c), s.store.AccountKey(ctx, login)
 	if wait := max(s.limits.loginIP.wait(ctx, ipKey), s.limits.loginAccount.wait(ctx, accountKey)); wait > 0 {
 		f.Errors.Add("login", tooMany(c, wait).Message)
 		return again(fiber.StatusTooManyRequests)
@@ -237,11 +237,11 @@ func (s *Server) handleForgot(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	account := s.store.AccountKey(ctx, login)
-	if wait := max(s.limits.resetIP.wait(ctx, c.IP()), s.limits.resetAccount.wait(ctx, account)); wait > 0 {
+	if wait := max(s.limits.resetIP.wait(ctx, clientIP(c)), s.limits.resetAccount.wait(ctx, account)); wait > 0 {
 		f.Errors.Add("login", tooMany(c, wait).Message)
 		return s.render(c, fiber.StatusTooManyRequests, "accounts/forgot", &accountFormPage{Page: s.page(c, "Mot de passe oublié"), Form: f})
 	}
-	s.limits.resetIP.add(ctx, c.IP())
+	s.limits.resetIP.add(ctx, clientIP(c))
 	s.limits.resetAccount.add(ctx, account)
 	err := s.store.RequestPasswordReset(c.UserContext(), login, func(u *content.User, token string) content.Mail {
 		return s.mail(u.Email, "reset", linkMail{Pseudo: u.Pseudo, URL: s.cfg.BaseURL + "/mot-de-passe/nouveau?jeton=" + token})

@@ -566,6 +566,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 	confirmSig, withdrawSig := seedAuditSignatures(t, ts, text, karim, lucie)
 	personalData := seedAuditPersonalData(t, ts, karim, question)
 	moderation := seedAuditModeration(t, ts, admin, lucie, karim, maelle)
+	seedAuditBackups(t, ts)
 	ts.syncIndex()
 	if err := ts.srv.SyncNotifications(ctx); err != nil {
 		t.Fatal(err)
@@ -586,6 +587,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		"/compte/jetons",
 		"/compte/double-authentification",
 		"/compte/sessions",
+		"/admin",
 		"/admin/membres/" + fmt.Sprint(karim.ID) + "/sessions",
 		secondStepAudit,
 		recoveryCodesAudit,
@@ -616,6 +618,7 @@ func seedAuditFixtures(t *testing.T, ts *testSite) auditFixtures {
 		"/discussions/nouvelle",
 		"/admin/membres",
 		"/admin/courriels",
+		"/admin/sauvegardes",
 		"/inscription",
 		"/connexion",
 		"/mot-de-passe-oublie",

@@ -73,6 +73,9 @@ func (s *Server) topicList(c *fiber.Ctx, p *topicListPage, f content.TopicFilter
 	}
 	p.Empty = listFilters[p.Filter].Empty
 	f.Page = pageNumber(c)
+	if after, ok := content.ParseTopicCursor(c.Query("apres")); ok && f.Page > 1 {
+		f.After = &after
+	}
 	topics, total, err := s.listTopics(c, f)
 	if err != nil {
 		return err
@@ -87,6 +90,11 @@ func (s *Server) topicList(c *fiber.Ctx, p *topicListPage, f content.TopicFilter
 	}
 	p.Pager = newPager(c, f.Page, total, content.TopicsPerPage)
 	p.Pager.Open = p.Many
+	// The next page starts after this one's last topic, with no OFFSET to
+	// walk (pinned ones all come on the first pages, by number).
+	if last := len(topics) - 1; p.Pager.Next != "" && last >= 0 && !topics[last].Pinned {
+		p.Pager.Next = pageLink(c, f.Page+1, content.CursorOf(&topics[last]).String())
+	}
 	if f.Page > p.Pager.Pages {
 		return content.ErrNotFound
 	}

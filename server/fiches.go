@@ -187,7 +187,7 @@ func (s *Server) handleFicheShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.visits.recordFiche(p.User, c.IP(), c.Get(fiber.HeaderUserAgent), f.ID)
+	s.recordVisit(c, p.User, pageVisit{fiche: f.ID})
 	if p.User != nil && p.Unread > 0 { // the bell already counts this fiche's notifications as read
 		if p.Unread, err = s.store.UnreadNotificationsBeside(c.UserContext(), p.User, content.EntityFiche, f.ID, 0); err != nil {
 			return err

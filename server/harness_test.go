@@ -23,6 +23,7 @@ type testSite struct {
 	srv     *Server
 	logs    *syncBuffer
 	factors sync.Map // user ID → *testFactor, the authenticator of moderators and administrators
+	caching bool     // the background loops run: the page cache follows the writes
 }
 
 type syncBuffer struct {
@@ -167,6 +168,9 @@ func (cl *client) do(method, path string, body io.Reader, contentType string) *r
 	// next request of a test sees them written, as a person's would.
 	if err := cl.site.srv.visits.flush(context.Background()); err != nil {
 		cl.site.t.Fatal(err)
+	}
+	if cl.site.caching {
+		cl.site.caughtUp()
 	}
 	for _, c := range res.Cookies() {
 		if c.MaxAge < 0 || c.Value == "" {

@@ -37,9 +37,9 @@ func (s *Server) handleIllegalNotice(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	email := content.NormalizeEmail(f.Get("email"))
-	if wait := max(s.limits.noticeIP.wait(ctx, c.IP()), s.limits.noticeEmail.wait(ctx, email)); wait > 0 {
+	if wait := max(s.limits.noticeIP.wait(ctx, clientIP(c)), s.limits.noticeEmail.wait(ctx, email)); wait > 0 {
 		// A script flooding the form: nothing is recorded, the person's text comes back.
-		s.log.Warn("illegal content notices rate limited", "ip", c.IP(), "request_id", requestID(c))
+		s.log.Warn("illegal content notices rate limited", "ip", clientIP(c), "request_id", requestID(c))
 		f.Errors.Add("explanation", tooMany(c, wait).Message+" Votre texte est conservé ci-dessous.")
 		return again(fiber.StatusTooManyRequests)
 	}
@@ -52,7 +52,7 @@ func (s *Server) handleIllegalNotice(c *fiber.Ctx) error {
 	if f.HasErrors() {
 		return again(fiber.StatusUnprocessableEntity)
 	}
-	s.limits.noticeIP.add(ctx, c.IP())
+	s.limits.noticeIP.add(ctx, clientIP(c))
 	s.limits.noticeEmail.add(ctx, email)
 	s.log.Info("illegal content notice", "notice", n.ID, "request_id", requestID(c))
 	return s.redirectWithFlash(c, illegalNoticePath+"?envoye=1", "Merci : votre signalement n° "+idString(n.ID)+

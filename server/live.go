@@ -41,40 +41,11 @@ func newLive(events *content.Outbox, store *content.Store, log *slog.Logger) *li
 // follow publishes every event about a topic (or its posts) or a fiche to
 // the pages open on it, until ctx ends.
 func (l *live) follow(ctx context.Context) {
-	cursor, err := l.events.Head(ctx)
-	if err != nil {
-		l.log.Error("live updates", "err", err)
-		return
-	}
-	tick := time.NewTicker(time.Second) // writes of other processes
-	defer tick.Stop()
-	for {
-		changed := l.events.Changed()
-		for {
-			events, err := l.events.After(ctx, cursor, 500)
-			if err != nil {
-				if ctx.Err() == nil {
-					l.log.Error("live updates", "err", err)
-				}
-				break
-			}
-			for _, e := range events {
-				if subject := subjectOf(e); subject != "" {
-					l.publish(subject)
-				}
-				cursor = e.ID
-			}
-			if len(events) < 500 {
-				break
-			}
+	followEvents(ctx, l.events, l.log, "live updates", func(e content.Event) {
+		if subject := subjectOf(e); subject != "" {
+			l.publish(subject)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-changed:
-		case <-tick.C:
-		}
-	}
+	}, nil)
 }
 
 // subjectOf is the page subject an event is about, or "".

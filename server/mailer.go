@@ -22,6 +22,8 @@ type mailer struct {
 	from   string
 	client *gomail.Client // nil: log only
 	wake   chan struct{}
+	// failures counts failed attempts for /metrics.
+	failures interface{ Inc() }
 }
 
 // mailQueue is what the mailer needs of the store.
@@ -103,6 +105,7 @@ func (m *mailer) flush(ctx context.Context) error {
 		if err := m.send(ctx, mail); err != nil {
 			permanent := refusedForGood(err)
 			m.log.Warn("mail not delivered", "mail_id", mail.ID, "to", mail.To, "permanent", permanent, "attempt", mail.Attempts+1, "err", err)
+			m.failures.Inc()
 			if err := m.store.MarkMailFailed(ctx, mail.ID, err.Error(), permanent); err != nil {
 				return err
 			}

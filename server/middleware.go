@@ -28,7 +28,9 @@ const (
 	localBearer    = "bearer"
 	localRequestID = "request_id"
 	localCSRF      = "csrf"
-	localSuspended = "suspended" // the member of a suspended account's session
+	localSuspended = "suspended"  // the member of a suspended account's session
+	localPageVisit = "page_visit" // what a visitor's page records, kept with it by the page cache
+	localCacheHit  = "cache_hit"  // the page cache answered
 )
 
 // contentSecurityPolicy allows only our own scripts, styles and images.
@@ -41,14 +43,14 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 	id := newRequestID()
 	c.Locals(localRequestID, id)
 	// The store keeps the address of each contribution a year (content.WithClientIP).
-	c.SetUserContext(content.WithClientIP(c.UserContext(), c.IP()))
+	c.SetUserContext(content.WithClientIP(c.UserContext(), s.resolveClientIP(c)))
 	c.Set("X-Request-Id", id)
 	c.Set("Content-Security-Policy", contentSecurityPolicy)
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "same-origin")
 	c.Set("X-Frame-Options", "DENY")
 	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-	if s.secure {
+	if s.secureRequest(c) {
 		c.Set("Strict-Transport-Security", "max-age=31536000")
 	}
 	err := c.Next()
@@ -170,7 +172,7 @@ func (s *Server) csrfPrepare(c *fiber.Ctx) string {
 	seed := c.Cookies(csrfCookie)
 	if len(seed) < 20 {
 		seed = randomString(24)
-		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: seed, Path: "/", HTTPOnly: true, Secure: s.secure,
+		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: seed, Path: "/", HTTPOnly: true, Secure: s.secureRequest(c),
 			SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(365 * 24 * time.Hour)})
 		c.Locals("csrf_new", true)
 	}
@@ -239,11 +241,11 @@ func isAPI(c *fiber.Ctx) bool {
 }
 
 func (s *Server) setSessionCookie(c *fiber.Ctx, token string) {
-	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", HTTPOnly: true, Secure: s.secure,
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", HTTPOnly: true, Secure: s.secureRequest(c),
 		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(content.SessionLifetime)})
 }
 
 func (s *Server) clearCookie(c *fiber.Ctx, name string) {
-	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", HTTPOnly: true, Secure: s.secure,
+	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", HTTPOnly: true, Secure: s.secureRequest(c),
 		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(1, 0), MaxAge: -1})
 }

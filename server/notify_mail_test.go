@@ -381,10 +381,11 @@ func TestDigestsGroupNeverRepeatAndSurviveRestarts(t *testing.T) {
 	}
 
 	// Another start the same morning sends nothing more.
-	set2 := parisClock(again.srv.store, parisAt(23, 9, 45))
+	parisClock(again.srv.store, parisAt(23, 9, 45))
 	again.deliver()
+	again.srv.Close() // one server on a data folder at a time
 	third := newTestSite(t, cfg)
-	parisClock(third.srv.store, parisAt(23, 10, 0))
+	set2 := parisClock(third.srv.store, parisAt(23, 10, 0))
 	third.deliver()
 	if extra := sink.takeFor(t, "lea@exemple.fr"); len(extra) != 0 {
 		t.Fatalf("a second digest the same day: %q", extra[0].subject)
@@ -393,7 +394,7 @@ func TestDigestsGroupNeverRepeatAndSurviveRestarts(t *testing.T) {
 	// Léa moves her digest to 18 h. A reply at 10 h 05 waits for it: not
 	// at 8 h the next day, at 18 h, alone.
 	set2(parisAt(23, 10, 5))
-	ts2 := again
+	ts2 := third
 	ts2.mustReply(karim, ants, "Sinon, la mairie aide à prendre rendez-vous.", 0)
 	browser := ts2.loggedIn(lea)
 	browser.get("/compte/notifications")

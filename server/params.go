@@ -50,22 +50,7 @@ func pageNumber(c *fiber.Ctx) int { return max(1, queryNumber(c, "page")) }
 // newPager links the pages around page, keeping the other query parameters.
 func newPager(c *fiber.Ctx, page, total, size int) pager {
 	p := pager{Page: page, Pages: pageCount(total, size)}
-	link := func(n int) string {
-		args := c.Request().URI().QueryArgs()
-		q := make([]string, 0, 2)
-		args.VisitAll(func(k, v []byte) {
-			if string(k) != "page" {
-				q = append(q, string(k)+"="+urlQueryEscape(string(v)))
-			}
-		})
-		if n > 1 {
-			q = append(q, "page="+strconv.Itoa(n))
-		}
-		if len(q) == 0 {
-			return c.Path()
-		}
-		return c.Path() + "?" + strings.Join(q, "&")
-	}
+	link := func(n int) string { return pageLink(c, n, "") }
 	if page > 1 {
 		p.Prev = link(page - 1)
 	}
@@ -73,4 +58,25 @@ func newPager(c *fiber.Ctx, page, total, size int) pager {
 		p.Next = link(page + 1)
 	}
 	return p
+}
+
+// pageLink is the address of page n of c's list, keeping the other query
+// parameters; after, when not empty, is where the page starts (keyset).
+func pageLink(c *fiber.Ctx, n int, after string) string {
+	q := make([]string, 0, 3)
+	c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) {
+		if string(k) != "page" && string(k) != "apres" {
+			q = append(q, string(k)+"="+urlQueryEscape(string(v)))
+		}
+	})
+	if n > 1 {
+		q = append(q, "page="+strconv.Itoa(n))
+	}
+	if after != "" {
+		q = append(q, "apres="+after)
+	}
+	if len(q) == 0 {
+		return c.Path()
+	}
+	return c.Path() + "?" + strings.Join(q, "&")
 }

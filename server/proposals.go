@@ -254,7 +254,7 @@ func (s *Server) openShareLink(c *fiber.Ctx, token string) error {
 		}
 		return s.redirectWithFlash(c, p.Path(), msg)
 	}
-	c.Cookie(&fiber.Cookie{Name: shareCookie, Value: token, Path: p.Path(), HTTPOnly: true, Secure: s.secure,
+	c.Cookie(&fiber.Cookie{Name: shareCookie, Value: token, Path: p.Path(), HTTPOnly: true, Secure: s.secureRequest(c),
 		SameSite: fiber.CookieSameSiteLaxMode})
 	return c.Redirect(p.Path(), fiber.StatusSeeOther)
 }

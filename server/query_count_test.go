@@ -18,14 +18,14 @@ import (
 // Lower a cap when a page gets cheaper; raise one only for a good reason
 // (lists count their pinned topics apart: one more query, but no sort).
 var queryCaps = map[string][2]int{ // page: {visitor, member}
-	"/":                                   {9, 17},
-	"/discussions":                        {6, 9},
-	"/categories/demarches-en-ligne":      {7, 11},
-	"/etiquettes/caf":                     {7, 11},
+	"/":                                   {10, 19},
+	"/discussions":                        {7, 10},
+	"/categories/demarches-en-ligne":      {8, 12},
+	"/etiquettes/caf":                     {8, 12},
 	"topic":                               {11, 17},
 	"topic?page=2":                        {11, 16},
-	"/discussions.atom":                   {6, 7},
-	"/categories/demarches-en-ligne.atom": {7, 8},
+	"/discussions.atom":                   {7, 8},
+	"/categories/demarches-en-ligne.atom": {8, 9},
 	"topic.atom":                          {3, 4},
 	"/fiches":                             {6, 10},
 	"fiche":                               {13, 20},

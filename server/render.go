@@ -85,9 +85,19 @@ func requestID(c *fiber.Ctx) string                { v, _ := c.Locals(localReque
 func (s *Server) render(c *fiber.Ctx, status int, name string, data any) error {
 	c.Status(status)
 	c.Type("html", "utf-8")
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return s.views.Render(c.Response().BodyWriter(), name, data)
+	err := s.views.Render(c.Response().BodyWriter(), name, data)
+	// A member's page, or one holding a form's token, is theirs alone; a
+	// page any visitor gets alike may be kept, and asked again each time.
+	if currentUser(c) != nil || csrfPrinted(c) {
+		c.Set(fiber.HeaderCacheControl, "private, no-store")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+	}
+	return err
 }
+
+// csrfPrinted tells whether the page of c holds a CSRF token.
+func csrfPrinted(c *fiber.Ctx) bool { _, ok := c.Locals(localCSRF).(string); return ok }
 
 // flash messages travel in a signed cookie to the next page.
 const flashCookie = "ligue_flash"
@@ -95,7 +105,7 @@ const flashCookie = "ligue_flash"
 func (s *Server) setFlash(c *fiber.Ctx, msg string) {
 	v := encodeCookieText(msg)
 	c.Cookie(&fiber.Cookie{Name: flashCookie, Value: v + "." + s.sign("flash", v), Path: "/", HTTPOnly: true,
-		Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode})
+		Secure: s.secureRequest(c), SameSite: fiber.CookieSameSiteLaxMode})
 }
 
 // refusalMark starts the flash of a refusal, which looks like an error.

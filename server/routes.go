@@ -24,15 +24,21 @@ func (s *Server) newApp() *fiber.App {
 		DisableStartupMessage:        true,
 		UnescapePath:                 true,     // "/membres/Ma%C3%ABlle" is Maëlle's page
 		ReadBufferSize:               16 << 10, // request line and headers: many cookies fit, 431 past that
+		// c.Protocol() and c.Secure() believe X-Forwarded-Proto from the
+		// trusted proxies only (Fiber's default is from anyone).
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          s.proxies.fiberRanges(),
 	})
 	s.refuseUnknownMethods(app)
+	app.Use(s.countRequests)
 	app.Use(s.requestContext)
 	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
 	app.Get("/static/*", s.handleStatic) // compressed once, at start
+	app.Use(s.cachePages)                // before compression: it keeps pages compressed
 	// Dynamic pages at the fastest level: the best ratios cost several
 	// times the CPU of the page itself for a few percent of its bytes.
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
-	app.Get("/sante", s.handleHealth)
+	app.Get("/sante", s.handleHealth, s.identify, s.handleHealthDetail)
 	if s.cfg.BenchFile != "" {
 		app.Get(BenchFilePath, serveBenchFile(s.cfg.BenchFile))
 	}
@@ -117,11 +123,13 @@ func (s *Server) newApp() *fiber.App {
 	app.Post("/brouillons/supprimer", s.requireMember, s.handleDraftDelete)
 
 	admin := app.Group("/admin", s.requireAdmin)
-	admin.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/admin/membres", fiber.StatusSeeOther) })
+	admin.Get("/", s.handleAdminDashboard)
 	admin.Get("/membres", s.handleAdminMembers)
 	admin.Post("/membres/:id/role", s.handleAdminRole)
 	admin.Post("/membres/:id/suspension", s.handleAdminSuspend)
 	admin.Get("/courriels", s.handleAdminMails)
+	admin.Get("/sauvegardes", s.handleAdminBackups)
+	admin.Post("/sauvegardes", s.handleBackupStart)
 
 	s.ficheRoutes(app)
 	s.proposalRoutes(app)

@@ -3,6 +3,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ligue-mednum/ligue/content"
+	"github.com/ligue-mednum/ligue/internal/flock"
 	"github.com/ligue-mednum/ligue/search"
 	"github.com/ligue-mednum/ligue/static"
 	"github.com/ligue-mednum/ligue/templates"
@@ -36,9 +38,21 @@ type Config struct {
 	// server errors and requests slower than SlowRequest), "all", or "off".
 	AccessLog string
 	BenchFile string // a file served at BenchFilePath for the load benchmark; empty: no such route
+	// PageCacheMB is the memory kept for visitors' rendered pages, in MB
+	// (DefaultPageCacheMB when 0; negative: no page cache).
+	PageCacheMB int
 	// FlagThreshold is the weight of members' open flags that hides a
 	// content pending review (content.DefaultFlagThreshold when 0).
 	FlagThreshold int
+	// TrustedProxies are the addresses and CIDR ranges of the reverse
+	// proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.
+	TrustedProxies []string
+	// MetricsAddr is where /metrics and the profiler listen ("" : nowhere);
+	// beyond loopback only with MetricsToken, then required as a Bearer token.
+	MetricsAddr, MetricsToken string
+	BackupDir                 string        // where scheduled backups go; empty: none
+	BackupEvery               time.Duration // time between two backups (24 h when 0, at least a minute)
+	BackupKeep                int           // backups kept (backup.DefaultKeep when 0)
 }
 
 // SlowRequest is how long a request takes before the default access log
@@ -83,7 +97,10 @@ func (c *Config) setDefaults() error {
 	if c.MailFrom == "" {
 		c.MailFrom = "ligue@" + u.Hostname()
 	}
-	return nil
+	if err := checkMetricsAddr(c.MetricsAddr, c.MetricsToken); err != nil {
+		return err
+	}
+	return c.setBackupDefaults()
 }
 
 // Server is one running Ligue site. Tests may run several side by side.
@@ -96,9 +113,10 @@ type Server struct {
 	assets *static.Assets
 	app    *fiber.App
 	secret []byte
-	secure bool // https base URL: cookies get Secure
+	secure bool // https base URL: cookies get Secure (see secureRequest)
 	origin string
 
+	proxies     proxies // trusted reverse proxies
 	limits      *rateLimits
 	hashSlots   chan struct{} // bounds concurrent password hashes
 	decodeSlots chan struct{} // bounds concurrent image decodes
@@ -108,6 +126,10 @@ type Server struct {
 	index       *search.Index
 	pdfs        pdfCache
 	exportWake  chan struct{} // a member asked for their data
+	metrics     *metrics
+	backups     backups
+	dataLock    *flock.Lock // held while the server runs: no second server, no restore
+	pages       *pageCache  // visitors' rendered pages; nil: none
 }
 
 // New opens the data folder and database (applying migrations) and builds
@@ -116,20 +138,33 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
+	trusted, err := parseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
+	lock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	db, err := content.OpenDB(ctx, filepath.Join(cfg.DataDir, "ligue.db"))
 	if err != nil {
+		lock.Release()
 		return nil, err
 	}
 	store := content.NewStore(db)
 	store.SetFlagThreshold(cfg.FlagThreshold)
-	s := &Server{cfg: cfg, log: log, db: db, store: store, limits: newRateLimits(store, log),
+	s := &Server{cfg: cfg, log: log, db: db, store: store, proxies: trusted, limits: newRateLimits(store, log),
 		hashSlots: make(chan struct{}, 2*runtime.NumCPU()), decodeSlots: make(chan struct{}, min(2, runtime.NumCPU())), live: newLive(store.Events(), store, log), visits: newVisits(store, log),
-		exportWake: make(chan struct{}, 1)}
+		exportWake: make(chan struct{}, 1), backups: backups{wake: make(chan struct{}, 1)}, dataLock: lock}
+	if cfg.PageCacheMB >= 0 {
+		s.pages = newPageCache(int64(cmp.Or(cfg.PageCacheMB, DefaultPageCacheMB))<<20, store.Events(), store.Now)
+	}
 	if err := s.init(ctx); err != nil {
 		db.Close()
+		lock.Release()
 		return nil, err
 	}
 	return s, nil
@@ -148,9 +183,11 @@ func (s *Server) init(ctx context.Context) (err error) {
 	if s.views, err = templates.New(s.templateFuncs()); err != nil {
 		return err
 	}
+	s.metrics = newMetrics(s)
 	if s.mailer, err = newMailer(s.cfg, s.store, s.log); err != nil {
 		return err
 	}
+	s.mailer.failures = s.metrics.mailFailures
 	s.index = search.Open(ctx, s.cfg.DataDir, s.store.SearchSources(), s.store.Events(), s.log)
 	s.visits.readers = func(users []int64) {
 		for _, u := range users {
@@ -161,6 +198,7 @@ func (s *Server) init(ctx context.Context) (err error) {
 		return fmt.Errorf("register the notifier: %w", err)
 	}
 	s.app = s.newApp()
+	s.metrics.requests.learnRoutes(s.app)
 	return nil
 }
 
@@ -202,6 +240,12 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	_, stopMetrics, err := s.startMetrics()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics()
 	stopBackground := s.startBackground()
 
 	errc := make(chan error, 1)
@@ -244,10 +288,14 @@ func (s *Server) background(ctx context.Context) {
 	run(s.mailer.loop)
 	run(s.index.Run)
 	run(s.live.follow)
+	if s.pages != nil {
+		run(func(ctx context.Context) { s.pages.follow(ctx, s.log) })
+	}
 	run(s.notify)
 	run(s.mailSchedule)
 	run(s.visits.run)
 	run(s.exportLoop)
+	run(s.backupLoop)
 	defer wg.Wait()
 	tick := time.NewTicker(10 * time.Minute)
 	defer tick.Stop()
@@ -293,8 +341,8 @@ func (s *Server) background(ctx context.Context) {
 // needed); the running server does this in the background.
 func (s *Server) SyncIndex(ctx context.Context) error { return s.index.Sync(ctx) }
 
-// Close writes the pending visits, then releases the search index and the
-// database.
+// Close writes the pending visits, then releases the search index, the
+// database and the data folder.
 func (s *Server) Close() error {
-	return errors.Join(s.visits.flush(context.Background()), s.index.Close(), s.db.Close())
+	return errors.Join(s.visits.flush(context.Background()), s.index.Close(), s.db.Close(), s.dataLock.Release())
 }

@@ -141,7 +141,7 @@ func (s *Server) handleVisitorSign(c *fiber.Ctx) error {
 		return s.render(c, status, "proposals/signatures-form", &signatureFormPage{Page: s.page(c, "Signer « "+p.Title+" »"),
 			Proposal: p, Box: box})
 	}
-	ctx, ip, email := c.UserContext(), c.IP(), "email:"+content.NormalizeEmail(f.Get("email"))
+	ctx, ip, email := c.UserContext(), clientIP(c), "email:"+content.NormalizeEmail(f.Get("email"))
 	if wait := max(s.limits.signIP.wait(ctx, ip), s.limits.signEmail.wait(ctx, email)); wait > 0 {
 		f.Errors.Add("email", tooMany(c, wait).Message)
 		return again(fiber.StatusTooManyRequests)
@@ -339,26 +339,8 @@ func (s *Server) handleSignatureList(c *fiber.Ctx) error {
 	return s.render(c, 200, "proposals/signatures", page)
 }
 
-// barChart is a horizontal bar chart drawn by the server as SVG: each
-// bar under its label, its count at its end.
-type barChart struct {
-	Height int
-	Bars   []chartBar
-	Alt    string // the same figures in words: the chart's text alternative
-}
-
-type chartBar struct {
-	Label, Text          string // « 29 – Finistère », « 3 signatures »
-	LabelY, BarY, CountY int
-	Width, CountX        int
-}
-
-// Chart layout, in the units of the SVG's viewBox (600 wide).
-const (
-	chartBars  = 10  // the top départements
-	chartRow   = 46  // the height of one bar with its label
-	chartWidth = 480 // the longest bar, leaving room for its count
-)
+// chartBars is how many départements the chart draws: the top ten.
+const chartBars = 10
 
 // departementChart draws the départements with the most signatures; the
 // signatures whose département is not given are left to the table.
@@ -373,7 +355,7 @@ func departementChart(counts []content.DepartementCount) barChart {
 	for i, d := range top {
 		labels[i], figures[i] = d.Label(), d.Count
 	}
-	return newBarChart("Diagramme en barres des départements qui comptent le plus de signatures. ", labels, figures)
+	return newBarChart("Diagramme en barres des départements qui comptent le plus de signatures. ", labels, figures, signatureCount)
 }
 
 // regionChart draws every région of France, in the order of
@@ -384,29 +366,7 @@ func regionChart(byRegion []content.RegionCount) barChart {
 	for i, r := range byRegion {
 		labels[i], counts[i] = r.Name, r.Count
 	}
-	return newBarChart("Diagramme en barres des signatures dans chaque région de France. ", labels, counts)
-}
-
-// newBarChart draws one bar per label, the longest for the highest count;
-// intro starts the text alternative, which then gives every figure.
-func newBarChart(intro string, labels []string, counts []int) barChart {
-	most := 1
-	for _, n := range counts {
-		most = max(most, n)
-	}
-	ch := barChart{Height: len(labels) * chartRow}
-	alt := make([]string, len(labels))
-	for i, label := range labels {
-		y, w := i*chartRow, counts[i]*chartWidth/most
-		if counts[i] > 0 {
-			w = max(2, w)
-		}
-		ch.Bars = append(ch.Bars, chartBar{Label: label, Text: signatureCount(counts[i]),
-			LabelY: y + 16, BarY: y + 22, CountY: y + 35, Width: w, CountX: w + 8})
-		alt[i] = label + " : " + signatureCount(counts[i])
-	}
-	ch.Alt = intro + strings.Join(alt, " ; ") + "."
-	return ch
+	return newBarChart("Diagramme en barres des signatures dans chaque région de France. ", labels, counts, signatureCount)
 }
 
 func signatureCount(n int) string {

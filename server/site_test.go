@@ -35,7 +35,7 @@ func TestEveryPageHasTheLayoutAndSecurityHeaders(t *testing.T) {
 		{nil, "/", 200}, {nil, "/charte", 200}, {nil, "/accessibilite", 200}, {nil, "/inscription", 200},
 		{nil, "/connexion", 200}, {nil, "/mot-de-passe-oublie", 200}, {nil, "/membres/Admin", 200},
 		{nil, "/nulle-part", 404}, {nil, "/membres/personne", 404}, {nil, "/mot-de-passe/nouveau?jeton=x", 410},
-		{admin, "/compte", 200}, {admin, "/compte/jetons", 200}, {admin, "/admin/membres", 200}, {admin, "/admin/courriels", 200},
+		{admin, "/compte", 200}, {admin, "/compte/jetons", 200}, {admin, "/admin/membres", 200}, {admin, "/admin/courriels", 200}, {admin, "/admin/sauvegardes", 200},
 	} {
 		cl := p.as
 		if cl == nil {

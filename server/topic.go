@@ -95,7 +95,7 @@ func (s *Server) handleTopicShow(c *fiber.Ctx) error {
 	}
 	if len(p.Posts) > 0 {
 		last := p.Posts[len(p.Posts)-1].Number
-		s.visits.record(currentUser(c), c.IP(), c.Get(fiber.HeaderUserAgent), t.ID, last)
+		s.recordVisit(c, currentUser(c), pageVisit{topic: t.ID, number: last})
 		if p.User != nil && p.Unread > 0 { // the bell already counts what this page shows as read
 			if p.Unread, err = s.store.UnreadNotificationsBeside(c.UserContext(), p.User, content.EntityTopic, t.ID, last); err != nil {
 				return err

@@ -49,7 +49,7 @@ func (s *Server) logIn(c *fiber.Ctx, u *content.User, retour, welcome, before st
 		if err != nil {
 			return err
 		}
-		c.Cookie(&fiber.Cookie{Name: challengeCookie, Value: token, Path: "/connexion", HTTPOnly: true, Secure: s.secure,
+		c.Cookie(&fiber.Cookie{Name: challengeCookie, Value: token, Path: "/connexion", HTTPOnly: true, Secure: s.secureRequest(c),
 			SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(content.LoginChallengeLifetime)})
 		s.log.Info("password accepted, second factor asked", "user_id", u.ID, "request_id", requestID(c))
 		return s.redirectWithFlash(c, secondStepPath, before)
@@ -83,7 +83,7 @@ func (s *Server) challenge(c *fiber.Ctx) (*content.LoginChallenge, *content.User
 }
 
 func (s *Server) challengeGone(c *fiber.Ctx, msg string) error {
-	c.Cookie(&fiber.Cookie{Name: challengeCookie, Value: "", Path: "/connexion", HTTPOnly: true, Secure: s.secure,
+	c.Cookie(&fiber.Cookie{Name: challengeCookie, Value: "", Path: "/connexion", HTTPOnly: true, Secure: s.secureRequest(c),
 		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(1, 0), MaxAge: -1})
 	return s.redirectWithRefusal(c, "/connexion", msg)
 }
@@ -144,7 +144,7 @@ func (s *Server) handleSecondStep(c *fiber.Ctx) error {
 	}
 	key := secondFactorKey(u.ID)
 	if wait := s.limits.secondFactor.wait(ctx, key); wait > 0 {
-		s.log.Warn("second factor rate limited", "user_id", u.ID, "ip_prefix", content.IPPrefix(c.IP()), "request_id", requestID(c))
+		s.log.Warn("second factor rate limited", "user_id", u.ID, "ip_prefix", content.IPPrefix(clientIP(c)), "request_id", requestID(c))
 		f.Errors.Add("code", tooMany(c, wait).Message)
 		return again(fiber.StatusTooManyRequests)
 	}
@@ -152,7 +152,7 @@ func (s *Server) handleSecondStep(c *fiber.Ctx) error {
 	if status, msg, reason, ok := codeRefusal(err); ok {
 		s.limits.secondFactor.add(ctx, key)
 		s.log.Warn("second factor refused", "user_id", u.ID, "reason", reason, "attempt", ch.Attempts,
-			"ip_prefix", content.IPPrefix(c.IP()), "request_id", requestID(c))
+			"ip_prefix", content.IPPrefix(clientIP(c)), "request_id", requestID(c))
 		if errors.Is(err, content.ErrChallengeEnded) {
 			return s.challengeGone(c, msg+" Après "+strconv.Itoa(content.LoginChallengeAttempts)+
 				" codes refusés, par sécurité, reprenez la connexion depuis le début.")
@@ -166,7 +166,7 @@ func (s *Server) handleSecondStep(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	c.Cookie(&fiber.Cookie{Name: challengeCookie, Value: "", Path: "/connexion", HTTPOnly: true, Secure: s.secure,
+	c.Cookie(&fiber.Cookie{Name: challengeCookie, Value: "", Path: "/connexion", HTTPOnly: true, Secure: s.secureRequest(c),
 		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(1, 0), MaxAge: -1})
 	u = passed
 	if err := s.startSession(c, u); err != nil {

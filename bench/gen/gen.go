@@ -50,13 +50,17 @@ const ManifestName = "gen.json"
 
 // Manifest describes a generated data folder.
 type Manifest struct {
-	Topics    int    `json:"topics"`
-	Posts     int    `json:"posts"`
-	Members   int    `json:"members"`
-	Fiches    int    `json:"fiches"`
-	Texts     int    `json:"texts"`
-	Accepted  int    `json:"accepted"`
-	Member    string `json:"member"` // a member's pseudo, to log in with Password
+	Topics   int    `json:"topics"`
+	Posts    int    `json:"posts"`
+	Members  int    `json:"members"`
+	Fiches   int    `json:"fiches"`
+	Texts    int    `json:"texts"`
+	Accepted int    `json:"accepted"`
+	Member   string `json:"member"` // a member's pseudo, to log in with Password
+	// Writer is a moderator's pseudo, for the benchmark's replies: a
+	// member's own limits (a few hundred replies in ten minutes) would
+	// refuse one account writing for a whole network.
+	Writer    string `json:"writer"`
 	LongTopic struct {
 		ID    int64  `json:"id"`
 		Path  string `json:"path"`
@@ -101,7 +105,7 @@ func Run(ctx context.Context, o Options, out io.Writer, log *slog.Logger) (*Mani
 		return nil, fmt.Errorf("membres : %w", err)
 	}
 	fmt.Fprintf(out, "membres : %d en %.1f s\n", o.Members, time.Since(start).Seconds())
-	m.Member = pseudo(0)
+	m.Member, m.Writer = pseudo(0), writerPseudo
 
 	start = time.Now()
 	if err := g.posts(ctx); err != nil {
@@ -202,7 +206,7 @@ func (g *generator) members(ctx context.Context) error {
 			for i := first; i < min(first+1000, g.o.Members); i++ {
 				w := newWriter(g.o.Seed, streamMember, uint64(i))
 				u, err := b.CreateUser(content.NewUser{Pseudo: pseudo(i), Email: "membre" + strconv.Itoa(i) + "@exemple.fr",
-					Password: Password, Verified: true, Profile: content.Profile{
+					Password: Password, Verified: true, AcceptCharter: true, Profile: content.Profile{
 						Structure:   structures[w.r.IntN(len(structures))] + " " + capitalize(vocabulary[200+w.r.IntN(2000)]),
 						Departement: departements[w.r.IntN(len(departements))]}})
 				if err != nil {
@@ -216,8 +220,31 @@ func (g *generator) members(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return g.writer(ctx)
 }
+
+// writer creates the moderator the benchmark writes as, with the second
+// factor its role requires.
+func (g *generator) writer(ctx context.Context) error {
+	var u *content.User
+	err := g.store.Bulk(ctx, func(b *content.Bulk) (err error) {
+		u, err = b.CreateUser(content.NewUser{Pseudo: writerPseudo, Email: "redaction@exemple.fr", Password: Password,
+			Verified: true, Vouched: true, AcceptCharter: true, Role: content.RoleModerator})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	secret, err := g.store.StartTwoFactor(ctx, u)
+	if err != nil {
+		return err
+	}
+	_, err = g.store.ConfirmTwoFactor(ctx, u, content.TOTPCode(secret, time.Unix(0, g.clock.Load())))
+	return err
+}
+
+// writerPseudo is the moderator the benchmark writes its replies as.
+const writerPseudo = "Redaction_Test"
 
 var firstNames = []string{"Camille", "Maëlle", "Karim", "Lucie", "Thomas", "Inès", "Julien", "Fatou", "Nicolas", "Chloé",
 	"Mehdi", "Sophie", "Antoine", "Léa", "Yanis", "Claire", "Hugo", "Amina", "Pierre", "Manon", "Sébastien", "Zoé",

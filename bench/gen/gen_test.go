@@ -48,13 +48,16 @@ func TestGenerateSmallCommunity(t *testing.T) {
 		return n
 	}
 	for q, want := range map[string]int{
-		`SELECT count(*) FROM posts`:                                                        200,
-		`SELECT count(*) FROM topics`:                                                       20,
-		`SELECT count(*) FROM users`:                                                        30,
-		`SELECT count(*) FROM fiches WHERE published_at IS NOT NULL`:                        2,
-		`SELECT count(*) FROM proposals WHERE state = 'published'`:                          1,
-		`SELECT post_count FROM topics WHERE id = ` + strconv.FormatInt(m.LongTopic.ID, 10): 60,
-		`SELECT sum(post_count) FROM topics`:                                                200,
+		`SELECT count(*) FROM posts`:               200,
+		`SELECT count(*) FROM topics`:              20,
+		`SELECT count(*) FROM users`:               31, // and the writer
+		`SELECT count(*) FROM charter_acceptances`: 31,
+		`SELECT count(*) FROM users WHERE role = 'moderator' AND id IN (SELECT member_id FROM vouches)`: 1,
+		`SELECT count(*) FROM totp_secrets WHERE confirmed_at IS NOT NULL`:                              1,
+		`SELECT count(*) FROM fiches WHERE published_at IS NOT NULL`:                                    2,
+		`SELECT count(*) FROM proposals WHERE state = 'published'`:                                      1,
+		`SELECT post_count FROM topics WHERE id = ` + strconv.FormatInt(m.LongTopic.ID, 10):             60,
+		`SELECT sum(post_count) FROM topics`:                                                            200,
 	} {
 		if got := count(q); got != want {
 			t.Errorf("%s = %d, want %d", q, got, want)

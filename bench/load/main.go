@@ -129,7 +129,7 @@ func bench(ctx context.Context, sz size, ligue, dir string) error {
 		return err
 	}
 	defer os.RemoveAll(rawIndex)
-	tokenOut, err := command(ctx, time.Minute, false, ligue, "token", "create", "--data", data, "--pseudo", rep.gen.Member, "--name", "banc d’essai")
+	tokenOut, err := command(ctx, time.Minute, false, ligue, "token", "create", "--data", data, "--pseudo", rep.gen.Writer, "--name", "banc d’essai")
 	if err != nil {
 		return fmt.Errorf("jeton d’API : %w\n%s", err, tokenOut)
 	}
