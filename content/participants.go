@@ -94,25 +94,6 @@ func (s *Store) loadParticipants(ctx context.Context, topics []Topic) error {
 // pseudosOf returns the pseudos of the members ids, by ID.
 func (s *Store) pseudosOf(ctx context.Context, ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	q, args, err := sqlx.In(`SELECT id, pseudo FROM users WHERE id IN (?)`, ids)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.db.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var pseudo string
-		if err := rows.Scan(&id, &pseudo); err != nil {
-			return nil, err
-		}
-		out[id] = pseudo
-	}
-	return out, rows.Err()
+	err := s.eachPairIn(ctx, `SELECT id, pseudo FROM users WHERE id IN (?)`, ids, func(id int64, pseudo string) { out[id] = pseudo })
+	return out, err
 }

@@ -184,28 +184,35 @@ func (s *Store) loadTags(ctx context.Context, topics []Topic) error {
 // tagsOf returns the tags of each topic, in one query, sorted by name.
 func (s *Store) tagsOf(ctx context.Context, topicIDs []int64) (map[int64][]string, error) {
 	out := map[int64][]string{}
-	if len(topicIDs) == 0 {
-		return out, nil
+	err := s.eachPairIn(ctx, `SELECT tt.topic_id, g.name FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id
+		WHERE tt.topic_id IN (?) ORDER BY g.name`, topicIDs, func(id int64, name string) { out[id] = append(out[id], name) })
+	return out, err
+}
+
+// eachPairIn runs query, which selects an ID and a text for the IDs its
+// IN (?) is given, and hands fn each row; with no IDs it asks nothing.
+func (s *Store) eachPairIn(ctx context.Context, query string, ids []int64, fn func(id int64, text string)) error {
+	if len(ids) == 0 {
+		return nil
 	}
-	q, args, err := sqlx.In(`SELECT tt.topic_id, g.name FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id
-		WHERE tt.topic_id IN (?) ORDER BY g.name`, topicIDs)
+	q, args, err := sqlx.In(query, ids)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, err
+		var text string
+		if err := rows.Scan(&id, &text); err != nil {
+			return err
 		}
-		out[id] = append(out[id], name)
+		fn(id, text)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // TagCount is a tag with the number of topics that carry it.
