@@ -145,11 +145,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
+	// A database a newer Ligue upgraded is refused before anything is
+	// written in its folder, even the lock.
+	dbPath := filepath.Join(cfg.DataDir, "ligue.db")
+	if _, err := content.SchemaStatus(ctx, dbPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
 	lock, err := lockDataDir(cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	db, err := content.OpenDB(ctx, filepath.Join(cfg.DataDir, "ligue.db"))
+	db, err := content.OpenDB(ctx, dbPath)
 	if err != nil {
 		lock.Release()
 		return nil, err
