@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/mail"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -324,6 +325,9 @@ func TestStaticFilesAreSentPrecompressed(t *testing.T) {
 
 // The access log keeps to server errors and slow requests unless told to
 // write every request: a line per request fills a small server's disk.
+// slowLine is an access log line of a request that took SlowRequest or more.
+var slowLine = regexp.MustCompile(`msg=request .*duration_ms=(2[5-9][0-9]|[3-9][0-9]{2}|[0-9]{4,}) `)
+
 func TestAccessLogKeepsToSlowRequestsByDefault(t *testing.T) {
 	for _, tc := range []struct {
 		setting string
@@ -332,7 +336,12 @@ func TestAccessLogKeepsToSlowRequestsByDefault(t *testing.T) {
 		ts := newTestSite(t, func(c *Config) { c.AccessLog = tc.setting })
 		ts.client().get("/discussions")
 		ts.client().get("/nulle-part")
-		if got := strings.Count(ts.logs.String(), "msg=request "); got != tc.lines {
+		got := strings.Count(ts.logs.String(), "msg=request ")
+		if tc.setting == "" {
+			// A busy machine may make these two requests slow: those are logged.
+			got -= len(slowLine.FindAllString(ts.logs.String(), -1))
+		}
+		if got != tc.lines {
 			t.Errorf("access log %q: %d lines, want %d\n%s", tc.setting, got, tc.lines, ts.logs.String())
 		}
 	}
