@@ -119,8 +119,9 @@ type Outbox struct {
 	now func() time.Time
 
 	mu      sync.Mutex
-	changed chan struct{} // closed and replaced at each commit
-	commits atomic.Uint64 // commits of this process so far
+	changed chan struct{} // closed and replaced at each commit that wrote events
+	commits atomic.Uint64 // commits of this process that wrote events, so far
+	head    int64         // the last event they wrote; o.mu
 }
 
 // NewOutbox returns the outbox of db.
@@ -128,7 +129,8 @@ func NewOutbox(db *DB, now func() time.Time) *Outbox {
 	return &Outbox{db: db, now: now, changed: make(chan struct{})}
 }
 
-// Changed returns a channel closed at the next commit of this process: take
+// Changed returns a channel closed at the next commit of this process that
+// writes events: take
 // it before reading the stream, so no commit between the two is missed.
 // Other processes (the command line) are seen by polling.
 func (o *Outbox) Changed() <-chan struct{} {
@@ -137,16 +139,22 @@ func (o *Outbox) Changed() <-chan struct{} {
 	return o.changed
 }
 
-// Commits counts the write transactions this process has committed: a
-// consumer that read the stream after seeing n commits has seen every
-// event of the first n.
+// Commits counts the write transactions of this process that wrote events:
+// a consumer that read the stream after seeing n has seen every event of
+// the first n.
 func (o *Outbox) Commits() uint64 { return o.commits.Load() }
 
-// committed wakes every consumer waiting on Changed.
-func (o *Outbox) committed() {
-	o.commits.Add(1)
+// committed wakes every consumer waiting on Changed, when the transaction
+// just committed wrote events: head, the last event then, is past the last
+// one seen.
+func (o *Outbox) committed(head int64) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if head <= o.head {
+		return
+	}
+	o.head = head
+	o.commits.Add(1)
 	close(o.changed)
 	o.changed = make(chan struct{})
 }

@@ -61,10 +61,14 @@ func (s *Store) withTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
+	var head int64 // the last event, to tell whether this transaction wrote one
+	if err := tx.GetContext(ctx, &head, `SELECT coalesce(max(id), 0) FROM outbox`); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	s.events.committed() // consumers read what the transaction emitted, now
+	s.events.committed(head) // consumers read what the transaction emitted, now
 	return nil
 }
 

@@ -116,7 +116,7 @@ func TestListsFiltersAndPagination(t *testing.T) {
 
 	runScenarios(t, ts, []scenario{
 		{name: "first page, latest activity first", path: "/discussions", wantStatus: 200,
-			wantContains:    []string{"32 discussions", "Question résolue sur France Travail", `rel="next" href="/discussions?page=2"`, "Page 1 sur 2", "Résolue"},
+			wantContains:    []string{"32 discussions", "Question résolue sur France Travail", `rel="next" href="/discussions?page=2&amp;apres=`, "Page 1 sur 2", "Résolue"},
 			wantNotContains: []string{"Question numéro 02 sur", `rel="prev"`}},
 		{name: "second page", path: "/discussions?page=2", wantStatus: 200,
 			wantContains: []string{"Question numéro 02 sur", "Question numéro 01 sur", `rel="prev" href="/discussions"`}, wantNotContains: []string{`rel="next"`}},
