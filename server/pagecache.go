@@ -349,6 +349,9 @@ func (s *Server) sendCached(c *fiber.Ctx, p *cachedPage) {
 	for _, h := range p.headers {
 		c.Set(h[0], h[1])
 	}
+	// Age says, as shared caches do, that the page was kept: how long ago
+	// it was rendered, in seconds.
+	c.Set(fiber.HeaderAge, strconv.Itoa(int(s.pages.now().Sub(p.stored)/time.Second)))
 	c.Status(p.status)
 	c.Response().SetBodyRaw(p.body)
 	c.Locals(localCacheHit, true)
