@@ -71,9 +71,17 @@ func TestExampleEnvironmentFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	source, err := os.ReadFile("main.go")
-	if err != nil {
-		t.Fatal(err)
+	var source []byte // the command's own files, where it reads its settings
+	files, _ := filepath.Glob("*.go")
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		source = append(source, b...)
 	}
 	setting := regexp.MustCompile(`^#?(LIGUE_[A-Z_]+)=`)
 	seen := 0

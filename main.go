@@ -112,7 +112,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fs.Usage()
 			return 2
 		}
-		if *pageCache == 0 {
+		if *pageCache == 0 || os.Getenv("LIGUE_PAGE_CACHE_MB") == "0" && !flagSet(fs, "page-cache-mb") {
 			*pageCache = -1
 		}
 		cfg := server.Config{PageCacheMB: int(*pageCache), Addr: *addr, DataDir: *data, BaseURL: *baseURL, MaxUpload: *maxUpload << 20, FlagThreshold: int(*flagThreshold),
@@ -364,4 +364,11 @@ func createUser(ctx context.Context, dataDir string, in content.NewUser, stdin i
 		}
 		return err
 	})
+}
+
+// flagSet tells whether the command line set flag name (not only its default).
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -23,6 +23,7 @@ func prune(dir string, keep int) error {
 	}
 	var done []finished
 	var errs []error
+	unreadable := false
 	for _, e := range entries {
 		if !e.IsDir() || !strings.HasPrefix(e.Name(), "ligue-") {
 			continue
@@ -34,8 +35,9 @@ func prune(dir string, keep int) error {
 			errs = append(errs, os.RemoveAll(folder))
 		case err == nil:
 			done = append(done, finished{folder, m})
+		default:
+			unreadable = true // left for the administrator to look at
 		}
-		// An unreadable manifest is left for the administrator to look at.
 	}
 	sort.Slice(done, func(i, j int) bool {
 		if !done[i].m.CreatedAt.Equal(done[j].m.CreatedAt) {
@@ -45,6 +47,9 @@ func prune(dir string, keep int) error {
 	})
 	for _, old := range done[min(keep, len(done)):] {
 		errs = append(errs, os.RemoveAll(old.folder))
+	}
+	if unreadable {
+		return errors.Join(errs...) // the shared files it needs are not known: none is deleted
 	}
 	listed := map[string]bool{}
 	for _, kept := range done[:min(keep, len(done))] {

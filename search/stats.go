@@ -40,12 +40,18 @@ func (ix *Index) SizeOnDisk() (int64, error) {
 	}
 	var size int64
 	err = filepath.WalkDir(filepath.Join(ix.dataDir, target), func(_ string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) { // a segment merged away while walking
+			return nil
+		}
 		if err != nil || d.IsDir() {
 			return err
 		}
 		info, err := d.Info()
 		if err == nil {
 			size += info.Size()
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
 		}
 		return err
 	})

@@ -54,8 +54,12 @@ func (s *Server) backupLoop(ctx context.Context) {
 	if s.cfg.BackupDir == "" {
 		return
 	}
-	for {
-		timer := time.NewTimer(s.untilNextBackup(ctx))
+	for ran := false; ; ran = true {
+		wait := s.untilNextBackup(ctx)
+		if ran { // at least a minute apart, even when the last run could not be recorded
+			wait = max(wait, time.Minute)
+		}
+		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			timer.Stop()

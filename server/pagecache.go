@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"context"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,8 +79,10 @@ type pageVisit struct {
 }
 
 func newPageCache(budget int64, events *content.Outbox, now func() time.Time) *pageCache {
-	return &pageCache{budget: budget, now: now, events: events, entries: map[string]*list.Element{},
+	pc := &pageCache{budget: budget, now: now, events: events, entries: map[string]*list.Element{},
 		lru: list.New(), versions: map[string]uint64{}, inflight: map[string]chan struct{}{}}
+	pc.caught.Store(math.MaxUint64) // not current until the follower has read the stream's head
+	return pc
 }
 
 // current tells whether the cache has applied every event this process
@@ -128,6 +131,19 @@ func (pc *pageCache) get(key string) (p *cachedPage, wait chan struct{}) {
 	}
 	pc.inflight[key] = make(chan struct{})
 	return nil, nil
+}
+
+// peek returns the page kept under key if it is still fresh, and nil
+// otherwise; unlike get, it never makes the caller the one rendering it.
+func (pc *pageCache) peek(key string) *cachedPage {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if el, ok := pc.entries[key]; ok {
+		if p := el.Value.(*cachedPage); pc.fresh(p.stamp) && pc.now().Sub(p.stored) < pageCacheTTL {
+			return p
+		}
+	}
+	return nil
 }
 
 // done ends the rendering of key started by a get that returned neither a
@@ -281,7 +297,7 @@ func (s *Server) cachePages(c *fiber.Ctx) error {
 	if pc == nil || !visitorRequest(c) || !pc.current() {
 		return c.Next()
 	}
-	tags := pageTags(c.Path())
+	tags := pageTags(strings.ToLower(c.Path())) // as Fiber routes: whatever the case
 	if tags == nil || len(c.Request().URI().QueryString()) > 512 {
 		return c.Next()
 	}
@@ -292,18 +308,21 @@ func (s *Server) cachePages(c *fiber.Ctx) error {
 		case <-wait:
 		case <-time.After(5 * time.Second):
 		}
-		if p, _ = pc.get(key); p == nil {
-			pc.done(key, nil) // the other one's could not be kept: render it
-			return c.Next()
+		if p = pc.peek(key); p == nil {
+			return c.Next() // it could not be kept: render it, without waiting again
 		}
 	}
 	if p != nil {
 		s.sendCached(c, p)
 		return nil
 	}
+	// This request renders the page for those asking at the same time;
+	// deferred, so that a panic does not leave them waiting.
+	var kept *cachedPage
+	defer func() { pc.done(key, kept) }()
 	stamp := pc.stamp(tags)
 	err := c.Next()
-	pc.done(key, s.keepable(c, err, key, stamp))
+	kept = s.keepable(c, err, key, stamp)
 	return err
 }
 
@@ -311,8 +330,9 @@ func (s *Server) cachePages(c *fiber.Ctx) error {
 // not be kept: an error, a redirect, a cookie set, a private answer.
 func (s *Server) keepable(c *fiber.Ctx, err error, key string, stamp pageStamp) *cachedPage {
 	res := c.Response()
-	if err != nil || res.StatusCode() != fiber.StatusOK || len(res.Body()) > maxCachedPage || !s.pages.current() ||
-		csrfPrinted(c) {
+	// A stream (live updates) is never read here: its body has no end.
+	if err != nil || res.StatusCode() != fiber.StatusOK || res.IsBodyStream() || !s.pages.current() || csrfPrinted(c) ||
+		len(res.Body()) > maxCachedPage {
 		return nil
 	}
 	cookie := false

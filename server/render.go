@@ -86,12 +86,13 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, data any) error {
 	c.Status(status)
 	c.Type("html", "utf-8")
 	err := s.views.Render(c.Response().BodyWriter(), name, data)
-	// A member's page, or one holding a form's token, is theirs alone; a
-	// page any visitor gets alike may be kept, and asked again each time.
-	if currentUser(c) != nil || csrfPrinted(c) {
-		c.Set(fiber.HeaderCacheControl, "private, no-store")
-	} else {
+	// A page of the families every visitor gets alike (pageTags) may be
+	// kept, and asked again each time; any other — a member's, one holding
+	// a form's token or a link's signature — is for its reader alone.
+	if currentUser(c) == nil && !csrfPrinted(c) && pageTags(strings.ToLower(c.Path())) != nil {
 		c.Set(fiber.HeaderCacheControl, "no-cache")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "private, no-store")
 	}
 	return err
 }
