@@ -259,3 +259,45 @@ func TestPageTags(t *testing.T) {
 		}
 	}
 }
+
+// TestOnePageRenderedForManyAsking: while one request renders a page, the
+// others asking for it wait for that page instead of rendering it too, and
+// none waits on a page that could not be kept.
+func TestOnePageRenderedForManyAsking(t *testing.T) {
+	pc := newPageCache(1<<20, content.NewOutbox(nil, time.Now), time.Now)
+	if pc.current() {
+		t.Error("the cache counts as current before its follower read the stream")
+	}
+	if p, wait := pc.get("k"); p != nil || wait != nil {
+		t.Fatal("the first asking should render the page")
+	}
+	_, wait := pc.get("k")
+	if wait == nil {
+		t.Fatal("a second asking renders the page too")
+	}
+	if pc.peek("k") != nil {
+		t.Fatal("a page is there before it was rendered")
+	}
+	pc.done("k", &cachedPage{key: "k", status: 200, body: []byte("page"), stamp: pc.stamp([]string{tagTopics}), stored: time.Now()})
+	select {
+	case <-wait:
+	default:
+		t.Fatal("the waiting request was not woken")
+	}
+	if p := pc.peek("k"); p == nil || string(p.body) != "page" {
+		t.Error("the waiting request does not find the page rendered")
+	}
+
+	// A page that cannot be kept: the waiters wake and find nothing, and
+	// the next one asking renders it, as the first did.
+	_, _ = pc.get("x")
+	_, wait = pc.get("x")
+	pc.done("x", nil)
+	<-wait
+	if pc.peek("x") != nil {
+		t.Error("an unkept page was found")
+	}
+	if p, wait := pc.get("x"); p != nil || wait != nil {
+		t.Error("after an unkept page, the next request waits again")
+	}
+}
