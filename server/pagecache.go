@@ -55,7 +55,6 @@ const DefaultPageCacheMB = 32
 
 type cachedPage struct {
 	key     string
-	status  int
 	body    []byte
 	headers [][2]string
 	stamp   pageStamp
@@ -343,21 +342,14 @@ func (s *Server) keepable(c *fiber.Ctx, err error, key string, stamp pageStamp) 
 	if cc := string(res.Header.Peek(fiber.HeaderCacheControl)); strings.Contains(cc, "no-store") || strings.Contains(cc, "private") {
 		return nil
 	}
-	p := &cachedPage{key: key, status: res.StatusCode(), body: append([]byte(nil), res.Body()...), stamp: stamp,
-		stored: s.pages.now()}
-	kept := false
+	p := &cachedPage{key: key, body: append([]byte(nil), res.Body()...), stamp: stamp, stored: s.pages.now()}
 	res.Header.VisitAll(func(k, v []byte) {
 		switch string(k) {
-		case fiber.HeaderContentLength, fiber.HeaderDate, fiber.HeaderServer, "X-Request-Id":
-		case fiber.HeaderSetCookie:
-			kept = true
+		case fiber.HeaderContentLength, fiber.HeaderDate, fiber.HeaderServer, fiber.HeaderSetCookie, "X-Request-Id":
 		default:
 			p.headers = append(p.headers, [2]string{string(k), string(v)})
 		}
 	})
-	if kept {
-		return nil
-	}
 	if v, ok := c.Locals(localPageVisit).(*pageVisit); ok {
 		p.visit = v
 	}
@@ -372,7 +364,7 @@ func (s *Server) sendCached(c *fiber.Ctx, p *cachedPage) {
 	// Age says, as shared caches do, that the page was kept: how long ago
 	// it was rendered, in seconds.
 	c.Set(fiber.HeaderAge, strconv.Itoa(int(s.pages.now().Sub(p.stored)/time.Second)))
-	c.Status(p.status)
+	c.Status(fiber.StatusOK) // the only status kept
 	c.Response().SetBodyRaw(p.body)
 	c.Locals(localCacheHit, true)
 	if v := p.visit; v != nil {

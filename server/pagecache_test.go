@@ -203,7 +203,7 @@ func TestPageCacheStaysInItsBudget(t *testing.T) {
 	pc := newPageCache(10_000, content.NewOutbox(nil, time.Now), time.Now)
 	page := func(key string) *cachedPage {
 		_, _ = pc.get(key)
-		return &cachedPage{key: key, status: 200, body: make([]byte, 3000), stamp: pc.stamp([]string{tagTopics}), stored: time.Now()}
+		return &cachedPage{key: key, body: make([]byte, 3000), stamp: pc.stamp([]string{tagTopics}), stored: time.Now()}
 	}
 	for _, k := range []string{"a", "b", "c"} {
 		pc.done(k, page(k))
@@ -278,7 +278,7 @@ func TestOnePageRenderedForManyAsking(t *testing.T) {
 	if pc.peek("k") != nil {
 		t.Fatal("a page is there before it was rendered")
 	}
-	pc.done("k", &cachedPage{key: "k", status: 200, body: []byte("page"), stamp: pc.stamp([]string{tagTopics}), stored: time.Now()})
+	pc.done("k", &cachedPage{key: "k", body: []byte("page"), stamp: pc.stamp([]string{tagTopics}), stored: time.Now()})
 	select {
 	case <-wait:
 	default:
